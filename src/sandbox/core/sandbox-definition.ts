@@ -1,0 +1,55 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+/** The three upstream systems the sandbox imitates. */
+export type SandboxName = 'apollo' | 'avinode' | 'n8n';
+
+/** Options every sandbox server's state is built from: the same seed and day always give the same data. */
+export interface SandboxStateOptions {
+  seed: number;
+  /** "Today" for the generated data (availability windows, empty legs, timestamps). */
+  now: Date;
+  /** Dataset size knob (Apollo: number of people; others may ignore it). */
+  size?: number;
+}
+
+/**
+ * What a server's tools receive from the host: the clock, a seeded random source and the outgoing-webhook emitter.
+ * Tools call `emit` whenever their data changes; the host signs and delivers the event if a callback URL is configured.
+ */
+export interface SandboxToolContext {
+  now(): Date;
+  random(): number;
+  emit(eventType: string, data: Record<string, unknown>): void;
+}
+
+/** An edit made through the admin endpoint, imitating a change made upstream by somebody else (for sync tests). */
+export interface SandboxDataChange {
+  action: 'update' | 'delete';
+  /** e.g. `contacts`, `availability`, `bookings`, `workflows`, `executions`. */
+  collection: string;
+  id: string;
+  patch?: Record<string, unknown>;
+}
+
+/** One sandbox server: how to build its state, register its tools on a fresh McpServer, and apply admin data changes. */
+export interface SandboxDefinition<State> {
+  name: SandboxName;
+  createState(options: SandboxStateOptions): State;
+  registerTools(server: McpServer, state: State, context: SandboxToolContext): void;
+  /** Returns the changed record (or `{ deleted: id }`); throws `Error` with a clear message for an unknown collection or id. */
+  applyDataChange(state: State, change: SandboxDataChange, context: SandboxToolContext): unknown;
+}
+
+/**
+ * Optional: throw this from `applyDataChange` to choose the admin endpoint's HTTP status
+ * (400 for a bad patch, 404 for an unknown collection or id). Any other `Error` is answered 404.
+ */
+export class SandboxDataChangeError extends Error {
+  constructor(
+    message: string,
+    readonly status: 400 | 404 = 404,
+  ) {
+    super(message);
+    this.name = 'SandboxDataChangeError';
+  }
+}

@@ -1,0 +1,500 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
+
+import { formatZodError, HttpError, jsonRpcError, readBody, readJson, sendJson } from './http-io.js';
+import {
+  SandboxDataChangeError,
+  type SandboxDataChange,
+  type SandboxDefinition,
+  type SandboxName,
+  type SandboxToolContext,
+} from './sandbox-definition.js';
+import { FaultInjector, sandboxFaultsSchema, type FaultDecision, type SandboxFaults } from './sandbox-faults.js';
+import { mulberry32 } from './seeded-random.js';
+import {
+  WebhookDispatcher,
+  webhookConfigSchema,
+  type SandboxWebhookConfig,
+  type WebhookStats,
+} from './webhook-dispatcher.js';
+
+export interface SandboxHostOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port; a restart (`stop()` then `start()`) reuses the port first bound. */
+  port?: number;
+  /** Seed of the data, the tools' random source and (unless faults name their own) the fault dice. Default 42. */
+  seed?: number;
+  /** "Today" for generated data; the tools' clock starts there and runs in real time. Default: the real time. */
+  now?: Date;
+  size?: number;
+  /** When set, `/mcp` and `/admin/*` require `Authorization: Bearer <authToken>`. */
+  authToken?: string;
+  /** Serve `/admin/*` (otherwise those paths answer 404). */
+  admin?: boolean;
+  /** Idle time after which a session is forgotten (its id then gets 404). Default 30 minutes. */
+  sessionIdleMs?: number;
+  webhook?: SandboxWebhookConfig | null;
+}
+
+export interface SandboxStats {
+  name: SandboxName;
+  sessions: number;
+  /** tools/call requests received per tool name (faulted ones included). */
+  calls: Record<string, number>;
+  faultsInjected: number;
+  webhooks: WebhookStats;
+}
+
+interface Session {
+  id: string;
+  server: McpServer;
+  transport: StreamableHTTPServerTransport;
+  idleTimer: NodeJS.Timeout;
+}
+
+const DEFAULT_IDLE_MS = 30 * 60 * 1000;
+const SERVER_VERSION = '1.0.0';
+
+const dataChangeSchema = z
+  .object({
+    action: z.enum(['update', 'delete']),
+    collection: z.string().min(1),
+    id: z.string().min(1),
+    patch: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const resetSchema = z.object({ seed: z.number().int().optional() }).strict();
+
+type JsonRpcId = string | number | null;
+
+/** What the host needs to know about a POSTed JSON-RPC message before the MCP transport sees it. */
+interface RpcPeek {
+  id: JsonRpcId;
+  method: string | undefined;
+  toolName: string | undefined;
+}
+
+function peek(body: unknown): RpcPeek {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return { id: null, method: undefined, toolName: undefined };
+  }
+  const message = body as { id?: unknown; method?: unknown; params?: unknown };
+  const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
+  const method = typeof message.method === 'string' ? message.method : undefined;
+  let toolName: string | undefined;
+  if (method === 'tools/call' && typeof message.params === 'object' && message.params !== null) {
+    const name = (message.params as { name?: unknown }).name;
+    toolName = typeof name === 'string' ? name : undefined;
+  }
+  return { id, method, toolName };
+}
+
+function isInitialize(body: unknown): boolean {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.some(
+    (m) => typeof m === 'object' && m !== null && (m as { method?: unknown }).method === 'initialize',
+  );
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice('Bearer '.length).trim());
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * Serves one sandbox definition over MCP Streamable HTTP (stateful sessions) on plain node:http, with health,
+ * optional bearer auth, fault injection, an admin endpoint and signed outgoing webhooks.
+ * State lives in the host, so `stop()` + `start()` behaves like an upstream restart that kept its database.
+ */
+export class SandboxHost<State> {
+  readonly name: SandboxName;
+  private readonly host: string;
+  private boundPort: number;
+  private readonly seed: number;
+  private readonly dataNow: Date;
+  private readonly clockOrigin = performance.now();
+  private readonly useRealClock: boolean;
+  private readonly sessionIdleMs: number;
+  private readonly sizeOption: number | undefined;
+  private readonly authToken: string | undefined;
+  private readonly adminEnabled: boolean;
+  private state: State;
+  private random: () => number;
+  private readonly context: SandboxToolContext;
+  private readonly faults: FaultInjector;
+  private readonly webhooks: WebhookDispatcher;
+  private readonly sessions = new Map<string, Session>();
+  private readonly hung = new Set<(proceed: boolean) => void>();
+  private calls: Record<string, number> = {};
+  private server: Server | null = null;
+
+  constructor(
+    private readonly definition: SandboxDefinition<State>,
+    options: SandboxHostOptions = {},
+  ) {
+    this.name = definition.name;
+    this.host = options.host ?? '127.0.0.1';
+    this.boundPort = options.port ?? 0;
+    this.seed = options.seed ?? 42;
+    this.useRealClock = options.now === undefined;
+    this.dataNow = options.now ?? new Date();
+    this.sessionIdleMs = options.sessionIdleMs ?? DEFAULT_IDLE_MS;
+    this.authToken = options.authToken || undefined;
+    this.adminEnabled = options.admin ?? false;
+    this.faults = new FaultInjector(this.seed);
+    this.webhooks = new WebhookDispatcher(options.webhook ?? null);
+    this.random = mulberry32(this.seed);
+    this.context = {
+      now: () => this.now(),
+      random: () => this.random(),
+      emit: (type, data) => this.webhooks.emit(type, data, this.now()),
+    };
+    this.state = definition.createState({ seed: this.seed, now: this.dataNow, size: options.size });
+    this.sizeOption = options.size;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Loopback URL of the server (a wildcard listen address is reached through 127.0.0.1). */
+  get baseUrl(): string {
+    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
+  }
+
+  get listening(): boolean {
+    return this.server !== null;
+  }
+
+  /** The tools' clock: the real time, or `now` advancing in real time when the data was built for a fixed day. */
+  now(): Date {
+    if (this.useRealClock) return new Date();
+    return new Date(this.dataNow.getTime() + Math.floor(performance.now() - this.clockOrigin));
+  }
+
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => this.fail(res, error));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.boundPort, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Closes the listener, every session and every open socket; state, faults and webhook settings are kept. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    this.releaseHung(false);
+    await this.dropSessions();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+
+  /** `stop()` plus cancelling pending webhook deliveries: nothing of this host stays alive. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.webhooks.close();
+  }
+
+  setFaults(faults: SandboxFaults): void {
+    this.faults.set(sandboxFaultsSchema.parse(faults));
+    if (!faults.hang) this.releaseHung(true);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+    this.releaseHung(true);
+  }
+
+  getFaults(): SandboxFaults {
+    return this.faults.current;
+  }
+
+  async dropSessions(): Promise<number> {
+    const sessions = [...this.sessions.values()];
+    await Promise.all(sessions.map((s) => this.endSession(s)));
+    return sessions.length;
+  }
+
+  setWebhook(webhook: SandboxWebhookConfig | null): void {
+    this.webhooks.configure(webhook);
+  }
+
+  stats(): SandboxStats {
+    return {
+      name: this.name,
+      sessions: this.sessions.size,
+      calls: { ...this.calls },
+      faultsInjected: this.faults.injectedCount,
+      webhooks: this.webhooks.snapshot(),
+    };
+  }
+
+  /** Rebuilds the data from the seed; open sessions are dropped because their tools hold the old state. */
+  async reset(seed: number = this.seed): Promise<void> {
+    await this.dropSessions();
+    this.random = mulberry32(seed);
+    this.state = this.definition.createState({ seed, now: this.dataNow, size: this.sizeOption });
+    this.calls = {};
+  }
+
+  applyDataChange(change: SandboxDataChange): unknown {
+    return this.definition.applyDataChange(this.state, change, this.context);
+  }
+
+  // ---- routing -------------------------------------------------------------------------------------------
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
+    if (path === '/health' && req.method === 'GET') {
+      sendJson(res, 200, { status: 'ok', name: this.name });
+    } else if (path === '/mcp') {
+      await this.handleMcp(req, res);
+    } else if (path.startsWith('/admin/') && this.adminEnabled) {
+      if (!this.authorized(req, res)) return;
+      await this.handleAdmin(req, res, path);
+    } else {
+      sendJson(res, 404, { error: `no route for ${req.method ?? 'GET'} ${path}` });
+    }
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    if (error instanceof HttpError) {
+      sendJson(res, error.status, { error: error.message });
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    if (!res.headersSent) sendJson(res, 500, jsonRpcError(-32603, `Internal error: ${message}`));
+    else res.destroy();
+  }
+
+  private authorized(req: IncomingMessage, res: ServerResponse): boolean {
+    if (this.authToken === undefined || bearerMatches(req.headers.authorization, this.authToken)) return true;
+    sendJson(res, 401, jsonRpcError(-32001, 'Unauthorized: missing or invalid bearer token'), {
+      'www-authenticate': 'Bearer',
+    });
+    return false;
+  }
+
+  // ---- MCP -----------------------------------------------------------------------------------------------
+
+  private async handleMcp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!this.authorized(req, res)) return;
+    const method = req.method ?? 'GET';
+    if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
+      sendJson(res, 405, jsonRpcError(-32000, 'Method not allowed'), { allow: 'GET, POST, DELETE' });
+      return;
+    }
+    let body: unknown;
+    if (method === 'POST') {
+      const text = await readBody(req);
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch {
+        sendJson(res, 400, jsonRpcError(-32700, 'Parse error: body is not valid JSON'));
+        return;
+      }
+    }
+
+    const sessionId = req.headers['mcp-session-id'];
+    if (typeof sessionId === 'string') {
+      const session = this.sessions.get(sessionId);
+      if (!session) {
+        // What a restarted upstream answers; clients must reconnect with a fresh session.
+        sendJson(res, 404, jsonRpcError(-32001, 'Session not found'));
+        return;
+      }
+      session.idleTimer.refresh();
+      const rpc = peek(body);
+      if (rpc.toolName !== undefined) this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
+      const decision =
+        rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
+      if (!(await this.applyFault(decision, rpc, res, sessionId))) return;
+      await session.transport.handleRequest(req, res, body);
+      return;
+    }
+
+    if (method === 'POST' && isInitialize(body)) {
+      if (!(await this.applyFault(this.faults.decideForOther(), peek(body), res, undefined))) return;
+      const transport = await this.openSession();
+      await transport.handleRequest(req, res, body);
+      return;
+    }
+    sendJson(res, 400, jsonRpcError(-32000, 'Bad Request: No valid session ID provided'));
+  }
+
+  /** Plays a fault decision; resolves true when the request should then be handled normally. */
+  private async applyFault(
+    decision: FaultDecision,
+    rpc: RpcPeek,
+    res: ServerResponse,
+    sessionId: string | undefined,
+  ): Promise<boolean> {
+    if (decision.delayMs > 0) await delay(decision.delayMs);
+    if (res.destroyed) return false;
+    const sessionHeader: Record<string, string> = sessionId ? { 'mcp-session-id': sessionId } : {};
+    switch (decision.kind) {
+      case 'none':
+        return true;
+      case 'hang': {
+        const proceed = await new Promise<boolean>((resolve) => this.hung.add(resolve));
+        return proceed && !res.destroyed;
+      }
+      case 'rateLimit':
+        sendJson(res, 429, jsonRpcError(-32000, 'Rate limit exceeded', rpc.id), {
+          'retry-after': String(decision.retryAfterSeconds),
+          ...sessionHeader,
+        });
+        return false;
+      case 'httpError':
+        sendJson(res, 500, jsonRpcError(-32603, 'Internal error (injected fault)', rpc.id), sessionHeader);
+        return false;
+      case 'malformed': {
+        const text = `{"jsonrpc":"2.0","id":${JSON.stringify(rpc.id)},"result":{"content":[{"type":"text","te`;
+        res.writeHead(200, { 'content-type': 'application/json', ...sessionHeader });
+        res.end(text);
+        return false;
+      }
+      case 'toolError':
+        sendJson(
+          res,
+          200,
+          {
+            jsonrpc: '2.0',
+            id: rpc.id,
+            result: {
+              content: [{ type: 'text', text: `Tool ${rpc.toolName ?? ''} failed: upstream error (injected fault)` }],
+              isError: true,
+            },
+          },
+          sessionHeader,
+        );
+        return false;
+    }
+  }
+
+  private releaseHung(proceed: boolean): void {
+    const waiting = [...this.hung];
+    this.hung.clear();
+    for (const resume of waiting) resume(proceed);
+  }
+
+  private async openSession(): Promise<StreamableHTTPServerTransport> {
+    const server = new McpServer(
+      { name: `jetvision-sandbox-${this.name}`, version: SERVER_VERSION },
+      { capabilities: { tools: {} } },
+    );
+    this.definition.registerTools(server, this.state, this.context);
+    const transport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        const idleTimer = setTimeout(() => {
+          const session = this.sessions.get(id);
+          if (session) void this.endSession(session);
+        }, this.sessionIdleMs);
+        idleTimer.unref();
+        this.sessions.set(id, { id, server, transport, idleTimer });
+      },
+      onsessionclosed: (id) => {
+        const session = this.sessions.get(id);
+        if (session) void this.endSession(session);
+      },
+    });
+    await server.connect(transport);
+    return transport;
+  }
+
+  private async endSession(session: Session): Promise<void> {
+    if (this.sessions.get(session.id) !== session) return;
+    this.sessions.delete(session.id);
+    clearTimeout(session.idleTimer);
+    await session.server.close().catch(() => undefined);
+  }
+
+  // ---- admin ---------------------------------------------------------------------------------------------
+
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const route = `${req.method ?? 'GET'} ${path.replace(/\/+$/, '')}`;
+    switch (route) {
+      case 'GET /admin/faults':
+        sendJson(res, 200, this.getFaults());
+        return;
+      case 'PUT /admin/faults': {
+        const faults = parseBody(sandboxFaultsSchema, await readJson(req));
+        // Answer before a hang takes effect so the admin call itself is never caught by it.
+        this.setFaults(faults);
+        sendJson(res, 200, this.getFaults());
+        return;
+      }
+      case 'DELETE /admin/faults':
+        this.clearFaults();
+        sendJson(res, 200, this.getFaults());
+        return;
+      case 'POST /admin/sessions/drop':
+        sendJson(res, 200, { dropped: await this.dropSessions() });
+        return;
+      case 'POST /admin/data': {
+        const change = parseBody(dataChangeSchema, await readJson(req));
+        try {
+          sendJson(res, 200, this.applyDataChange(change));
+        } catch (error) {
+          const status = error instanceof SandboxDataChangeError ? error.status : 404;
+          sendJson(res, status, { error: error instanceof Error ? error.message : String(error) });
+        }
+        return;
+      }
+      case 'PUT /admin/webhook': {
+        const webhook = parseBody(webhookConfigSchema, await readJson(req));
+        this.setWebhook(webhook);
+        sendJson(res, 200, this.webhooks.current);
+        return;
+      }
+      case 'DELETE /admin/webhook':
+        this.setWebhook(null);
+        sendJson(res, 200, { webhook: null });
+        return;
+      case 'GET /admin/stats':
+        sendJson(res, 200, this.stats());
+        return;
+      case 'POST /admin/reset': {
+        const { seed } = parseBody(resetSchema, await readJson(req));
+        await this.reset(seed);
+        sendJson(res, 200, { reset: true, seed: seed ?? this.seed });
+        return;
+      }
+      default:
+        sendJson(res, 404, { error: `no admin route for ${route}` });
+    }
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, formatZodError(parsed.error));
+  return parsed.data;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

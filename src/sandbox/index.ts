@@ -1,0 +1,104 @@
+import { placeholderSandbox } from './core/placeholder.sandbox.js';
+import type { SandboxDefinition, SandboxName } from './core/sandbox-definition.js';
+import { startSandboxHost, type SandboxServerHandle } from './core/sandbox-handle.js';
+import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
+
+export type {
+  SandboxDataChange,
+  SandboxDefinition,
+  SandboxName,
+  SandboxToolContext,
+} from './core/sandbox-definition.js';
+export type { SandboxFaults } from './core/sandbox-faults.js';
+export type { SandboxStats } from './core/sandbox-host.js';
+export type { SandboxServerHandle } from './core/sandbox-handle.js';
+export type { SandboxWebhookConfig, WebhookStats } from './core/webhook-dispatcher.js';
+
+export const SANDBOX_NAMES = ['apollo', 'avinode', 'n8n'] as const satisfies readonly SandboxName[];
+
+/** Default standalone ports, as in mcp-contracts.md. */
+export const SANDBOX_DEFAULT_PORTS: Record<SandboxName, number> = { apollo: 8123, avinode: 8124, n8n: 8125 };
+
+const definitions: Record<SandboxName, SandboxDefinition<unknown>> = {
+  apollo: placeholderSandbox('apollo'),
+  avinode: placeholderSandbox('avinode'),
+  n8n: placeholderSandbox('n8n'),
+};
+
+export interface SandboxServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Default 42. */
+  seed?: number;
+  /** "Today" of the generated data; default the real date. */
+  now?: Date;
+  /** Dataset size (Apollo: number of people, default 2,000). */
+  size?: number;
+  authToken?: string;
+  admin?: boolean;
+  sessionIdleMs?: number;
+  webhook?: SandboxWebhookConfig;
+}
+
+export async function startSandboxServer(
+  name: SandboxName,
+  options: SandboxServerOptions = {},
+): Promise<SandboxServerHandle> {
+  return startSandboxHost(definitions[name], options);
+}
+
+export interface StartSandboxOptions {
+  host?: string;
+  ports?: Partial<Record<SandboxName, number>>;
+  seed?: number;
+  now?: Date;
+  apolloSize?: number;
+  authTokens?: Partial<Record<SandboxName, string>>;
+  admin?: boolean;
+  webhooks?: Partial<Record<SandboxName, SandboxWebhookConfig>>;
+  sessionIdleMs?: number;
+}
+
+export interface SandboxServers {
+  apollo: SandboxServerHandle;
+  avinode: SandboxServerHandle;
+  n8n: SandboxServerHandle;
+  close(): Promise<void>;
+}
+
+/** Starts all three servers (free ports unless given); if one fails to start, the others are closed again. */
+export async function startSandbox(options: StartSandboxOptions = {}): Promise<SandboxServers> {
+  const started: SandboxServerHandle[] = [];
+  const startOne = async (name: SandboxName): Promise<SandboxServerHandle> => {
+    const handle = await startSandboxServer(name, {
+      host: options.host,
+      port: options.ports?.[name] ?? 0,
+      seed: options.seed,
+      now: options.now,
+      size: name === 'apollo' ? options.apolloSize : undefined,
+      authToken: options.authTokens?.[name],
+      admin: options.admin,
+      sessionIdleMs: options.sessionIdleMs,
+      webhook: options.webhooks?.[name],
+    });
+    started.push(handle);
+    return handle;
+  };
+  const results = await Promise.allSettled([startOne('apollo'), startOne('avinode'), startOne('n8n')]);
+  const [apollo, avinode, n8n] = results;
+  if (apollo.status === 'rejected' || avinode.status === 'rejected' || n8n.status === 'rejected') {
+    await Promise.all(started.map((h) => h.close()));
+    const failure = results.find((r) => r.status === 'rejected');
+    throw failure?.reason instanceof Error ? failure.reason : new Error('a sandbox server failed to start');
+  }
+  return {
+    apollo: apollo.value,
+    avinode: avinode.value,
+    n8n: n8n.value,
+    close: async () => {
+      await Promise.all(started.map((h) => h.close()));
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { SANDBOX_NAMES, startSandboxServer, type SandboxServerHandle } from './index.js';
+import { loadSandboxConfig } from './sandbox-config.js';
+
+/** Standalone sandbox process (`npm run sandbox [-- --only apollo]`); the only place in src/sandbox reading the env. */
+async function main(): Promise<void> {
+  const config = loadSandboxConfig(process.env, process.argv.slice(2));
+  const names = config.only ? [config.only] : SANDBOX_NAMES;
+  const handles: SandboxServerHandle[] = [];
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[sandbox] ${signal}: stopping`);
+    void Promise.all(handles.map((h) => h.close())).then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    for (const name of names) {
+      const started = Date.now();
+      const handle = await startSandboxServer(name, {
+        host: config.host,
+        port: config.ports[name],
+        seed: config.seed,
+        now: config.now,
+        size: name === 'apollo' ? config.apolloSize : undefined,
+        authToken: config.authTokens[name],
+        admin: config.admin,
+        sessionIdleMs: config.sessionIdleMs,
+        webhook: config.webhooks[name],
+      });
+      handles.push(handle);
+      const extras = [
+        config.authTokens[name] ? 'bearer token required' : 'no auth',
+        config.admin ? `admin at ${handle.baseUrl}/admin` : 'admin off',
+        config.webhooks[name] ? `webhooks to ${config.webhooks[name].url}` : 'no webhooks',
+      ];
+      console.log(
+        `[sandbox] ${name} MCP server on http://${config.host}:${handle.port}/mcp (seed ${config.seed}, ` +
+          `${Date.now() - started} ms; ${extras.join(', ')})`,
+      );
+    }
+  } catch (error) {
+    await Promise.all(handles.map((h) => h.close()));
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`[sandbox] ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

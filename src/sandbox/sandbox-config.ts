@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+import { formatZodError } from './core/http-io.js';
+import type { SandboxName } from './core/sandbox-definition.js';
+import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
+import { SANDBOX_DEFAULT_PORTS, SANDBOX_NAMES } from './index.js';
+
+/** Settings of the standalone `npm run sandbox` process. */
+export interface SandboxProcessConfig {
+  host: string;
+  /** Start only this server (`--only <name>`); all three otherwise. */
+  only: SandboxName | undefined;
+  ports: Record<SandboxName, number>;
+  seed: number;
+  now: Date | undefined;
+  apolloSize: number | undefined;
+  admin: boolean;
+  sessionIdleMs: number | undefined;
+  authTokens: Partial<Record<SandboxName, string>>;
+  webhooks: Partial<Record<SandboxName, SandboxWebhookConfig>>;
+}
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .optional()
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const envSchema = z.object({
+  SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_APOLLO_PORT: port.default(SANDBOX_DEFAULT_PORTS.apollo),
+  SANDBOX_AVINODE_PORT: port.default(SANDBOX_DEFAULT_PORTS.avinode),
+  SANDBOX_N8N_PORT: port.default(SANDBOX_DEFAULT_PORTS.n8n),
+  SANDBOX_SEED: z.coerce.number().int().default(42),
+  SANDBOX_NOW: z.iso.date().or(z.iso.datetime()).optional(),
+  SANDBOX_APOLLO_SIZE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  SANDBOX_ADMIN: bool,
+  SANDBOX_SESSION_IDLE_MS: z.coerce.number().int().min(1).optional(),
+  SANDBOX_APOLLO_TOKEN: optionalText,
+  SANDBOX_AVINODE_TOKEN: optionalText,
+  SANDBOX_N8N_TOKEN: optionalText,
+  SANDBOX_APOLLO_WEBHOOK_URL: optionalText,
+  SANDBOX_APOLLO_WEBHOOK_SECRET: optionalText,
+  SANDBOX_AVINODE_WEBHOOK_URL: optionalText,
+  SANDBOX_AVINODE_WEBHOOK_SECRET: optionalText,
+  SANDBOX_N8N_WEBHOOK_URL: optionalText,
+  SANDBOX_N8N_WEBHOOK_SECRET: optionalText,
+});
+
+const webhookEnvSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z.string().regex(/^whsec_[A-Za-z0-9+/]+=*$/, 'must look like whsec_<base64>'),
+});
+
+const ENV_PREFIX: Record<SandboxName, 'APOLLO' | 'AVINODE' | 'N8N'> = {
+  apollo: 'APOLLO',
+  avinode: 'AVINODE',
+  n8n: 'N8N',
+};
+
+/** Reads and validates the environment and `--only <name>`; throws an Error naming the bad variable. */
+export function loadSandboxConfig(
+  env: Record<string, string | undefined>,
+  argv: readonly string[],
+): SandboxProcessConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`Invalid sandbox configuration: ${formatZodError(parsed.error)}`);
+  const e = parsed.data;
+
+  const onlyIndex = argv.indexOf('--only');
+  let only: SandboxName | undefined;
+  if (onlyIndex >= 0) {
+    const value = argv[onlyIndex + 1];
+    const name = SANDBOX_NAMES.find((n) => n === value);
+    if (!name) throw new Error(`Invalid sandbox configuration: --only expects one of ${SANDBOX_NAMES.join(', ')}`);
+    only = name;
+  }
+
+  const authTokens: Partial<Record<SandboxName, string>> = {};
+  const webhooks: Partial<Record<SandboxName, SandboxWebhookConfig>> = {};
+  for (const name of SANDBOX_NAMES) {
+    const prefix = ENV_PREFIX[name];
+    const token = e[`SANDBOX_${prefix}_TOKEN`];
+    if (token) authTokens[name] = token;
+    const url = e[`SANDBOX_${prefix}_WEBHOOK_URL`];
+    const secret = e[`SANDBOX_${prefix}_WEBHOOK_SECRET`];
+    if (url === undefined && secret === undefined) continue;
+    const webhook = webhookEnvSchema.safeParse({ url, secret });
+    if (!webhook.success) {
+      const field = webhook.error.issues[0]?.path[0] === 'url' ? 'URL' : 'SECRET';
+      throw new Error(
+        `Invalid sandbox configuration: SANDBOX_${prefix}_WEBHOOK_${field}: ${webhook.error.issues[0]?.message ?? 'invalid'}` +
+          ' (set both SANDBOX_<NAME>_WEBHOOK_URL and SANDBOX_<NAME>_WEBHOOK_SECRET)',
+      );
+    }
+    webhooks[name] = webhook.data;
+  }
+
+  return {
+    host: e.SANDBOX_HOST,
+    only,
+    ports: { apollo: e.SANDBOX_APOLLO_PORT, avinode: e.SANDBOX_AVINODE_PORT, n8n: e.SANDBOX_N8N_PORT },
+    seed: e.SANDBOX_SEED,
+    now: e.SANDBOX_NOW ? new Date(e.SANDBOX_NOW) : undefined,
+    apolloSize: e.SANDBOX_APOLLO_SIZE,
+    admin: e.SANDBOX_ADMIN,
+    sessionIdleMs: e.SANDBOX_SESSION_IDLE_MS,
+    authTokens,
+    webhooks,
+  };
+}
