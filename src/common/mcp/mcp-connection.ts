@@ -1,0 +1,333 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Agent } from 'undici';
+import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure } from './mcp-errors.js';
+import { callScope, createMcpAgent, createMcpFetch } from './mcp-fetch.js';
+import { raceAbort } from './mcp-policies.js';
+import type { McpServerName, McpToolRegistry } from './tool-contract.js';
+
+export type ConnectionState = 'connecting' | 'up' | 'degraded' | 'down';
+
+export interface McpEndpoint {
+  url: string;
+  bearerToken?: string | undefined;
+}
+
+export interface McpLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  debug?(message: string): void;
+}
+
+export interface ConnectionStateChange {
+  server: McpServerName;
+  from: ConnectionState;
+  to: ConnectionState;
+  reason: string | null;
+}
+
+export interface McpConnectionOptions {
+  server: McpServerName;
+  endpoint: McpEndpoint;
+  registry: McpToolRegistry;
+  connectTimeoutMs: number;
+  reconnectMinDelayMs: number;
+  reconnectMaxDelayMs: number;
+  /** Sockets in this server's pool. */
+  maxSockets: number;
+  clientVersion: string;
+  logger?: McpLogger | undefined;
+  onStateChange?: ((change: ConnectionStateChange) => void) | undefined;
+}
+
+export interface SendOptions {
+  signal: AbortSignal;
+  /** Upper bound for the SDK's own request timer; our signal normally fires first. */
+  timeoutMs: number;
+  /** Whether the call may be replayed once on a fresh session after the session was lost. */
+  safeToRepeat: boolean;
+}
+
+interface Session {
+  readonly client: Client;
+  readonly transport: StreamableHTTPClientTransport;
+  readonly startedAt: number;
+  inFlight: number;
+  retired: boolean;
+}
+
+/**
+ * One long-lived MCP session to one server, shared by all concurrent calls, with its own bounded keep-alive socket pool.
+ * Never throws at start: an unreachable server is `down` and retried in the background (capped exponential backoff).
+ * A lost session (404 / 400 "no valid session" / stale socket / stream closed) is replaced by a fresh one, and a call
+ * that is safe to repeat is replayed once on it.
+ */
+export class McpConnection {
+  readonly server: McpServerName;
+  private stateValue: ConnectionState = 'connecting';
+  private session: Session | undefined;
+  private connecting: Promise<Session> | undefined;
+  private connectAbort: AbortController | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempts = 0;
+  private lastAttemptAt = 0;
+  private closed = false;
+  private readonly agent: Agent;
+  private readonly fetch;
+  private readonly unsubscribe: () => void;
+  private toolNames = new Set<string>();
+  private missing: string[] = [];
+  private lastFailure: { kind: string; message: string; at: Date } | undefined;
+
+  constructor(private readonly options: McpConnectionOptions) {
+    this.server = options.server;
+    this.agent = createMcpAgent({ connections: options.maxSockets, connectTimeoutMs: options.connectTimeoutMs });
+    this.fetch = createMcpFetch(this.agent);
+    this.unsubscribe = options.registry.onChange((server) => {
+      if (server === this.server && this.session) this.evaluateTools();
+    });
+  }
+
+  get state(): ConnectionState {
+    return this.stateValue;
+  }
+
+  get tools(): string[] {
+    return [...this.toolNames].sort();
+  }
+
+  get missingTools(): string[] {
+    return [...this.missing];
+  }
+
+  get lastError(): { kind: string; message: string; at: Date } | undefined {
+    return this.lastFailure;
+  }
+
+  get sessionStartedAt(): number | undefined {
+    return this.session?.startedAt;
+  }
+
+  get attempts(): number {
+    return this.reconnectAttempts;
+  }
+
+  /** True when the tool list is known and lacks this tool. */
+  lacksTool(name: string): boolean {
+    return this.session !== undefined && !this.toolNames.has(name);
+  }
+
+  /** First connection attempt; resolves either way (state tells the outcome). */
+  async start(): Promise<void> {
+    await this.connectNow().catch(() => undefined);
+  }
+
+  /** Drops the current session (if any) and connects again now. Resolves with the resulting state. */
+  async reconnect(): Promise<ConnectionState> {
+    if (this.closed) return this.stateValue;
+    if (this.session && !this.connecting) this.retire(this.session);
+    await this.connectNow().catch(() => undefined);
+    return this.stateValue;
+  }
+
+  /** Sends `tools/call` on the current session, replacing a lost session and replaying once when safe. */
+  async callTool(name: string, args: Record<string, unknown>, options: SendOptions): Promise<CallToolResult> {
+    const session = await this.acquire(options.signal);
+    try {
+      return await this.send(session, name, args, options);
+    } catch (error) {
+      const failure = classifyFailure(error, this.server, name);
+      if (options.signal.aborted) throw failure;
+      if (failure.kind === 'unreachable') this.markLost(session, failure);
+      if (failure.kind !== 'session_lost') throw failure;
+      this.markLost(session, failure);
+      if (!options.safeToRepeat) throw failure;
+      const fresh = await this.acquire(options.signal);
+      return await this.send(fresh, name, args, options);
+    }
+  }
+
+  /** Ends the session on the server (`DELETE`), closes the SDK client and the socket pool. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribe();
+    clearTimeout(this.reconnectTimer);
+    this.connectAbort?.abort(new ClientClosingError());
+    await this.connecting?.catch(() => undefined);
+    const session = this.session;
+    this.session = undefined;
+    if (session) await this.dispose(session);
+    await this.agent.destroy().catch(() => undefined);
+  }
+
+  private async acquire(signal: AbortSignal): Promise<Session> {
+    if (this.closed) throw new ClientClosingError();
+    if (this.session) return this.session;
+    if (this.connecting) return raceAbort(this.connecting, signal);
+    // Down: a call may trigger an early attempt, at most once per minimum delay, so recovery is noticed promptly
+    // without every call hammering a dead server.
+    if (Date.now() - this.lastAttemptAt >= this.options.reconnectMinDelayMs)
+      return raceAbort(this.connectNow(), signal);
+    throw new McpFailure('unreachable', `server is down: ${this.lastFailure?.message ?? 'not connected'}`, {
+      server: this.server,
+    });
+  }
+
+  private async send(
+    session: Session,
+    name: string,
+    args: Record<string, unknown>,
+    options: SendOptions,
+  ): Promise<CallToolResult> {
+    session.inFlight++;
+    try {
+      return await callScope.run(options.signal, () =>
+        session.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+          signal: options.signal,
+          timeout: options.timeoutMs + 1_000,
+        }),
+      );
+    } finally {
+      session.inFlight--;
+      if (session.retired && session.inFlight === 0) void this.dispose(session);
+    }
+  }
+
+  private connectNow(): Promise<Session> {
+    if (this.connecting) return this.connecting;
+    if (this.closed) return Promise.reject(new ClientClosingError());
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    this.lastAttemptAt = Date.now();
+    this.setState('connecting', null);
+    const attempt = this.openSession().then(
+      (session) => {
+        this.connecting = undefined;
+        if (this.closed) {
+          void this.dispose(session);
+          throw new ClientClosingError();
+        }
+        this.session = session;
+        this.reconnectAttempts = 0;
+        this.evaluateTools();
+        return session;
+      },
+      (error: unknown) => {
+        this.connecting = undefined;
+        const failure = classifyFailure(error, this.server, undefined);
+        if (!this.closed) {
+          this.lastFailure = { kind: failure.kind, message: failure.message, at: new Date() };
+          this.setState('down', failure.message);
+          this.scheduleReconnect();
+        }
+        throw failure;
+      },
+    );
+    this.connecting = attempt;
+    attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  private async openSession(): Promise<Session> {
+    const { endpoint, connectTimeoutMs } = this.options;
+    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
+      fetch: this.fetch,
+      requestInit: endpoint.bearerToken ? { headers: { authorization: `Bearer ${endpoint.bearerToken}` } } : undefined,
+      reconnectionOptions: {
+        maxRetries: 0,
+        initialReconnectionDelay: 1_000,
+        maxReconnectionDelay: 1_000,
+        reconnectionDelayGrowFactor: 1,
+      },
+    });
+    const client = new Client(
+      { name: 'jetvision-integration', version: this.options.clientVersion },
+      { capabilities: {} },
+    );
+    // The SDK reports transport trouble here as well as through the failing request; the request path handles it.
+    client.onerror = (error) => this.options.logger?.debug?.(`mcp ${this.server}: ${error.message}`);
+    const abort = new AbortController();
+    this.connectAbort = abort;
+    const timer = setTimeout(() => abort.abort(new CallTimeoutError(connectTimeoutMs)), connectTimeoutMs);
+    timer.unref();
+    try {
+      await callScope.run(abort.signal, async () => {
+        await client.connect(transport, { signal: abort.signal, timeout: connectTimeoutMs + 1_000 });
+        const names = new Set<string>();
+        let cursor: string | undefined;
+        do {
+          const page = await client.listTools(cursor ? { cursor } : {}, {
+            signal: abort.signal,
+            timeout: connectTimeoutMs,
+          });
+          for (const tool of page.tools) names.add(tool.name);
+          cursor = page.nextCursor;
+        } while (cursor);
+        this.toolNames = names;
+      });
+      return { client, transport, startedAt: Date.now(), inFlight: 0, retired: false };
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw abort.signal.aborted ? (abort.signal.reason as Error) : error;
+    } finally {
+      clearTimeout(timer);
+      if (this.connectAbort === abort) this.connectAbort = undefined;
+    }
+  }
+
+  private evaluateTools(): void {
+    const required = this.options.registry.requiredTools(this.server);
+    this.missing = required.filter((name) => !this.toolNames.has(name));
+    if (this.missing.length > 0) {
+      this.setState('degraded', `missing tools: ${this.missing.join(', ')}`);
+    } else {
+      this.setState('up', null);
+    }
+  }
+
+  private markLost(session: Session, failure: McpFailure): void {
+    this.lastFailure = { kind: failure.kind, message: failure.message, at: new Date() };
+    if (this.session !== session) return;
+    this.options.logger?.warn(`mcp ${this.server}: session lost (${failure.message}); opening a new one`);
+    this.retire(session);
+    this.connectNow().catch(() => undefined);
+  }
+
+  private retire(session: Session): void {
+    if (this.session === session) this.session = undefined;
+    session.retired = true;
+    if (session.inFlight === 0) void this.dispose(session);
+  }
+
+  /** Best-effort `DELETE` of the server-side session (bounded), then close the SDK client. */
+  private async dispose(session: Session): Promise<void> {
+    const signal = AbortSignal.timeout(Math.min(2_000, this.options.connectTimeoutMs));
+    await callScope.run(signal, () => session.transport.terminateSession()).catch(() => undefined);
+    await session.client.close().catch(() => undefined);
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const { reconnectMinDelayMs, reconnectMaxDelayMs } = this.options;
+    const exponential = Math.min(reconnectMaxDelayMs, reconnectMinDelayMs * 2 ** this.reconnectAttempts);
+    const delay = Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    this.reconnectAttempts++;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      this.connectNow().catch(() => undefined);
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private setState(to: ConnectionState, reason: string | null): void {
+    const from = this.stateValue;
+    if (from === to) return;
+    this.stateValue = to;
+    if (to === 'down' || to === 'degraded')
+      this.options.logger?.warn(`mcp ${this.server}: ${from} -> ${to} (${reason ?? ''})`);
+    else this.options.logger?.log(`mcp ${this.server}: ${from} -> ${to}`);
+    this.options.onStateChange?.({ server: this.server, from, to, reason });
+  }
+}

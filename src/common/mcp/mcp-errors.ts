@@ -1,0 +1,275 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
+import { DomainError } from '../errors/domain-error.js';
+import type { McpServerName } from './tool-contract.js';
+
+/**
+ * How a failed attempt is treated. Decides retry (`retryable`), whether the circuit breaker counts it (`breaker`)
+ * and which domain error the caller finally sees.
+ */
+export type FailureKind =
+  | 'session_lost' // 404 / 400 "no valid session" / stale socket / stream closed: a fresh session fixes it
+  | 'unreachable' // connection refused, DNS, server down
+  | 'timeout'
+  | 'rate_limited' // HTTP 429
+  | 'server_error' // HTTP 5xx
+  | 'client_error' // other HTTP 4xx
+  | 'malformed' // reply is not valid JSON-RPC / MCP
+  | 'invalid_params' // the server rejected our arguments: never retried
+  | 'tool_error' // isError: true, or n8n-mcp's success:false
+  | 'contract_violation'
+  | 'breaker_open'
+  | 'overloaded' // bulkhead full, or the local rate budget cannot be met before the deadline
+  | 'cancelled' // the caller aborted, or the client is shutting down
+  | 'protocol_error'; // any other JSON-RPC error
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set([
+  'session_lost',
+  'unreachable',
+  'rate_limited',
+  'server_error',
+  'malformed',
+]);
+const COUNTS_FOR_BREAKER: ReadonlySet<FailureKind> = new Set([
+  'session_lost',
+  'unreachable',
+  'timeout',
+  'server_error',
+  'malformed',
+]);
+
+export interface McpFailureDetails {
+  server: McpServerName;
+  tool?: string;
+  status?: number;
+  retryAfterMs?: number;
+  field?: string;
+  cause?: unknown;
+}
+
+/** One failed attempt, classified. Internal: callers of `McpClient.call` receive `DomainError`s. */
+export class McpFailure extends Error {
+  readonly server: McpServerName;
+  readonly tool: string | undefined;
+  readonly status: number | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly field: string | undefined;
+
+  constructor(
+    readonly kind: FailureKind,
+    message: string,
+    details: McpFailureDetails,
+  ) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'McpFailure';
+    this.server = details.server;
+    this.tool = details.tool;
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
+    this.field = details.field;
+  }
+
+  get retryable(): boolean {
+    return RETRYABLE.has(this.kind);
+  }
+
+  get countsForBreaker(): boolean {
+    return COUNTS_FOR_BREAKER.has(this.kind);
+  }
+}
+
+/** Thrown by our fetch wrapper for a non-2xx reply to a POST, so status and Retry-After survive the SDK. */
+export class McpHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(`HTTP ${status}${body ? `: ${body.slice(0, 300)}` : ''}`);
+    this.name = 'McpHttpError';
+  }
+}
+
+/** The reply ended (stream closed, body cut) before the JSON-RPC response arrived. */
+export class McpStreamClosedError extends Error {
+  constructor(message = 'the response stream closed before the JSON-RPC response arrived') {
+    super(message);
+    this.name = 'McpStreamClosedError';
+  }
+}
+
+/** The reply arrived but is not valid JSON-RPC. */
+export class McpMalformedReplyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'McpMalformedReplyError';
+  }
+}
+
+/** Abort reasons we set ourselves, so a rejection can be traced back to why the call was aborted. */
+export class CallTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no reply within ${timeoutMs} ms`);
+    this.name = 'CallTimeoutError';
+  }
+}
+
+export class ClientClosingError extends Error {
+  constructor() {
+    super('the MCP client is shutting down');
+    this.name = 'ClientClosingError';
+  }
+}
+
+/** Parses `Retry-After` (delta-seconds or HTTP date) into milliseconds; undefined when absent or unparseable. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - now);
+}
+
+const SESSION_TEXT = /session/i;
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+function causeCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as Error & { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
+function isInputValidationText(text: string): boolean {
+  return /invalid (arguments|params|input)|input validation|validation error|required/i.test(text);
+}
+
+/**
+ * Classifies whatever an attempt threw: our own transport errors, the SDK's `McpError` / `StreamableHTTPError`,
+ * undici's `fetch failed`, cockatiel's policy errors, or abort reasons.
+ */
+export function classifyFailure(error: unknown, server: McpServerName, tool: string | undefined): McpFailure {
+  if (error instanceof McpFailure) return error;
+  const base = { server, tool, cause: error };
+  if (error instanceof CallTimeoutError) return new McpFailure('timeout', error.message, base);
+  if (error instanceof ClientClosingError) return new McpFailure('cancelled', error.message, base);
+  if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
+    return new McpFailure('breaker_open', 'circuit breaker is open', base);
+  }
+  if (error instanceof BulkheadRejectedError) {
+    return new McpFailure('overloaded', 'too many concurrent and queued calls', base);
+  }
+  if (error instanceof TaskCancelledError) return new McpFailure('cancelled', 'call cancelled', base);
+  if (error instanceof McpHttpError) {
+    const details = { ...base, status: error.status, retryAfterMs: error.retryAfterMs };
+    if (error.status === 404 || (error.status === 400 && SESSION_TEXT.test(error.body))) {
+      return new McpFailure('session_lost', `session lost (${error.message})`, details);
+    }
+    if (error.status === 429) return new McpFailure('rate_limited', 'rate limited by the server', details);
+    if (error.status >= 500) return new McpFailure('server_error', error.message, details);
+    return new McpFailure('client_error', error.message, details);
+  }
+  if (error instanceof StreamableHTTPError) {
+    const status = error.code;
+    if (status === 404 || (status === 400 && SESSION_TEXT.test(error.message))) {
+      return new McpFailure('session_lost', error.message, { ...base, status });
+    }
+    if (status === 429) return new McpFailure('rate_limited', error.message, { ...base, status });
+    if (status !== undefined && status >= 500)
+      return new McpFailure('server_error', error.message, { ...base, status });
+    if (status === -1) return new McpFailure('malformed', error.message, base);
+    return new McpFailure('client_error', error.message, { ...base, status });
+  }
+  if (error instanceof McpStreamClosedError) return new McpFailure('session_lost', error.message, base);
+  if (error instanceof McpMalformedReplyError || error instanceof SyntaxError) {
+    return new McpFailure('malformed', `malformed reply: ${error.message}`, base);
+  }
+  if (error instanceof McpError) {
+    switch (error.code as ErrorCode) {
+      case ErrorCode.ConnectionClosed:
+        return new McpFailure('session_lost', error.message, base);
+      case ErrorCode.RequestTimeout:
+        return new McpFailure('timeout', error.message, base);
+      case ErrorCode.InvalidParams:
+        return new McpFailure('invalid_params', error.message, base);
+      case ErrorCode.ParseError:
+      case ErrorCode.InvalidRequest:
+        return new McpFailure(
+          SESSION_TEXT.test(error.message) ? 'session_lost' : 'protocol_error',
+          error.message,
+          base,
+        );
+      case ErrorCode.MethodNotFound:
+      case ErrorCode.InternalError:
+      case ErrorCode.UrlElicitationRequired:
+      default:
+        return new McpFailure('protocol_error', error.message, base);
+    }
+  }
+  if (error instanceof Error && error.name === 'ZodError') {
+    return new McpFailure('malformed', `malformed reply: ${error.message}`, base);
+  }
+  const code = causeCode(error);
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return new McpFailure('unreachable', `server unreachable (${code})`, base);
+  }
+  if (code !== undefined && STALE_SOCKET_CODES.has(code)) {
+    return new McpFailure('session_lost', `connection reset (${code})`, base);
+  }
+  if (error instanceof TypeError && /fetch failed|terminated|other side closed/i.test(error.message)) {
+    return new McpFailure('session_lost', error.message, base);
+  }
+  if (error instanceof Error && error.name === 'AbortError') return new McpFailure('cancelled', error.message, base);
+  const message = error instanceof Error ? error.message : String(error);
+  return new McpFailure('protocol_error', message, base);
+}
+
+/** Whether a tool error text says the arguments were rejected (then the call is not retried). */
+export function toolErrorIsInputValidation(text: string): boolean {
+  return isInputValidationText(text);
+}
+
+/** The one mapping from a classified failure to what API callers see (problem+json via the HTTP filter). */
+export function toDomainError(failure: McpFailure): DomainError {
+  const extensions: Record<string, unknown> = { server: failure.server };
+  if (failure.tool !== undefined) extensions.tool = failure.tool;
+  const retryAfterSeconds = failure.retryAfterMs === undefined ? undefined : Math.ceil(failure.retryAfterMs / 1000);
+  const options = { extensions, cause: failure, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+  const where = failure.tool ? `${failure.server} tool ${failure.tool}` : `${failure.server} MCP server`;
+  switch (failure.kind) {
+    case 'timeout':
+      return new DomainError('upstream_timeout', `${where} did not answer in time: ${failure.message}`, options);
+    case 'tool_error':
+    case 'invalid_params':
+    case 'client_error':
+    case 'protocol_error':
+    case 'server_error':
+    case 'malformed':
+      extensions.reason = failure.kind;
+      return new DomainError('upstream_error', `${where} failed: ${failure.message}`, options);
+    case 'contract_violation':
+      if (failure.field !== undefined) extensions.field = failure.field;
+      return new DomainError('upstream_contract_violation', `${where} broke its contract: ${failure.message}`, options);
+    case 'session_lost':
+    case 'unreachable':
+    case 'rate_limited':
+    case 'breaker_open':
+    case 'overloaded':
+    case 'cancelled':
+      extensions.reason = failure.kind;
+      return new DomainError('upstream_unavailable', `${where} is unavailable: ${failure.message}`, options);
+  }
+}

@@ -1,0 +1,89 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { Agent, fetch as undiciFetch, type RequestInit as UndiciRequestInit } from 'undici';
+import { McpHttpError, McpMalformedReplyError, McpStreamClosedError, parseRetryAfter } from './mcp-errors.js';
+
+/**
+ * The abort signal of the call currently being sent. The SDK gives every HTTP request the transport's one long-lived
+ * signal (a listener per request accumulates on it); we substitute the signal of the call that caused the request, which
+ * also lets a timed-out call free its socket instead of waiting on it.
+ */
+export const callScope = new AsyncLocalStorage<AbortSignal>();
+
+export interface McpAgentOptions {
+  /** Sockets per origin. Bounded so that a flood of calls queues here instead of opening unbounded connections. */
+  connections: number;
+  connectTimeoutMs: number;
+}
+
+export function createMcpAgent(options: McpAgentOptions): Agent {
+  return new Agent({
+    connections: options.connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 300_000,
+    connect: { timeout: options.connectTimeoutMs },
+  });
+}
+
+/**
+ * The `fetch` our MCP transports use:
+ * - requests go through our keep-alive agent;
+ * - a POST answered with a non-2xx status throws `McpHttpError` carrying status and `Retry-After` (the SDK would keep
+ *   only the status);
+ * - an SSE reply to a POST is read to its end here and handed to the SDK as a JSON batch, so a stream that closes before
+ *   the response, or carries malformed JSON-RPC, fails the call at once instead of leaving it to time out;
+ * - the optional standalone GET stream is declined (405): we never need server-initiated messages, and it would pin a
+ *   socket and reconnect on its own after every server restart.
+ */
+export function createMcpFetch(agent: Agent): FetchLike {
+  const mcpFetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+    const method = (init?.method ?? 'GET').toUpperCase();
+    if (method === 'GET') return new Response(null, { status: 405, statusText: 'Method Not Allowed' });
+    const callSignal = callScope.getStore();
+    const signal = callSignal && !callSignal.aborted ? callSignal : undefined;
+    const undiciInit = { ...(init as UndiciRequestInit), signal, dispatcher: agent } satisfies UndiciRequestInit;
+    const response = (await undiciFetch(url, undiciInit)) as unknown as Response;
+    if (method !== 'POST') return response;
+    if (!response.ok) {
+      const body = await response.text().catch(() => '');
+      throw new McpHttpError(response.status, body, parseRetryAfter(response.headers.get('retry-after')));
+    }
+    const contentType = response.headers.get('content-type') ?? '';
+    if (!contentType.toLowerCase().startsWith('text/event-stream')) return response;
+    const text = await response.text();
+    const messages = parseSseMessages(text);
+    if (!messages.some(isResponseMessage)) throw new McpStreamClosedError();
+    const headers = new Headers(response.headers);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+    return new Response(JSON.stringify(messages), { status: 200, headers });
+  };
+  return mcpFetch;
+}
+
+function isResponseMessage(message: unknown): boolean {
+  return (
+    typeof message === 'object' && message !== null && 'id' in message && ('result' in message || 'error' in message)
+  );
+}
+
+/** Parses a complete `text/event-stream` body into the JSON payloads of its `message` events. */
+export function parseSseMessages(text: string): unknown[] {
+  const messages: unknown[] = [];
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    let event = 'message';
+    const data: string[] = [];
+    for (const line of block.split(/\r?\n/)) {
+      if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
+      else if (line.startsWith('event:')) event = line.slice(6).trim();
+    }
+    if (data.length === 0 || event !== 'message') continue;
+    try {
+      messages.push(JSON.parse(data.join('\n')) as unknown);
+    } catch {
+      throw new McpMalformedReplyError(`SSE event is not JSON: ${data.join('\n').slice(0, 200)}`);
+    }
+  }
+  return messages;
+}

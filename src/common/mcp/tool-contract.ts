@@ -1,0 +1,98 @@
+import type { z } from 'zod';
+import type { UpstreamName } from '../config/app-config.js';
+
+export type McpServerName = UpstreamName;
+export const MCP_SERVER_NAMES: readonly McpServerName[] = ['apollo', 'avinode', 'n8n'];
+
+/**
+ * `read` tools can be repeated freely; `write` tools are repeated (retried, or replayed after a lost session) only when
+ * the call carries an idempotency key.
+ */
+export type ToolMode = 'read' | 'write';
+
+/** What a feature module declares about one upstream tool it depends on. */
+export interface ToolContract<Result extends z.ZodType = z.ZodType, Args extends object = Record<string, unknown>> {
+  readonly server: McpServerName;
+  readonly name: string;
+  readonly mode: ToolMode;
+  /** Schema of the tool's JSON result (after unwrapping n8n-mcp's `{success, data}` envelope). */
+  readonly result: Result;
+  /** Overrides the server-wide call timeout for this tool. */
+  readonly timeoutMs?: number;
+  /**
+   * The argument name the upstream expects the idempotency key in (e.g. Avinode's `idempotencyKey`). When set and the
+   * call has an `idempotencyKey`, the client puts it into the arguments.
+   */
+  readonly idempotencyKeyArgument?: string;
+  /** Phantom member carrying the argument type; never set at run time. */
+  readonly __args?: Args;
+}
+
+export type ToolResult<C> = C extends ToolContract<infer R, infer _A> ? z.infer<R> : never;
+export type ToolArgs<C> = C extends ToolContract<infer _R, infer A> ? A : never;
+
+export interface ToolDefinition<Result extends z.ZodType> {
+  server: McpServerName;
+  name: string;
+  mode: ToolMode;
+  result: Result;
+  timeoutMs?: number;
+  idempotencyKeyArgument?: string;
+}
+
+/**
+ * Declares a tool contract. Give `input` (a zod schema of the arguments; used for typing only, the server validates)
+ * to make `call()` type-check the arguments; without it arguments are a plain record.
+ */
+export function defineTool<Result extends z.ZodType, Args extends object>(
+  definition: ToolDefinition<Result> & { input: z.ZodType<unknown, Args> },
+): ToolContract<Result, Args>;
+export function defineTool<Result extends z.ZodType>(definition: ToolDefinition<Result>): ToolContract<Result>;
+export function defineTool<Result extends z.ZodType>(
+  definition: ToolDefinition<Result> & { input?: z.ZodType },
+): ToolContract<Result, object> {
+  if (definition.timeoutMs !== undefined && (!Number.isInteger(definition.timeoutMs) || definition.timeoutMs <= 0)) {
+    throw new Error(`Tool ${definition.server}/${definition.name}: timeoutMs must be a positive integer`);
+  }
+  const { input: _input, ...contract } = definition;
+  return Object.freeze(contract);
+}
+
+/**
+ * The tools every feature module said it needs, per server. Connections compare this with the server's `tools/list`;
+ * registering after a connection is up re-checks it at once.
+ */
+export class McpToolRegistry {
+  private readonly byServer = new Map<McpServerName, Map<string, ToolContract>>();
+  private readonly listeners = new Set<(server: McpServerName) => void>();
+
+  register(contracts: Iterable<ToolContract>): void {
+    const touched = new Set<McpServerName>();
+    for (const contract of contracts) {
+      let tools = this.byServer.get(contract.server);
+      if (!tools) {
+        tools = new Map();
+        this.byServer.set(contract.server, tools);
+      }
+      const existing = tools.get(contract.name);
+      if (existing && existing.mode !== contract.mode) {
+        throw new Error(
+          `Tool ${contract.server}/${contract.name} is declared both as ${existing.mode} and ${contract.mode}`,
+        );
+      }
+      tools.set(contract.name, contract);
+      touched.add(contract.server);
+    }
+    for (const server of touched) for (const listener of this.listeners) listener(server);
+  }
+
+  requiredTools(server: McpServerName): string[] {
+    return [...(this.byServer.get(server)?.keys() ?? [])].sort();
+  }
+
+  /** Called with the server name whenever contracts for it are added. Returns an unsubscribe function. */
+  onChange(listener: (server: McpServerName) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import type { SandboxDefinition } from '../../src/sandbox/core/sandbox-definition.js';
+import { type SandboxServerHandle, startSandboxHost } from '../../src/sandbox/core/sandbox-handle.js';
+import { AppConfig } from '../../src/common/config/app-config.js';
+import { defineTool } from '../../src/common/mcp/tool-contract.js';
+
+/**
+ * A sandbox server (the project's real sandbox host: HTTP, sessions, fault injection) with a few small tools shaped for
+ * client tests. Hosted as the `avinode` server so fault settings and names behave exactly as for the real ones.
+ */
+interface ProbeState {
+  writes: Map<string, number>;
+  writeCount: number;
+}
+
+const probeDefinition: SandboxDefinition<ProbeState> = {
+  name: 'avinode',
+  createState: () => ({ writes: new Map(), writeCount: 0 }),
+  registerTools(server, state) {
+    server.registerTool(
+      'echo',
+      { description: 'Echoes its input', inputSchema: { value: z.string(), n: z.number().int().optional() } },
+      ({ value, n }) => {
+        const result = { value, n: n ?? 0, items: [{ id: 'a', price: 1 }] };
+        return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
+      },
+    );
+    server.registerTool(
+      'envelope',
+      {
+        description: 'n8n-mcp style: JSON text with {success, data|error}',
+        inputSchema: { fail: z.boolean().optional() },
+      },
+      ({ fail }) => {
+        const body = fail
+          ? { success: false, error: 'Workflow not found' }
+          : { success: true, data: { workflows: [] } };
+        return { content: [{ type: 'text', text: JSON.stringify(body) }] };
+      },
+    );
+    server.registerTool('wrong-shape', { description: 'Returns a price that is a string', inputSchema: {} }, () => {
+      const result = { value: 'x', n: 1, items: [{ id: 'a', price: 'cheap' }] };
+      return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
+    });
+    server.registerTool(
+      'record-write',
+      { description: 'Counts writes', inputSchema: { key: z.string() } },
+      ({ key }) => {
+        state.writeCount++;
+        state.writes.set(key, (state.writes.get(key) ?? 0) + 1);
+        const result = { key, count: state.writes.get(key) ?? 0 };
+        return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
+      },
+    );
+  },
+  applyDataChange: () => {
+    throw new Error('the probe sandbox has no collections');
+  },
+};
+
+export function startProbeServer(): Promise<SandboxServerHandle> {
+  return startSandboxHost(probeDefinition, { port: 0, admin: true });
+}
+
+const echoResult = z.object({
+  value: z.string(),
+  n: z.number(),
+  items: z.array(z.object({ id: z.string(), price: z.number() })),
+});
+
+export const echoTool = defineTool({
+  server: 'avinode',
+  name: 'echo',
+  mode: 'read',
+  input: z.object({ value: z.string(), n: z.number().optional() }),
+  result: echoResult,
+});
+
+export const wrongShapeTool = defineTool({ server: 'avinode', name: 'wrong-shape', mode: 'read', result: echoResult });
+
+export const envelopeTool = defineTool({
+  server: 'avinode',
+  name: 'envelope',
+  mode: 'read',
+  result: z.object({ workflows: z.array(z.unknown()) }),
+});
+
+export const recordWriteTool = defineTool({
+  server: 'avinode',
+  name: 'record-write',
+  mode: 'write',
+  result: z.object({ key: z.string(), count: z.number() }),
+});
+
+export const missingTool = defineTool({
+  server: 'avinode',
+  name: 'not-offered',
+  mode: 'read',
+  result: z.unknown(),
+});
+
+/** Config for client tests: fast backoffs, a generous rate limit, only the given server configured. */
+export function testConfig(url: string, overrides: Record<string, string> = {}): AppConfig {
+  return AppConfig.fromEnvironment({
+    NODE_ENV: 'test',
+    AVAINODE_MCP_SERVER_URL: url,
+    AVAINODE_RATE_LIMIT_PER_MINUTE: '10000000',
+    MCP_CALL_TIMEOUT_MS: '5000',
+    MCP_CONNECT_TIMEOUT_MS: '2000',
+    MCP_RECONNECT_MIN_DELAY_MS: '50',
+    MCP_RECONNECT_MAX_DELAY_MS: '500',
+    MCP_RETRY_BASE_DELAY_MS: '20',
+    MCP_RETRY_MAX_DELAY_MS: '200',
+    MCP_BREAKER_THRESHOLD: '5',
+    MCP_BREAKER_COOLDOWN_MS: '500',
+    ...overrides,
+  });
+}
+
+/** Polls until `condition` returns true, failing after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
