@@ -1,3 +1,4 @@
+import { apolloSandbox } from './apollo/apollo.sandbox.js';
 import { placeholderSandbox } from './core/placeholder.sandbox.js';
 import type { SandboxDefinition, SandboxName } from './core/sandbox-definition.js';
 import { startSandboxHost, type SandboxServerHandle } from './core/sandbox-handle.js';
@@ -20,7 +21,7 @@ export const SANDBOX_NAMES = ['apollo', 'avinode', 'n8n'] as const satisfies rea
 export const SANDBOX_DEFAULT_PORTS: Record<SandboxName, number> = { apollo: 8123, avinode: 8124, n8n: 8125 };
 
 const definitions: Record<SandboxName, SandboxDefinition<unknown>> = {
-  apollo: placeholderSandbox('apollo'),
+  apollo: apolloSandbox,
   avinode: placeholderSandbox('avinode'),
   n8n: placeholderSandbox('n8n'),
 };
