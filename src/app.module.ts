@@ -1,0 +1,44 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ApiKeyGuard } from './common/auth/api-key.guard.js';
+import { RateLimitGuard } from './common/auth/rate-limit.guard.js';
+import type { AppConfig } from './common/config/app-config.js';
+import { ConfigModule } from './common/config/config.module.js';
+import { DatabaseModule } from './common/database/database.module.js';
+import { HealthModule } from './common/health/health.module.js';
+import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
+import { JobsModule } from './common/jobs/jobs.module.js';
+import { LoggingModule } from './common/logging/logging.module.js';
+import { MetricsModule } from './common/metrics/metrics.module.js';
+import { DATABASE_SCHEMA } from './database-schema.js';
+import { AuditModule } from './modules/audit/audit.module.js';
+
+/** The composition root: infrastructure from src/common, features from src/modules. */
+@Module({})
+export class AppModule {
+  static register(config: AppConfig, extraImports: Array<Type | DynamicModule> = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        EventEmitterModule.forRoot({ wildcard: true, delimiter: '.', maxListeners: 50, ignoreErrors: false }),
+        ScheduleModule.forRoot(),
+        DatabaseModule.forRoot(DATABASE_SCHEMA),
+        JobsModule,
+        MetricsModule,
+        HealthModule,
+        AuditModule,
+        ...extraImports,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Order matters: the key guard identifies the caller, then the rate limit applies per key or per address.
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+    };
+  }
+}

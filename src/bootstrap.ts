@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import type { DynamicModule, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { IncomingMessage } from 'node:http';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+import type { AppConfig } from './common/config/app-config.js';
+import { requestIdFor } from './common/http/request-id.js';
+import { createValidationPipe } from './common/http/validation.js';
+import { MetricsService } from './common/metrics/metrics.service.js';
+import { APP_VERSION } from './common/version.js';
+
+/**
+ * Builds the application (not yet listening). Shared by `main.ts` and the end-to-end tests so both run the same thing.
+ */
+export interface CreateAppOptions {
+  /** Extra modules, for tests that need routes of their own (e.g. one that fails on purpose). */
+  imports?: Array<Type | DynamicModule>;
+}
+
+export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.http.bodyLimitBytes,
+    genReqId: (raw: IncomingMessage) => requestIdFor(raw),
+    // Our own request id handling above; fastify must not overwrite it.
+    requestIdHeader: false,
+    // Idle keep-alive sockets are closed at shutdown; in-flight requests are allowed to finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    trustProxy: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, options.imports ?? []),
+    adapter,
+    {
+      bufferLogs: true,
+      rawBody: true,
+      abortOnError: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(createValidationPipe());
+
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const labels = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+
+  if (config.http.docsEnabled) {
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('JetVision Integration API')
+        .setDescription(
+          'Ties Apollo.io (sales), Avinode (charter marketplace) and n8n (automation) together. ' +
+            'Every /api route needs an API key; errors are RFC 9457 application/problem+json.',
+        )
+        .setVersion(APP_VERSION)
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key as a bearer token' }, 'bearer')
+        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+        .addSecurityRequirements('bearer')
+        .addSecurityRequirements('apiKey')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs/openapi.json',
+      yamlDocumentUrl: 'docs/openapi.yaml',
+    });
+  }
+
+  await app.init();
+  return app;
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { AppConfig, ConfigValidationError } from './app-config.js';
+import { EnvironmentVariables } from './environment.js';
+
+describe('AppConfig.fromEnvironment', () => {
+  it('applies documented defaults to an empty environment', () => {
+    const config = AppConfig.fromEnvironment({});
+    expect(config.http.port).toBe(3000);
+    expect(config.database.kind).toBe('embedded');
+    expect(config.dataDir.endsWith('.data')).toBe(true);
+    expect(config.mcp.servers.apollo.url).toBeUndefined();
+    expect(config.mcp.servers.apollo.ratePerMinute).toBe(200);
+    expect(config.logging.format).toBe('pretty');
+  });
+
+  it('generates an API key when none is configured, never leaving the API open', () => {
+    const config = AppConfig.fromEnvironment({});
+    expect(config.auth.generatedKey).toBe(true);
+    expect(config.auth.apiKeys).toHaveLength(1);
+    expect(config.auth.apiKeys[0]!.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('parses several API keys for rotation', () => {
+    const config = AppConfig.fromEnvironment({ API_KEYS: 'first-key-0123456789, second-key-0123456789' });
+    expect(config.auth.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+    expect(config.auth.generatedKey).toBe(false);
+  });
+
+  it('uses PostgreSQL when DATABASE_URL is set', () => {
+    const config = AppConfig.fromEnvironment({ DATABASE_URL: 'postgres://u:p@db:5432/jv', NODE_ENV: 'production' });
+    expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://u:p@db:5432/jv' });
+    expect(config.logging.format).toBe('json');
+  });
+
+  it('lists every bad variable and why in one error', () => {
+    let caught: unknown;
+    try {
+      AppConfig.fromEnvironment({
+        PORT: 'eighty',
+        DATABASE_URL: 'mysql://nope',
+        LOG_LEVEL: 'loud',
+        APOLLO_MCP_SERVER_URL: 'not a url',
+        API_KEYS: 'short',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigValidationError);
+    const problems = (caught as ConfigValidationError).problems.join('\n');
+    for (const variable of ['PORT', 'DATABASE_URL', 'LOG_LEVEL', 'APOLLO_MCP_SERVER_URL', 'API_KEYS']) {
+      expect(problems).toContain(variable);
+    }
+    expect((caught as ConfigValidationError).problems).toHaveLength(5);
+  });
+
+  it('rejects out-of-range numbers with the rule', () => {
+    expect(() => AppConfig.fromEnvironment({ PORT: '70000' })).toThrow(/PORT must not be greater than 65535/);
+  });
+
+  it('ignores variables it does not own', () => {
+    expect(() => AppConfig.fromEnvironment({ HOME: '/root', SOMETHING_ELSE: 'x' })).not.toThrow();
+  });
+});
+
+describe('.env.example', () => {
+  it('documents every variable the configuration reads', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+    const variables = [
+      ...Object.keys(new EnvironmentVariables()),
+      'DATABASE_URL',
+      'API_KEYS',
+      'LOG_FORMAT',
+      'APOLLO_MCP_SERVER_URL',
+      'AVAINODE_MCP_SERVER_URL',
+      'N8N_MCP_SERVER_URL',
+      'APOLLO_API_KEY',
+      'AVAINODE_API_KEY',
+      'N8N_MCP_AUTH_TOKEN',
+    ];
+    const missing = variables.filter((name) => !documented.has(name));
+    expect(missing).toEqual([]);
+  });
+});

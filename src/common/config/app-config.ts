@@ -1,0 +1,168 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { plainToInstance } from 'class-transformer';
+import { type ValidationError, validateSync } from 'class-validator';
+import { EnvironmentVariables, type LogLevel } from './environment.js';
+
+export type UpstreamName = 'apollo' | 'avinode' | 'n8n';
+
+export interface UpstreamServerConfig {
+  /** Streamable HTTP endpoint; undefined means "start the project's sandbox server in-process". */
+  url: string | undefined;
+  bearerToken: string | undefined;
+  ratePerMinute: number;
+}
+
+/** Thrown at boot when the environment is invalid; the message lists every bad variable and why. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `Invalid environment (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * The one typed configuration object. Built once at boot from the environment (nothing else reads `process.env`)
+ * and injected by class: `constructor(private readonly config: AppConfig)`.
+ */
+export class AppConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly http: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    docsEnabled: boolean;
+    shutdownTimeoutMs: number;
+  };
+  readonly database:
+    | { kind: 'postgres'; url: string; poolSize: number; jobsSchema: string }
+    | { kind: 'embedded'; dataDir: string; jobsSchema: string };
+  readonly dataDir: string;
+  readonly auth: {
+    apiKeys: readonly string[];
+    /** True when no key was configured and one was generated for this process (printed at startup). */
+    generatedKey: boolean;
+    ratePerMinute: number;
+    anonymousRatePerMinute: number;
+  };
+  readonly logging: { level: LogLevel; format: 'json' | 'pretty' };
+  readonly mcp: {
+    servers: Record<UpstreamName, UpstreamServerConfig>;
+    callTimeoutMs: number;
+    connectTimeoutMs: number;
+    maxRetries: number;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+    maxConcurrentCalls: number;
+    maxQueuedCalls: number;
+    reconnectMinDelayMs: number;
+    reconnectMaxDelayMs: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+    sandboxSeed: number;
+  };
+
+  constructor(values: Omit<AppConfig, never>) {
+    Object.assign(this, values);
+  }
+
+  /** Validates a raw environment and builds the typed configuration, or throws listing every problem. */
+  static fromEnvironment(raw: Readonly<Record<string, string | undefined>>): AppConfig {
+    const known = Object.keys(new EnvironmentVariables());
+    const optionalKnown = [
+      'DATABASE_URL',
+      'API_KEYS',
+      'LOG_FORMAT',
+      'APOLLO_MCP_SERVER_URL',
+      'AVAINODE_MCP_SERVER_URL',
+      'N8N_MCP_SERVER_URL',
+      'APOLLO_API_KEY',
+      'AVAINODE_API_KEY',
+      'N8N_MCP_AUTH_TOKEN',
+    ];
+    const relevant: Record<string, string> = {};
+    for (const key of [...known, ...optionalKnown]) {
+      const value = raw[key];
+      if (value !== undefined) relevant[key] = value;
+    }
+    const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
+    const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
+    if (errors.length > 0) throw new ConfigValidationError(flattenErrors(errors));
+    return AppConfig.fromValidated(env);
+  }
+
+  private static fromValidated(env: EnvironmentVariables): AppConfig {
+    const configuredKeys = (env.API_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter((key) => key.length > 0);
+    const generatedKey = configuredKeys.length === 0;
+    const apiKeys = generatedKey ? [`jv_${randomBytes(24).toString('base64url')}`] : configuredKeys;
+    const dataDir = resolve(env.DATA_DIR);
+    const jobsSchema = env.JOBS_SCHEMA;
+    return new AppConfig({
+      env: env.NODE_ENV,
+      http: {
+        port: env.PORT,
+        host: env.HOST,
+        bodyLimitBytes: env.BODY_LIMIT_BYTES,
+        docsEnabled: env.DOCS_ENABLED,
+        shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      },
+      database: env.DATABASE_URL
+        ? { kind: 'postgres', url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE, jobsSchema }
+        : { kind: 'embedded', dataDir: resolve(dataDir, 'pglite'), jobsSchema },
+      dataDir,
+      auth: {
+        apiKeys,
+        generatedKey,
+        ratePerMinute: env.RATE_LIMIT_PER_MINUTE,
+        anonymousRatePerMinute: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      },
+      logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json') },
+      mcp: {
+        servers: {
+          apollo: {
+            url: env.APOLLO_MCP_SERVER_URL,
+            bearerToken: env.APOLLO_API_KEY,
+            ratePerMinute: env.APOLLO_RATE_LIMIT_PER_MINUTE,
+          },
+          avinode: {
+            url: env.AVAINODE_MCP_SERVER_URL,
+            bearerToken: env.AVAINODE_API_KEY,
+            ratePerMinute: env.AVAINODE_RATE_LIMIT_PER_MINUTE,
+          },
+          n8n: {
+            url: env.N8N_MCP_SERVER_URL,
+            bearerToken: env.N8N_MCP_AUTH_TOKEN,
+            ratePerMinute: env.N8N_RATE_LIMIT_PER_MINUTE,
+          },
+        },
+        callTimeoutMs: env.MCP_CALL_TIMEOUT_MS,
+        connectTimeoutMs: env.MCP_CONNECT_TIMEOUT_MS,
+        maxRetries: env.MCP_MAX_RETRIES,
+        breakerThreshold: env.MCP_BREAKER_THRESHOLD,
+        breakerCooldownMs: env.MCP_BREAKER_COOLDOWN_MS,
+        maxConcurrentCalls: env.MCP_MAX_CONCURRENT_CALLS,
+        maxQueuedCalls: env.MCP_MAX_QUEUED_CALLS,
+        reconnectMinDelayMs: env.MCP_RECONNECT_MIN_DELAY_MS,
+        reconnectMaxDelayMs: Math.max(env.MCP_RECONNECT_MIN_DELAY_MS, env.MCP_RECONNECT_MAX_DELAY_MS),
+        retryBaseDelayMs: env.MCP_RETRY_BASE_DELAY_MS,
+        retryMaxDelayMs: Math.max(env.MCP_RETRY_BASE_DELAY_MS, env.MCP_RETRY_MAX_DELAY_MS),
+        sandboxSeed: env.SANDBOX_SEED,
+      },
+    });
+  }
+}
+
+function flattenErrors(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) =>
+      message.startsWith(error.property) ? message : `${path}: ${message}`,
+    );
+    return [...own, ...flattenErrors(error.children ?? [], path)];
+  });
+}

@@ -1,0 +1,211 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
+const toBoolean = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The raw environment as the process receives it, with the rule for every variable. `.env.example` documents each one;
+ * keep the two in step (a unit test checks that every property here is documented there).
+ */
+export class EnvironmentVariables {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// or postgresql:// connection URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './.data';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^\s*[A-Za-z0-9._~+\-/=]{16,}\s*(,\s*[A-Za-z0-9._~+\-/=]{16,}\s*)*$/, {
+    message: 'API_KEYS must be a comma-separated list of keys of at least 16 URL-safe characters each',
+  })
+  API_KEYS?: string;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: LogLevel = 'info';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT?: 'json' | 'pretty';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(50 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE = 1200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ANONYMOUS_PER_MINUTE = 300;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  SHUTDOWN_TIMEOUT_MS = 10_000;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  DOCS_ENABLED = true;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'JOBS_SCHEMA must be a lower-case SQL identifier' })
+  JOBS_SCHEMA = 'pgboss';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE = 10;
+
+  // ---- upstream MCP servers ------------------------------------------------------------------------------------------
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'APOLLO_MCP_SERVER_URL must be an http(s) URL, e.g. http://localhost:8123/mcp' })
+  APOLLO_MCP_SERVER_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'AVAINODE_MCP_SERVER_URL must be an http(s) URL, e.g. http://localhost:8124/mcp' })
+  AVAINODE_MCP_SERVER_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'N8N_MCP_SERVER_URL must be an http(s) URL, e.g. http://localhost:8125/mcp' })
+  N8N_MCP_SERVER_URL?: string;
+
+  /** Bearer token for the Apollo MCP server. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  APOLLO_API_KEY?: string;
+
+  /** Bearer token for the Avinode MCP server. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  AVAINODE_API_KEY?: string;
+
+  /** Bearer token for the n8n MCP server (n8n-mcp's AUTH_TOKEN). */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  N8N_MCP_AUTH_TOKEN?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MCP_CALL_TIMEOUT_MS = 15_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MCP_CONNECT_TIMEOUT_MS = 10_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  MCP_MAX_RETRIES = 3;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MCP_BREAKER_THRESHOLD = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  MCP_BREAKER_COOLDOWN_MS = 30_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MCP_MAX_CONCURRENT_CALLS = 32;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MCP_MAX_QUEUED_CALLS = 256;
+
+  /** First delay before reconnecting to a server that is down; doubles per failed attempt up to the maximum. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  MCP_RECONNECT_MIN_DELAY_MS = 500;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  MCP_RECONNECT_MAX_DELAY_MS = 15_000;
+
+  /** First delay before retrying a failed call (exponential with jitter; a longer Retry-After wins). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MCP_RETRY_BASE_DELAY_MS = 200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  MCP_RETRY_MAX_DELAY_MS = 5_000;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  APOLLO_RATE_LIMIT_PER_MINUTE = 200;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AVAINODE_RATE_LIMIT_PER_MINUTE = 600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  N8N_RATE_LIMIT_PER_MINUTE = 600;
+
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  SANDBOX_SEED = 42;
+}

@@ -1,0 +1,24 @@
+/**
+ * Event convention: one class per event with a static `eventName` constant, emitted as
+ * `eventEmitter.emit(SomethingHappened.eventName, new SomethingHappened(...))` and received with
+ * `@OnEvent(SomethingHappened.eventName)`. Events that implement `AuditableEvent` are persisted by the audit listener.
+ */
+export type AuditOutcome = 'success' | 'failure' | 'info';
+
+export interface AuditEntryInput {
+  source: string;
+  type: string;
+  subject?: string | null;
+  correlationId?: string | null;
+  outcome: AuditOutcome;
+  details?: Record<string, unknown>;
+  occurredAt?: Date;
+}
+
+export interface AuditableEvent {
+  toAuditEntry(): AuditEntryInput;
+}
+
+export function isAuditableEvent(value: unknown): value is AuditableEvent {
+  return typeof value === 'object' && value !== null && typeof (value as AuditableEvent).toAuditEntry === 'function';
+}

@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import { createApp } from './bootstrap.js';
+import { ConfigValidationError } from './common/config/app-config.js';
+import { loadConfigFromProcess } from './common/config/load-config.js';
+import { installGracefulShutdown } from './common/lifecycle/graceful-shutdown.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfigFromProcess();
+  } catch (error) {
+    if (error instanceof ConfigValidationError) {
+      process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const app = await createApp(config);
+  installGracefulShutdown(app, config.http.shutdownTimeoutMs);
+  await app.listen({ port: config.http.port, host: config.http.host });
+  const logger = new Logger('Main');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  logger.log(`JetVision Integration listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
+  if (config.auth.generatedKey) {
+    // Never open by default: without API_KEYS a key is generated for this run and shown once, here.
+    logger.warn(`No API_KEYS configured. Generated an API key for this run: ${config.auth.apiKeys[0] ?? ''}`);
+    logger.warn('Set API_KEYS=<key1>,<key2> to use fixed keys (several at once allow rotation).');
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
