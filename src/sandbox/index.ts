@@ -1,6 +1,7 @@
 import { apolloSandbox } from './apollo/apollo.sandbox.js';
-import { placeholderSandbox } from './core/placeholder.sandbox.js';
+import { avinodeSandbox } from './avinode/avinode.sandbox.js';
 import type { SandboxDefinition, SandboxName } from './core/sandbox-definition.js';
+import { n8nSandbox } from './n8n/n8n.sandbox.js';
 import { startSandboxHost, type SandboxServerHandle } from './core/sandbox-handle.js';
 import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
 
@@ -22,8 +23,8 @@ export const SANDBOX_DEFAULT_PORTS: Record<SandboxName, number> = { apollo: 8123
 
 const definitions: Record<SandboxName, SandboxDefinition<unknown>> = {
   apollo: apolloSandbox,
-  avinode: placeholderSandbox('avinode'),
-  n8n: placeholderSandbox('n8n'),
+  avinode: avinodeSandbox,
+  n8n: n8nSandbox,
 };
 
 export interface SandboxServerOptions {
@@ -92,7 +93,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   if (apollo.status === 'rejected' || avinode.status === 'rejected' || n8n.status === 'rejected') {
     await Promise.all(started.map((h) => h.close()));
     const failure = results.find((r) => r.status === 'rejected');
-    throw failure?.reason instanceof Error ? failure.reason : new Error('a sandbox server failed to start');
+    const reason: unknown = failure?.reason;
+    // String() rather than instanceof: errors from node:net may come from another realm (e.g. under Jest).
+    throw new Error(`sandbox failed to start: ${String(reason)}`, { cause: reason });
   }
   return {
     apollo: apollo.value,

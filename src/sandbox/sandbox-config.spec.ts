@@ -1,0 +1,59 @@
+import { describe, expect, it } from '@jest/globals';
+
+import { loadSandboxConfig } from './sandbox-config.js';
+
+const secret = `whsec_${Buffer.from('a-secret-of-some-length').toString('base64')}`;
+
+describe('loadSandboxConfig', () => {
+  it('defaults to all three servers on 8123-8125, seed 42, admin off', () => {
+    expect(loadSandboxConfig({}, [])).toEqual({
+      host: '127.0.0.1',
+      only: undefined,
+      ports: { apollo: 8123, avinode: 8124, n8n: 8125 },
+      seed: 42,
+      now: undefined,
+      apolloSize: undefined,
+      admin: false,
+      sessionIdleMs: undefined,
+      authTokens: {},
+      webhooks: {},
+    });
+  });
+
+  it('reads ports, seed, size, admin, tokens, webhooks and --only', () => {
+    const config = loadSandboxConfig(
+      {
+        SANDBOX_HOST: '0.0.0.0',
+        SANDBOX_APOLLO_PORT: '9001',
+        SANDBOX_SEED: '7',
+        SANDBOX_APOLLO_SIZE: '100000',
+        SANDBOX_ADMIN: 'true',
+        SANDBOX_NOW: '2026-06-15',
+        SANDBOX_AVINODE_TOKEN: 'tok',
+        SANDBOX_N8N_WEBHOOK_URL: 'http://127.0.0.1:3000/webhooks/n8n',
+        SANDBOX_N8N_WEBHOOK_SECRET: secret,
+      },
+      ['--only', 'apollo'],
+    );
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      only: 'apollo',
+      ports: { apollo: 9001, avinode: 8124, n8n: 8125 },
+      seed: 7,
+      apolloSize: 100_000,
+      admin: true,
+      now: new Date('2026-06-15T00:00:00Z'),
+      authTokens: { avinode: 'tok' },
+      webhooks: { n8n: { url: 'http://127.0.0.1:3000/webhooks/n8n', secret } },
+    });
+  });
+
+  it('names the offending variable', () => {
+    expect(() => loadSandboxConfig({ SANDBOX_APOLLO_PORT: 'eighty' }, [])).toThrow(/SANDBOX_APOLLO_PORT/);
+    expect(() => loadSandboxConfig({ SANDBOX_ADMIN: 'maybe' }, [])).toThrow(/SANDBOX_ADMIN/);
+    expect(() => loadSandboxConfig({ SANDBOX_APOLLO_WEBHOOK_URL: 'http://x.test/hook' }, [])).toThrow(
+      /SANDBOX_APOLLO_WEBHOOK_SECRET/,
+    );
+    expect(() => loadSandboxConfig({}, ['--only', 'hubspot'])).toThrow(/--only/);
+  });
+});
