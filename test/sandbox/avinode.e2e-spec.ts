@@ -4,6 +4,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { avinodeSandbox } from '../../src/sandbox/avinode/avinode.sandbox.js';
 import { addDays } from '../../src/sandbox/avinode/calendar.js';
 import { startSandboxHost, type SandboxServerHandle } from '../../src/sandbox/core/sandbox-handle.js';
+import { startSandboxServer } from '../../src/sandbox/index.js';
 import { connectClient, resultText, waitFor, type TestClient } from './support/sandbox-client.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './support/webhook-receiver.js';
 
@@ -733,5 +734,22 @@ describe('Avinode sandbox over HTTP', () => {
     ).toBe(400);
     expect((await admin({ action: 'update', collection: 'availability', id: 'av-none', patch: {} })).status).toBe(404);
     expect((await admin({ action: 'update', collection: 'hangars', id: 'h1', patch: {} })).status).toBe(404);
+  });
+
+  it('is the definition startSandboxServer("avinode") serves', async () => {
+    const server = await startSandboxServer('avinode', { seed: 11, now: NOW });
+    const client = await connectClient(server.url);
+    try {
+      const found = await client.json<Search>('search-aircraft', {
+        departureAirport: 'KTEB',
+        arrivalAirport: 'KPBI',
+        departureDate: day(14),
+        passengers: 4,
+      });
+      expect(found.count).toBeGreaterThan(0);
+    } finally {
+      await client.close();
+      await server.close();
+    }
   });
 });
