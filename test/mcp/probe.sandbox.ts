@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { SandboxDefinition } from '../../src/sandbox/core/sandbox-definition.js';
+import type { SandboxDefinition, SandboxName } from '../../src/sandbox/core/sandbox-definition.js';
 import { type SandboxServerHandle, startSandboxHost } from '../../src/sandbox/core/sandbox-handle.js';
 import { AppConfig } from '../../src/common/config/app-config.js';
-import { defineTool } from '../../src/common/mcp/tool-contract.js';
+import { type McpServerName, defineTool } from '../../src/common/mcp/tool-contract.js';
 
 /**
  * A sandbox server (the project's real sandbox host: HTTP, sessions, fault injection) with a few small tools shaped for
@@ -13,8 +13,8 @@ interface ProbeState {
   writeCount: number;
 }
 
-const probeDefinition: SandboxDefinition<ProbeState> = {
-  name: 'avinode',
+const probeDefinition = (name: SandboxName): SandboxDefinition<ProbeState> => ({
+  name,
   createState: () => ({ writes: new Map(), writeCount: 0 }),
   registerTools(server, state) {
     server.registerTool(
@@ -56,10 +56,15 @@ const probeDefinition: SandboxDefinition<ProbeState> = {
   applyDataChange: () => {
     throw new Error('the probe sandbox has no collections');
   },
-};
+});
 
-export function startProbeServer(): Promise<SandboxServerHandle> {
-  return startSandboxHost(probeDefinition, { port: 0, admin: true });
+export function startProbeServer(name: SandboxName = 'avinode'): Promise<SandboxServerHandle> {
+  return startSandboxHost(probeDefinition(name), { port: 0, admin: true });
+}
+
+/** The echo contract, declared for another server. */
+export function echoOn(server: McpServerName): typeof echoTool {
+  return defineTool({ ...echoTool, server, input: z.object({ value: z.string(), n: z.number().optional() }) });
 }
 
 const echoResult = z.object({
@@ -99,12 +104,23 @@ export const missingTool = defineTool({
   result: z.unknown(),
 });
 
-/** Config for client tests: fast backoffs, a generous rate limit, only the given server configured. */
-export function testConfig(url: string, overrides: Record<string, string> = {}): AppConfig {
-  return AppConfig.fromEnvironment({
+const URL_VARIABLES: Record<McpServerName, string> = {
+  apollo: 'APOLLO_MCP_SERVER_URL',
+  avinode: 'AVAINODE_MCP_SERVER_URL',
+  n8n: 'N8N_MCP_SERVER_URL',
+};
+
+/** Config for client tests: fast backoffs, generous rate limits, only the given servers configured. */
+export function testConfig(
+  urls: string | Partial<Record<McpServerName, string>>,
+  overrides: Record<string, string> = {},
+): AppConfig {
+  const byServer = typeof urls === 'string' ? { avinode: urls } : urls;
+  const env: Record<string, string> = {
     NODE_ENV: 'test',
-    AVAINODE_MCP_SERVER_URL: url,
+    APOLLO_RATE_LIMIT_PER_MINUTE: '10000000',
     AVAINODE_RATE_LIMIT_PER_MINUTE: '10000000',
+    N8N_RATE_LIMIT_PER_MINUTE: '10000000',
     MCP_CALL_TIMEOUT_MS: '5000',
     MCP_CONNECT_TIMEOUT_MS: '2000',
     MCP_RECONNECT_MIN_DELAY_MS: '50',
@@ -113,8 +129,9 @@ export function testConfig(url: string, overrides: Record<string, string> = {}):
     MCP_RETRY_MAX_DELAY_MS: '200',
     MCP_BREAKER_THRESHOLD: '5',
     MCP_BREAKER_COOLDOWN_MS: '500',
-    ...overrides,
-  });
+  };
+  for (const [server, url] of Object.entries(byServer) as [McpServerName, string][]) env[URL_VARIABLES[server]] = url;
+  return AppConfig.fromEnvironment({ ...env, ...overrides });
 }
 
 /** Polls until `condition` returns true, failing after `timeoutMs`. */

@@ -279,6 +279,7 @@ export class McpClient {
       connectTimeoutMs: mcp.connectTimeoutMs,
       reconnectMinDelayMs: mcp.reconnectMinDelayMs,
       reconnectMaxDelayMs: mcp.reconnectMaxDelayMs,
+      healthCheckIntervalMs: mcp.healthCheckIntervalMs,
       maxSockets: mcp.maxConcurrentCalls,
       clientVersion: this.version,
       logger: this.logger,

@@ -34,6 +34,8 @@ export interface McpConnectionOptions {
   connectTimeoutMs: number;
   reconnectMinDelayMs: number;
   reconnectMaxDelayMs: number;
+  /** An idle session is pinged this often. */
+  healthCheckIntervalMs: number;
   /** Sockets in this server's pool. */
   maxSockets: number;
   clientVersion: string;
@@ -79,6 +81,9 @@ export class McpConnection {
   private toolNames = new Set<string>();
   private missing: string[] = [];
   private lastFailure: { kind: string; message: string; at: Date } | undefined;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private lastSuccessAt = 0;
+  private checking = false;
 
   constructor(private readonly options: McpConnectionOptions) {
     this.server = options.server;
@@ -120,6 +125,8 @@ export class McpConnection {
 
   /** First connection attempt; resolves either way (state tells the outcome). */
   async start(): Promise<void> {
+    this.healthTimer ??= setInterval(() => void this.healthCheck(), this.options.healthCheckIntervalMs);
+    this.healthTimer.unref();
     await this.connectNow().catch(() => undefined);
   }
 
@@ -154,6 +161,7 @@ export class McpConnection {
     this.closed = true;
     this.unsubscribe();
     clearTimeout(this.reconnectTimer);
+    clearInterval(this.healthTimer);
     this.connectAbort?.abort(new ClientClosingError());
     await this.connecting?.catch(() => undefined);
     const session = this.session;
@@ -183,12 +191,14 @@ export class McpConnection {
   ): Promise<CallToolResult> {
     session.inFlight++;
     try {
-      return await callScope.run(options.signal, () =>
+      const result = await callScope.run(options.signal, () =>
         session.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
           signal: options.signal,
           timeout: options.timeoutMs + 1_000,
         }),
       );
+      this.lastSuccessAt = Date.now();
+      return result;
     } finally {
       session.inFlight--;
       if (session.retired && session.inFlight === 0) void this.dispose(session);
@@ -211,6 +221,7 @@ export class McpConnection {
         }
         this.session = session;
         this.reconnectAttempts = 0;
+        this.lastSuccessAt = Date.now();
         this.evaluateTools();
         return session;
       },
@@ -274,6 +285,33 @@ export class McpConnection {
     } finally {
       clearTimeout(timer);
       if (this.connectAbort === abort) this.connectAbort = undefined;
+    }
+  }
+
+  /**
+   * Pings an idle session. Without it a server that went away while nobody called it would still look `up`; a failed
+   * ping is handled like a failed call (new session, or `down` and background reconnects).
+   */
+  private async healthCheck(): Promise<void> {
+    const session = this.session;
+    if (!session || this.closed || this.checking || this.connecting) return;
+    if (Date.now() - this.lastSuccessAt < this.options.healthCheckIntervalMs) return;
+    this.checking = true;
+    const signal = AbortSignal.timeout(this.options.connectTimeoutMs);
+    try {
+      await callScope.run(signal, () =>
+        session.client.ping({ signal, timeout: this.options.connectTimeoutMs + 1_000 }),
+      );
+      this.lastSuccessAt = Date.now();
+    } catch (error) {
+      const failure = classifyFailure(
+        signal.aborted ? new CallTimeoutError(this.options.connectTimeoutMs) : error,
+        this.server,
+        undefined,
+      );
+      if (failure.countsForBreaker) this.markLost(session, failure);
+    } finally {
+      this.checking = false;
     }
   }
 

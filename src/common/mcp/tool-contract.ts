@@ -28,6 +28,9 @@ export interface ToolContract<Result extends z.ZodType = z.ZodType, Args extends
   readonly __args?: Args;
 }
 
+/** Any contract, whatever its result and argument types (what registries and module declarations hold). */
+export type AnyToolContract = ToolContract<z.ZodType, object>;
+
 export type ToolResult<C> = C extends ToolContract<infer R, infer _A> ? z.infer<R> : never;
 export type ToolArgs<C> = C extends ToolContract<infer _R, infer A> ? A : never;
 
@@ -63,10 +66,10 @@ export function defineTool<Result extends z.ZodType>(
  * registering after a connection is up re-checks it at once.
  */
 export class McpToolRegistry {
-  private readonly byServer = new Map<McpServerName, Map<string, ToolContract>>();
+  private readonly byServer = new Map<McpServerName, Map<string, AnyToolContract>>();
   private readonly listeners = new Set<(server: McpServerName) => void>();
 
-  register(contracts: Iterable<ToolContract>): void {
+  register(contracts: Iterable<AnyToolContract>): void {
     const touched = new Set<McpServerName>();
     for (const contract of contracts) {
       let tools = this.byServer.get(contract.server);

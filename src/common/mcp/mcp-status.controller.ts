@@ -1,0 +1,92 @@
+import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppConfig } from '../config/app-config.js';
+import { APP_VERSION } from '../version.js';
+import { McpClientService } from './mcp-client.service.js';
+import type { McpServerDiagnostics } from './mcp-diagnostics.js';
+
+export interface IntegrationStatus {
+  service: {
+    name: string;
+    version: string;
+    environment: string;
+    status: 'ok' | 'degraded';
+    startedAt: string;
+    uptimeSeconds: number;
+    database: string;
+  };
+  servers: Record<string, McpServerDiagnostics>;
+}
+
+const STARTED_AT = new Date(Date.now() - Math.round(process.uptime() * 1000));
+
+const EXAMPLE = {
+  service: {
+    name: 'jetvision-integration',
+    version: APP_VERSION,
+    environment: 'development',
+    status: 'degraded',
+    startedAt: '2026-01-01T09:00:00.000Z',
+    uptimeSeconds: 3600,
+    database: 'embedded',
+  },
+  servers: {
+    avinode: {
+      server: 'avinode',
+      url: 'http://127.0.0.1:8124/mcp',
+      embedded: false,
+      state: 'down',
+      breaker: 'open',
+      sessionAgeMs: null,
+      connectedAt: null,
+      lastError: { kind: 'unreachable', message: 'server unreachable (ECONNREFUSED)', at: '2026-01-01T09:59:58.000Z' },
+      reconnectAttempts: 4,
+      tools: [],
+      missingTools: [],
+      inFlight: 0,
+      calls: { total: 120, succeeded: 112, failed: 8, byOutcome: { success: 112, unreachable: 5, breaker_open: 3 } },
+      latencyMs: { p50: 1.2, p95: 3.4, p99: 9.8, samples: 120 },
+    },
+  },
+};
+
+/** What the integration backend is connected to, and a way to reconnect now (e.g. after an upstream restarted). */
+@ApiTags('integration')
+@Controller('api/integration/status')
+export class McpStatusController {
+  constructor(
+    private readonly client: McpClientService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Service state and diagnostics of the Apollo, Avinode and n8n MCP servers' })
+  @ApiOkResponse({ description: 'Service and per-server state', schema: { example: EXAMPLE } })
+  status(): IntegrationStatus {
+    return this.render(this.client.diagnostics());
+  }
+
+  @Post()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Drop every MCP session and reconnect now; returns the state afterwards' })
+  @ApiOkResponse({ description: 'Service and per-server state after reconnecting', schema: { example: EXAMPLE } })
+  async reconnect(): Promise<IntegrationStatus> {
+    return this.render(await this.client.reconnectAll());
+  }
+
+  private render(diagnostics: McpServerDiagnostics[]): IntegrationStatus {
+    const allUp = diagnostics.every((d) => d.state === 'up' && d.breaker === 'closed');
+    return {
+      service: {
+        name: 'jetvision-integration',
+        version: APP_VERSION,
+        environment: this.config.env,
+        status: allUp ? 'ok' : 'degraded',
+        startedAt: STARTED_AT.toISOString(),
+        uptimeSeconds: Math.round(process.uptime()),
+        database: this.config.database.kind,
+      },
+      servers: Object.fromEntries(diagnostics.map((d) => [d.server, d])),
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { EmbeddedSandboxes } from './embedded-sandbox.provider.js';
+import { McpClientService } from './mcp-client.service.js';
+import { McpHealthIndicator } from './mcp-health.indicator.js';
+import { McpStatusController } from './mcp-status.controller.js';
+import { type AnyToolContract, McpToolRegistry } from './tool-contract.js';
+
+let featureCount = 0;
+
+/**
+ * MCP client layer. Import `McpModule.forRoot()` once (AppModule); feature modules import
+ * `McpModule.forFeature([contracts])` to declare the tools they need, then inject `McpClientService`.
+ */
+@Global()
+@Module({})
+export class McpModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: McpModule,
+      global: true,
+      imports: [TerminusModule],
+      controllers: [McpStatusController],
+      providers: [
+        { provide: McpToolRegistry, useFactory: () => new McpToolRegistry() },
+        EmbeddedSandboxes,
+        McpClientService,
+        McpHealthIndicator,
+      ],
+      exports: [McpToolRegistry, EmbeddedSandboxes, McpClientService, McpHealthIndicator],
+    };
+  }
+
+  /** Registers tool contracts; the servers are checked for them on every (re)connect. */
+  static forFeature(contracts: readonly AnyToolContract[]): DynamicModule {
+    const token = `MCP_TOOL_CONTRACTS_${++featureCount}`;
+    return {
+      module: McpFeatureContracts,
+      providers: [
+        {
+          provide: token,
+          useFactory: (registry: McpToolRegistry): readonly AnyToolContract[] => {
+            registry.register(contracts);
+            return contracts;
+          },
+          inject: [McpToolRegistry],
+        },
+      ],
+    };
+  }
+}
+
+/** Host module of `McpModule.forFeature()` registrations. */
+@Module({})
+export class McpFeatureContracts {}

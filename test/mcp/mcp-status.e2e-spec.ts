@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { McpClientService } from '../../src/common/mcp/mcp-client.service.js';
+import { McpModule } from '../../src/common/mcp/mcp.module.js';
+import { EmbeddedSandboxes } from '../../src/common/mcp/embedded-sandbox.provider.js';
+import type { SandboxServerHandle } from '../../src/sandbox/index.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
+import { echoTool, missingTool, startProbeServer } from './probe.sandbox.js';
+
+interface StatusBody {
+  service: { name: string; version: string; status: string; uptimeSeconds: number; database: string };
+  servers: Record<string, { state: string; breaker: string; embedded: boolean; url: string; missingTools: string[] }>;
+}
+
+async function status(app: TestApp, method: 'GET' | 'POST' = 'GET'): Promise<StatusBody> {
+  const response = await app.request('/api/integration/status', { method });
+  expect(response.status).toBe(200);
+  return (await response.json()) as StatusBody;
+}
+
+async function pollStatus(app: TestApp, predicate: (body: StatusBody) => boolean, what: string): Promise<StatusBody> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const body = await status(app);
+    if (predicate(body)) return body;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(body.servers)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('GET/POST /api/integration/status and readiness', () => {
+  let probe: SandboxServerHandle;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    probe = await startProbeServer();
+    app = await startTestApp({
+      env: {
+        AVAINODE_MCP_SERVER_URL: probe.url,
+        MCP_HEALTH_CHECK_INTERVAL_MS: '100',
+        MCP_RECONNECT_MIN_DELAY_MS: '50',
+        MCP_RECONNECT_MAX_DELAY_MS: '200',
+        MCP_CONNECT_TIMEOUT_MS: '1000',
+      },
+      imports: [McpModule.forRoot(), McpModule.forFeature([echoTool])],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await probe?.close();
+  });
+
+  it('requires the API key', async () => {
+    const response = await app.request('/api/integration/status', { auth: false });
+    expect(response.status).toBe(401);
+  });
+
+  it('reports the service and all three servers (unconfigured ones embedded)', async () => {
+    const body = await status(app);
+    expect(body.service).toMatchObject({ name: 'jetvision-integration', version: expect.any(String) });
+    expect(body.service.database).toEqual(app.config.database.kind);
+    expect(Object.keys(body.servers).sort()).toEqual(['apollo', 'avinode', 'n8n']);
+    expect(body.servers.avinode).toMatchObject({ state: 'up', breaker: 'closed', embedded: false, url: probe.url });
+    expect(body.servers.apollo?.embedded).toBe(true);
+    expect(body.servers.n8n?.embedded).toBe(true);
+    expect(app.app.get(EmbeddedSandboxes).names.sort()).toEqual(['apollo', 'n8n']);
+  });
+
+  it('calls go through the injected client', async () => {
+    const client = app.app.get(McpClientService);
+    await expect(client.call(echoTool, { value: 'via nest' })).resolves.toMatchObject({ value: 'via nest' });
+  });
+
+  it('shows a stopped server as down without any traffic, and up again after it restarts', async () => {
+    await probe.stop();
+    const down = await pollStatus(app, (b) => b.servers.avinode?.state === 'down', 'avinode down');
+    expect(down.service.status).toBe('degraded');
+    const ready = await app.request('/health/ready');
+    expect(ready.status).toBe(200);
+    const readiness = (await ready.json()) as { details: Record<string, { status: string; state?: string }> };
+    expect(readiness.details.mcp_avinode).toMatchObject({ status: 'degraded', state: 'down' });
+
+    await probe.start();
+    await pollStatus(app, (b) => b.servers.avinode?.state === 'up', 'avinode up again');
+    const readyAgain = (await (await app.request('/health/ready')).json()) as {
+      details: Record<string, { status: string }>;
+    };
+    expect(readyAgain.details.mcp_avinode?.status).toBe('up');
+  });
+
+  it('POST reconnects every server now and returns the result', async () => {
+    const before = probe.stats().sessions;
+    const body = await status(app, 'POST');
+    expect(body.servers.avinode?.state).toBe('up');
+    expect(probe.stats().sessions).toBeLessThanOrEqual(Math.max(1, before));
+  });
+
+  it('a contract registered later is checked at once: missing tool → degraded', async () => {
+    app.app.get(McpClientService).registry.register([missingTool]);
+    const body = await status(app);
+    expect(body.servers.avinode).toMatchObject({ state: 'degraded', missingTools: ['not-offered'] });
+  });
+});
