@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ScheduleModule } from '@nestjs/schedule';
 import { ApiKeyGuard } from './common/auth/api-key.guard.js';
 import { RateLimitGuard } from './common/auth/rate-limit.guard.js';
+import { CacheModule } from './common/cache/cache.module.js';
 import type { AppConfig } from './common/config/app-config.js';
 import { ConfigModule } from './common/config/config.module.js';
 import { DatabaseModule } from './common/database/database.module.js';
@@ -29,6 +30,7 @@ export class AppModule {
         DatabaseModule.forRoot(DATABASE_SCHEMA),
         JobsModule,
         MetricsModule,
+        CacheModule,
         HealthModule,
         AuditModule,
         ...extraImports,

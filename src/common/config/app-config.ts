@@ -64,6 +64,13 @@ export class AppConfig {
     sandboxSeed: number;
   };
 
+  readonly cache: {
+    defaultTtlSeconds: number;
+    /** Overrides of the default TTL by namespace (e.g. `apollo.account`). */
+    namespaceTtlSeconds: Readonly<Record<string, number>>;
+    maxEntries: number;
+  };
+
   constructor(values: Omit<AppConfig, never>) {
     Object.assign(this, values);
   }
@@ -153,8 +160,22 @@ export class AppConfig {
         retryMaxDelayMs: Math.max(env.MCP_RETRY_BASE_DELAY_MS, env.MCP_RETRY_MAX_DELAY_MS),
         sandboxSeed: env.SANDBOX_SEED,
       },
+      cache: {
+        defaultTtlSeconds: env.CACHE_TTL_SECONDS,
+        namespaceTtlSeconds: parseNamespaceTtls(env.CACHE_NAMESPACE_TTLS),
+        maxEntries: env.CACHE_MAX_ENTRIES,
+      },
     });
   }
+}
+
+function parseNamespaceTtls(value: string): Record<string, number> {
+  const ttls: Record<string, number> = {};
+  for (const pair of value.split(',')) {
+    const [name, seconds] = pair.split('=').map((part) => part.trim());
+    if (name && seconds !== undefined) ttls[name] = Number(seconds);
+  }
+  return ttls;
 }
 
 function flattenErrors(errors: ValidationError[], prefix = ''): string[] {

@@ -208,4 +208,23 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(0)
   SANDBOX_SEED = 42;
+
+  // ---- read-through cache of upstream results ------------------------------------------------------------------------
+  /** Default time-to-live of cached upstream results; 0 turns caching off. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  CACHE_TTL_SECONDS = 300;
+
+  /** Per-namespace TTL overrides, e.g. `apollo.account=600,avinode.operator=3600` (0 turns a namespace off). */
+  @Matches(/^\s*([a-z0-9_.-]+\s*=\s*\d+\s*(,\s*[a-z0-9_.-]+\s*=\s*\d+\s*)*)?$/, {
+    message: 'CACHE_NAMESPACE_TTLS must be a comma-separated list of namespace=seconds, e.g. apollo.account=600',
+  })
+  CACHE_NAMESPACE_TTLS = '';
+
+  /** Entries kept in memory across all namespaces; the least recently used go first. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  CACHE_MAX_ENTRIES = 10_000;
 }
