@@ -8,9 +8,12 @@ import { echoTool, startProbeServer, testConfig } from './probe.sandbox.js';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-function heapAfterGc(): number {
-  gc();
-  gc();
+/** Heap after full collections, letting finalization callbacks (undici registers one per request) run in between. */
+async function heapAfterGc(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   return process.memoryUsage().heapUsed;
 }
 
@@ -49,9 +52,9 @@ describe('McpClient soak (reliability check 12)', () => {
 
   it('makes 10,000 calls on one long-lived client without listener leaks or unbounded heap growth', async () => {
     await runCalls(client, 1_000, 16);
-    const heapBefore = heapAfterGc();
+    const heapBefore = await heapAfterGc();
     await runCalls(client, 10_000, 16);
-    const heapAfter = heapAfterGc();
+    const heapAfter = await heapAfterGc();
 
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
     const [diagnostics] = client.diagnostics();
