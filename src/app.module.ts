@@ -12,8 +12,10 @@ import { HealthModule } from './common/health/health.module.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { JobsModule } from './common/jobs/jobs.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
+import { McpModule } from './common/mcp/mcp.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { DATABASE_SCHEMA } from './database-schema.js';
+import { ApolloModule } from './modules/apollo/apollo.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 
 /** The composition root: infrastructure from src/common, features from src/modules. */
@@ -33,6 +35,8 @@ export class AppModule {
         CacheModule,
         HealthModule,
         AuditModule,
+        McpModule.forRoot(),
+        ApolloModule,
         ...extraImports,
       ],
       providers: [

@@ -7,6 +7,7 @@ import { McpStatusController } from './mcp-status.controller.js';
 import { type AnyToolContract, McpToolRegistry } from './tool-contract.js';
 
 let featureCount = 0;
+let rootModule: DynamicModule | undefined;
 
 /**
  * MCP client layer. Import `McpModule.forRoot()` once (AppModule); feature modules import
@@ -15,8 +16,12 @@ let featureCount = 0;
 @Global()
 @Module({})
 export class McpModule {
+  /**
+   * The same module object on every call: AppModule imports it, and a test that imports it again (or a second
+   * feature that does) gets the one client instead of a second one registering the same metrics.
+   */
   static forRoot(): DynamicModule {
-    return {
+    return (rootModule ??= {
       module: McpModule,
       global: true,
       imports: [TerminusModule],
@@ -28,7 +33,7 @@ export class McpModule {
         McpHealthIndicator,
       ],
       exports: [McpToolRegistry, EmbeddedSandboxes, McpClientService, McpHealthIndicator],
-    };
+    });
   }
 
   /** Registers tool contracts; the servers are checked for them on every (re)connect. */

@@ -1,0 +1,74 @@
+import type { AuditEntryInput, AuditableEvent } from '../../common/events/domain-event.js';
+
+/** The backend created an Apollo email sequence. */
+export class ApolloSequenceCreated implements AuditableEvent {
+  static readonly eventName = 'apollo.sequence_created';
+  constructor(
+    readonly sequence: { id: string; name: string; contactCount: number; stepCount: number; status: string },
+  ) {}
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'apollo',
+      type: ApolloSequenceCreated.eventName,
+      subject: this.sequence.id,
+      outcome: 'success',
+      details: { ...this.sequence },
+    };
+  }
+}
+
+/** The backend added contacts to an Apollo sequence. */
+export class ApolloContactsAddedToSequence implements AuditableEvent {
+  static readonly eventName = 'apollo.sequence_contacts_added';
+  constructor(
+    readonly sequenceId: string,
+    readonly contactIds: readonly string[],
+    readonly result: { added: number; alreadyPresent: number; contactCount: number },
+  ) {}
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'apollo',
+      type: ApolloContactsAddedToSequence.eventName,
+      subject: this.sequenceId,
+      outcome: 'success',
+      details: { contactIds: [...this.contactIds], ...this.result },
+    };
+  }
+}
+
+/** The backend enriched a contact (the first enrichment reveals email and phone upstream). */
+export class ApolloContactEnriched implements AuditableEvent {
+  static readonly eventName = 'apollo.contact_enriched';
+  constructor(
+    readonly contactId: string,
+    readonly organizationDomain: string | null,
+    readonly emailStatus: string,
+  ) {}
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'apollo',
+      type: ApolloContactEnriched.eventName,
+      subject: this.contactId,
+      outcome: 'info',
+      details: { organizationDomain: this.organizationDomain, emailStatus: this.emailStatus },
+    };
+  }
+}
+
+/**
+ * A lead changed upstream (Apollo sandbox webhook `lead_updated` / `lead_created`, or a change a sync noticed).
+ * Emitted by whoever learns of it (webhook intake, sync); the Apollo module drops cached account data of the
+ * organization. Not audited here: the receiver audits the delivery itself.
+ */
+export class ApolloLeadChanged {
+  static readonly eventName = 'apollo.lead_updated';
+  constructor(
+    readonly change: {
+      contactId: string;
+      /** The organization's domain when known; cached account data of that domain is dropped. */
+      organizationDomain?: string | null;
+      changedFields?: readonly string[];
+      source?: string;
+    },
+  ) {}
+}
