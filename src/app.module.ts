@@ -17,6 +17,7 @@ import { MetricsModule } from './common/metrics/metrics.module.js';
 import { DATABASE_SCHEMA } from './database-schema.js';
 import { ApolloModule } from './modules/apollo/apollo.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { AvainodeModule } from './modules/avainode/avainode.module.js';
 
 /** The composition root: infrastructure from src/common, features from src/modules. */
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         AuditModule,
         McpModule.forRoot(),
         ApolloModule,
+        AvainodeModule,
         ...extraImports,
       ],
       providers: [

@@ -1,9 +1,11 @@
 import { MIGRATIONS } from '../migrations/index.js';
 import type { SchemaRegistry } from './common/database/data-source-options.js';
+import { IdempotencyKey } from './common/idempotency/idempotency-key.entity.js';
 import { AuditLogEntry } from './modules/audit/audit-log.entity.js';
+import { CharterRequest } from './modules/avainode/charter-request.entity.js';
 
 /** Every entity and migration of the application: the app, the TypeORM CLI and the tests use this one list. */
 export const DATABASE_SCHEMA: SchemaRegistry = {
-  entities: [AuditLogEntry],
+  entities: [AuditLogEntry, IdempotencyKey, CharterRequest],
   migrations: MIGRATIONS,
 };

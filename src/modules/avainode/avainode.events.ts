@@ -1,0 +1,120 @@
+import type { AuditEntryInput, AuditableEvent } from '../../common/events/domain-event.js';
+import type { BookingStatus } from './avainode.contracts.js';
+import type { CharterRequestOrigin } from './charter-request.entity.js';
+
+/** What every Avainode change event says about the record it concerns. */
+export interface CharterRecordRef {
+  /** Our `charter_request.id`. */
+  recordId: string;
+  upstreamRequestId: string;
+  upstreamBookingId: string | null;
+  operatorId: string;
+  aircraftId: string;
+  status: BookingStatus;
+  totalCents: number;
+}
+
+function entry(type: string, ref: CharterRecordRef, details: Record<string, unknown>): AuditEntryInput {
+  return {
+    source: 'avainode',
+    type,
+    subject: ref.upstreamRequestId,
+    correlationId: ref.recordId,
+    outcome: 'success',
+    details: { ...ref, ...details },
+  };
+}
+
+/** The backend created a charter request upstream and stored it (not emitted for an idempotent replay). */
+export class CharterRequestCreated implements AuditableEvent {
+  static readonly eventName = 'avainode.charter_request_created';
+
+  constructor(
+    readonly record: CharterRecordRef,
+    readonly origin: CharterRequestOrigin,
+    readonly departureAirport: string,
+    readonly arrivalAirport: string,
+    readonly departureDate: string,
+  ) {}
+
+  get operatorId(): string {
+    return this.record.operatorId;
+  }
+
+  toAuditEntry(): AuditEntryInput {
+    return entry(CharterRequestCreated.eventName, this.record, {
+      origin: this.origin,
+      route: `${this.departureAirport}-${this.arrivalAirport}`,
+      departureDate: this.departureDate,
+    });
+  }
+}
+
+export class BookingConfirmed implements AuditableEvent {
+  static readonly eventName = 'avainode.booking_confirmed';
+
+  constructor(
+    readonly record: CharterRecordRef,
+    readonly paymentMethod: string,
+    readonly depositCents: number | null,
+  ) {}
+
+  get operatorId(): string {
+    return this.record.operatorId;
+  }
+
+  toAuditEntry(): AuditEntryInput {
+    return entry(BookingConfirmed.eventName, this.record, {
+      paymentMethod: this.paymentMethod,
+      depositCents: this.depositCents,
+    });
+  }
+}
+
+export class BookingCancelled implements AuditableEvent {
+  static readonly eventName = 'avainode.booking_cancelled';
+
+  constructor(
+    readonly record: CharterRecordRef,
+    readonly previousStatus: BookingStatus,
+    readonly reason: string,
+    readonly feeCents: number | null,
+  ) {}
+
+  get operatorId(): string {
+    return this.record.operatorId;
+  }
+
+  toAuditEntry(): AuditEntryInput {
+    return entry(BookingCancelled.eventName, this.record, {
+      previousStatus: this.previousStatus,
+      reason: this.reason,
+      feeCents: this.feeCents,
+    });
+  }
+}
+
+export interface BookingChanges {
+  departureTime?: string;
+  passengers?: number;
+  specialRequests?: string;
+}
+
+export class BookingModified implements AuditableEvent {
+  static readonly eventName = 'avainode.booking_modified';
+
+  constructor(
+    readonly record: CharterRecordRef,
+    readonly changes: BookingChanges,
+  ) {}
+
+  get operatorId(): string {
+    return this.record.operatorId;
+  }
+
+  toAuditEntry(): AuditEntryInput {
+    return entry(BookingModified.eventName, this.record, { changes: this.changes });
+  }
+}
+
+export type AvainodeChangeEvent = CharterRequestCreated | BookingConfirmed | BookingCancelled | BookingModified;

@@ -1,0 +1,298 @@
+/** Example bodies for the OpenAPI document, taken from the sandbox Avinode server (money in USD cents). */
+
+const LINE_ITEMS = [
+  {
+    code: 'FLIGHT_TIME',
+    description: 'Flight time with passengers, 2.6 h',
+    quantity: 2.6,
+    unitAmount: 310000,
+    amount: 806000,
+    kind: 'charge',
+    taxable: true,
+  },
+  {
+    code: 'POSITIONING',
+    description: 'Positioning to and from home base KPBI, 2.6 h',
+    quantity: 2.6,
+    unitAmount: 310000,
+    amount: 806000,
+    kind: 'charge',
+    taxable: true,
+  },
+  {
+    code: 'FUEL_SURCHARGE',
+    description: 'Fuel surcharge, 5.2 h flown',
+    quantity: 5.2,
+    unitAmount: 20000,
+    amount: 104000,
+    kind: 'charge',
+    taxable: true,
+  },
+  {
+    code: 'LANDING_FEE',
+    description: 'Landing fee KTEB',
+    quantity: 1,
+    unitAmount: 65000,
+    amount: 65000,
+    kind: 'charge',
+    taxable: true,
+  },
+  {
+    code: 'HANDLING_FEE',
+    description: 'Handling / FBO fee KTEB',
+    quantity: 1,
+    unitAmount: 90000,
+    amount: 90000,
+    kind: 'charge',
+    taxable: true,
+  },
+  {
+    code: 'FET',
+    description: 'US Federal Excise Tax, 7.5 % of the taxable charges (IRC 4261)',
+    amount: 140325,
+    kind: 'tax',
+    taxable: false,
+  },
+  {
+    code: 'SEGMENT_FEE',
+    description: 'US domestic segment fee, 4 passenger(s) × 1 segment(s)',
+    quantity: 4,
+    unitAmount: 520,
+    amount: 2080,
+    kind: 'tax',
+    taxable: false,
+  },
+];
+
+const PRICING = {
+  tripType: 'one_way',
+  domestic: true,
+  legs: [
+    {
+      kind: 'positioning',
+      from: 'KPBI',
+      to: 'KTEB',
+      date: '2026-12-04',
+      passengers: 0,
+      distanceNm: 902,
+      flightHours: 2.6,
+    },
+    {
+      kind: 'passenger',
+      from: 'KTEB',
+      to: 'KPBI',
+      date: '2026-12-04',
+      passengers: 4,
+      distanceNm: 902,
+      flightHours: 2.6,
+    },
+  ],
+  flightHours: 2.6,
+  positioningHours: 2.6,
+  billableHours: 5.2,
+  nightsAway: 0,
+  lineItems: LINE_ITEMS,
+  subtotal: 1871000,
+  taxableBase: 1871000,
+  taxes: 142405,
+  total: 2013405,
+  currency: 'USD',
+};
+
+export const AIRCRAFT_SEARCH_EXAMPLE = {
+  search: {
+    departureAirport: 'KTEB',
+    arrivalAirport: 'KPBI',
+    departureDate: '2026-12-04',
+    returnDate: null,
+    passengers: 4,
+    distanceNm: 902,
+  },
+  items: [
+    {
+      aircraftId: 'ac-n413ec',
+      tailNumber: 'N413EC',
+      manufacturer: 'Embraer',
+      model: 'Phenom 100EV',
+      typeCode: 'E50P',
+      category: 'very_light_jet',
+      seats: 4,
+      rangeNm: 1150,
+      cruiseSpeedKts: 390,
+      yearOfManufacture: 2018,
+      hourlyRate: 310000,
+      homeBase: 'KPBI',
+      operator: { id: 'op-palmetto-sky', name: 'Palmetto Sky Charter', safetyRating: 'ARGUS Gold+' },
+      distanceNm: 902,
+      estimatedFlightHours: 2.6,
+      positioningHours: 2.6,
+      estimatedTotal: 2013405,
+      currency: 'USD',
+    },
+  ],
+  page: { page: 1, perPage: 25, totalItems: 45, totalPages: 2 },
+};
+
+export const QUOTE_EXAMPLE = {
+  id: 'qt-mwu9t65101',
+  aircraftId: 'ac-n413ec',
+  operatorId: 'op-palmetto-sky',
+  route: { departureAirport: 'KTEB', arrivalAirport: 'KPBI' },
+  dates: { departureDate: '2026-12-04', returnDate: null },
+  passengers: 4,
+  ...PRICING,
+  createdAt: '2026-11-24T05:45:07.669Z',
+  validUntil: '2026-11-26T05:45:07.669Z',
+};
+
+export const CHARTER_REQUEST_EXAMPLE = {
+  id: 'cr-mwu9t65d02',
+  recordId: '0b6f3c1e-2d4a-4f1b-9a77-3c5e8d2f1a90',
+  requestId: 'cr-mwu9t65d02',
+  bookingId: null,
+  status: 'pending',
+  aircraft: { id: 'ac-n413ec', tailNumber: 'N413EC', model: 'Phenom 100EV', category: 'very_light_jet', seats: 4 },
+  operator: { id: 'op-palmetto-sky', name: 'Palmetto Sky Charter' },
+  route: { departureAirport: 'KTEB', arrivalAirport: 'KPBI' },
+  departureDate: '2026-12-04',
+  departureTime: '09:30',
+  departureAt: '2026-12-04T14:30:00.000Z',
+  returnDate: null,
+  passengers: 4,
+  contact: { name: 'Jane Doe', email: 'jane.doe@summitcapital.com', phone: null, company: 'Summit Capital' },
+  specialRequests: null,
+  quoteId: 'qt-mwu9t65101',
+  pricing: PRICING,
+  payment: null,
+  cancellation: null,
+  history: [{ at: '2026-11-24T05:45:07.682Z', action: 'create', from: null, to: 'pending' }],
+  createdAt: '2026-11-24T05:45:07.682Z',
+  updatedAt: '2026-11-24T05:45:07.682Z',
+  deletedAt: null,
+};
+
+export const CONFIRMED_BOOKING_EXAMPLE = {
+  ...CHARTER_REQUEST_EXAMPLE,
+  bookingId: 'bk-mwu9t66703',
+  status: 'confirmed',
+  payment: {
+    method: 'wire_transfer',
+    currency: 'USD',
+    depositPercent: 50,
+    depositAmount: 1006702,
+    depositDueAt: '2026-11-24T05:45:07.711Z',
+    depositPaidAt: '2026-11-24T05:45:07.711Z',
+    balanceAmount: 1006703,
+    balanceDueAt: '2026-12-01T14:30:00.000Z',
+  },
+  history: [
+    ...CHARTER_REQUEST_EXAMPLE.history,
+    { at: '2026-11-24T05:45:07.712Z', action: 'confirm', from: 'pending', to: 'confirmed' },
+  ],
+  updatedAt: '2026-11-24T05:45:07.712Z',
+};
+
+export const CANCELLED_BOOKING_EXAMPLE = {
+  ...CONFIRMED_BOOKING_EXAMPLE,
+  status: 'cancelled',
+  cancellation: {
+    reason: 'Client postponed the trip',
+    cancelledAt: '2026-11-25T10:00:00.000Z',
+    noticeHours: 220,
+    feePercent: 25,
+    feeAmount: 503351,
+    refundAmount: 503351,
+    amountOwed: 0,
+  },
+  history: [
+    ...CONFIRMED_BOOKING_EXAMPLE.history,
+    { at: '2026-11-25T10:00:00.000Z', action: 'cancel', from: 'confirmed', to: 'cancelled' },
+  ],
+  updatedAt: '2026-11-25T10:00:00.000Z',
+};
+
+export const OPERATOR_EXAMPLE = {
+  id: 'op-palmetto-sky',
+  name: 'Palmetto Sky Charter',
+  country: 'US',
+  certificate: { authority: 'FAA', type: 'Part 135', number: 'P5SA209F' },
+  headquarters: 'KPBI',
+  bases: ['KPBI', 'KOPF', 'KFXE'],
+  foundedYear: 2006,
+  fleetSize: 7,
+  categories: ['turboprop', 'very_light_jet', 'light_jet', 'midsize_jet'],
+  safetyRating: 'ARGUS Gold+',
+  safety: { argus: 'Gold+', wyvern: null, isBao: null, lastAuditDate: '2026-05-03' },
+  insurance: { liabilityCoverage: 10000000000, insurer: 'Starr Aviation', currency: 'USD' },
+  fleet: [
+    {
+      id: 'ac-n306lj',
+      tailNumber: 'N306LJ',
+      manufacturer: 'Beechcraft',
+      model: 'King Air 350i',
+      category: 'turboprop',
+      seats: 8,
+      rangeNm: 1450,
+      cruiseSpeedKts: 300,
+      hourlyRate: 280000,
+      yearOfManufacture: 2023,
+      homeBase: 'KFXE',
+      status: 'active',
+      availableDaysNext30: 21,
+    },
+  ],
+  safetyRecords: {
+    incidentCount: 1,
+    accidentCount: 0,
+    incidents: [
+      {
+        date: '2019-08-03',
+        severity: 'incident',
+        aircraftModel: 'Citation CJ3+',
+        description: 'Hard landing at KFXE in gusty crosswind; nose gear inspected and replaced.',
+        injuries: 0,
+      },
+    ],
+  },
+};
+
+export const EMPTY_LEGS_EXAMPLE = {
+  items: [
+    {
+      id: 'el-n427wf-2026-11-26',
+      aircraft: { id: 'ac-n427wf', tailNumber: 'N427WF', model: 'Citation XLS+', category: 'midsize_jet', seats: 8 },
+      operator: { id: 'op-palmetto-sky', name: 'Palmetto Sky Charter', safetyRating: 'ARGUS Gold+' },
+      departureAirport: 'KTEB',
+      arrivalAirport: 'KOPF',
+      departureDate: '2026-11-26',
+      earliestDepartureTime: '13:00',
+      latestDepartureTime: '15:00',
+      distanceNm: 949,
+      flightHours: 2.5,
+      originalPrice: 1487500,
+      discountPercent: 40,
+      price: 892500,
+      currency: 'USD',
+    },
+  ],
+  page: { page: 1, perPage: 25, totalItems: 25, totalPages: 1 },
+};
+
+export function problemExample(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    type: `https://jetvision.dev/problems/${code.replace(/_/g, '-')}`,
+    title,
+    status,
+    detail,
+    instance: '/api/integration/…',
+    requestId: 'req_01HZX3K9Q2',
+    code,
+    ...extra,
+  };
+}

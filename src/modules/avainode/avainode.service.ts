@@ -1,0 +1,331 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { EntityManager } from 'typeorm';
+import { CacheService } from '../../common/cache/cache.service.js';
+import { NotFoundError } from '../../common/errors/domain-error.js';
+import type { CallOptions } from '../../common/mcp/mcp-client.js';
+import { McpClientService } from '../../common/mcp/mcp-client.service.js';
+import type { ToolContract } from '../../common/mcp/tool-contract.js';
+import type { z } from 'zod';
+import {
+  type AircraftCategory,
+  type AircraftSearchResult,
+  type EmptyLeg,
+  type OperatorProfile,
+  type Quote,
+  type UpstreamBooking,
+  createCharterRequestTool,
+  getEmptyLegsTool,
+  getOperatorInfoTool,
+  getPricingTool,
+  manageBookingTool,
+  searchAircraftTool,
+} from './avainode.contracts.js';
+import { translateAvinodeError } from './avainode.errors.js';
+import {
+  BookingCancelled,
+  type BookingChanges,
+  BookingConfirmed,
+  BookingModified,
+  type CharterRecordRef,
+  CharterRequestCreated,
+} from './avainode.events.js';
+import type { CharterRequest, CharterRequestOrigin } from './charter-request.entity.js';
+import { CharterRequestStore } from './charter-request.store.js';
+
+/** Cache namespace of operator profiles; its TTL is `CACHE_NAMESPACE_TTLS=avinode.operator=<seconds>`. */
+export const OPERATOR_CACHE_NAMESPACE = 'avinode.operator';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface TripCriteria {
+  /** ICAO, upper case. */
+  departureAirport: string;
+  arrivalAirport: string;
+  /** YYYY-MM-DD. */
+  departureDate: string;
+  returnDate?: string | undefined;
+  passengers: number;
+}
+
+export interface AircraftSearchCriteria extends TripCriteria {
+  aircraftCategory?: AircraftCategory | undefined;
+  /** USD cents per flight hour. */
+  maxHourlyRate?: number | undefined;
+}
+
+export interface QuoteRequest extends TripCriteria {
+  aircraftId: string;
+}
+
+export interface NewCharterRequest extends TripCriteria {
+  aircraftId: string;
+  /** Local time HH:MM at the departure airport. */
+  departureTime: string;
+  contact: { name: string; email: string; phone?: string | undefined; company?: string | undefined };
+  /** A quote from `getQuote` for the same aircraft, trip and party (otherwise a fresh quote is made). */
+  quoteId?: string | undefined;
+  specialRequests?: string | undefined;
+}
+
+export interface CreateCharterRequestOptions {
+  /**
+   * Sent to Avinode: the same key always yields the same upstream request, so retries (and concurrent callers) never
+   * book twice. Also stored in `charter_request.idempotency_key`. 8–200 characters.
+   */
+  idempotencyKey: string;
+  /** Who asks (stored on first insert). Default `api`. */
+  origin?: CharterRequestOrigin;
+  /** Store the row inside the caller's transaction. */
+  manager?: EntityManager;
+  signal?: AbortSignal;
+}
+
+/** A charter request / booking as the API shows it: the upstream record plus our row id. */
+export type CharterRequestView = UpstreamBooking & {
+  /** `charter_request.id` when the backend stores this record, else null. */
+  recordId: string | null;
+};
+
+export interface CreatedCharterRequest {
+  view: CharterRequestView;
+  record: CharterRequest;
+  /** False when the key had already created this request (upstream replay). */
+  created: boolean;
+}
+
+export interface OperatorOptions {
+  includeFleet?: boolean;
+  includeSafetyRecords?: boolean;
+}
+
+export interface EmptyLegFilters {
+  departureAirport?: string | undefined;
+  arrivalAirport?: string | undefined;
+  startDate?: string | undefined;
+  endDate?: string | undefined;
+  /** USD cents. */
+  maxPrice?: number | undefined;
+  passengers?: number | undefined;
+}
+
+function refOf(record: CharterRequest): CharterRecordRef {
+  return {
+    recordId: record.id,
+    upstreamRequestId: record.upstreamRequestId,
+    upstreamBookingId: record.upstreamBookingId,
+    operatorId: record.operatorId,
+    aircraftId: record.aircraftId,
+    status: record.status,
+    totalCents: record.totalCents,
+  };
+}
+
+/**
+ * Avinode (charter marketplace) for the rest of the backend: typed calls over MCP, upstream business errors translated
+ * (404 / 409 / 400), charter requests and bookings the backend changes stored in `charter_request`, an event for every
+ * change, and operator profiles cached.
+ */
+@Injectable()
+export class AvainodeService {
+  constructor(
+    private readonly mcp: McpClientService,
+    private readonly store: CharterRequestStore,
+    private readonly cache: CacheService,
+    private readonly events: EventEmitter2,
+  ) {}
+
+  /** Availability changes by the hour: never cached. */
+  searchAircraft(criteria: AircraftSearchCriteria): Promise<AircraftSearchResult> {
+    return this.call(searchAircraftTool, {
+      departureAirport: criteria.departureAirport,
+      arrivalAirport: criteria.arrivalAirport,
+      departureDate: criteria.departureDate,
+      ...(criteria.returnDate !== undefined ? { returnDate: criteria.returnDate } : {}),
+      passengers: criteria.passengers,
+      ...(criteria.aircraftCategory !== undefined ? { aircraftCategory: criteria.aircraftCategory } : {}),
+      ...(criteria.maxHourlyRate !== undefined ? { maxHourlyRate: criteria.maxHourlyRate } : {}),
+    });
+  }
+
+  /** A stored upstream quote (valid for a limited time) with its line items. */
+  async getQuote(request: QuoteRequest): Promise<Quote> {
+    const result = await this.call(getPricingTool, {
+      aircraftId: request.aircraftId,
+      route: { departureAirport: request.departureAirport, arrivalAirport: request.arrivalAirport },
+      dates: {
+        departureDate: request.departureDate,
+        ...(request.returnDate !== undefined ? { returnDate: request.returnDate } : {}),
+      },
+      passengers: request.passengers,
+    });
+    return result.quote;
+  }
+
+  /**
+   * Creates a charter request upstream (idempotent by `options.idempotencyKey`) and stores it. Concurrent or repeated
+   * calls with one key produce one upstream request and one row; `CharterRequestCreated` is emitted once, by the call
+   * that inserted the row. Nothing is stored when the upstream call fails.
+   */
+  async createCharterRequest(
+    input: NewCharterRequest,
+    options: CreateCharterRequestOptions,
+  ): Promise<CreatedCharterRequest> {
+    const result = await this.call(
+      createCharterRequestTool,
+      {
+        aircraftId: input.aircraftId,
+        route: { departureAirport: input.departureAirport, arrivalAirport: input.arrivalAirport },
+        departureDate: input.departureDate,
+        departureTime: input.departureTime,
+        ...(input.returnDate !== undefined ? { returnDate: input.returnDate } : {}),
+        passengers: input.passengers,
+        contact: {
+          name: input.contact.name,
+          email: input.contact.email,
+          ...(input.contact.phone !== undefined ? { phone: input.contact.phone } : {}),
+          ...(input.contact.company !== undefined ? { company: input.contact.company } : {}),
+        },
+        ...(input.quoteId !== undefined ? { quoteId: input.quoteId } : {}),
+        ...(input.specialRequests !== undefined ? { specialRequests: input.specialRequests } : {}),
+      },
+      { idempotencyKey: options.idempotencyKey, signal: options.signal },
+    );
+    const origin = options.origin ?? 'api';
+    const { record, inserted } = await this.store.upsertFromUpstream(result.request, {
+      origin,
+      idempotencyKey: options.idempotencyKey,
+      manager: options.manager,
+    });
+    if (inserted) {
+      this.events.emit(
+        CharterRequestCreated.eventName,
+        new CharterRequestCreated(
+          refOf(record),
+          origin,
+          record.departureAirport,
+          record.arrivalAirport,
+          record.departureDate,
+        ),
+      );
+    }
+    return { view: { ...result.request, recordId: record.id }, record, created: inserted };
+  }
+
+  /**
+   * The current upstream state of a request / booking. `id` is our record id (uuid), the upstream request id or the
+   * booking id. A stored record is refreshed from what the upstream returned.
+   */
+  async getBooking(id: string): Promise<CharterRequestView> {
+    const upstreamId = await this.resolve(id);
+    const { booking } = await this.call(
+      manageBookingTool,
+      { bookingId: upstreamId, action: 'get_details' },
+      // get_details changes nothing: a key makes the client treat this write-tool call as safe to repeat.
+      { idempotencyKey: `get_details:${upstreamId}` },
+    );
+    const existing = await this.store.findByUpstreamId(booking.requestId);
+    if (!existing) return { ...booking, recordId: null };
+    const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
+    return { ...booking, recordId: record.id };
+  }
+
+  /** pending → confirmed (deposit taken). Not repeated automatically: confirming is not idempotent upstream. */
+  async confirmBooking(id: string, paymentMethod: string): Promise<CharterRequestView> {
+    const upstreamId = await this.resolve(id);
+    const { booking } = await this.call(manageBookingTool, { bookingId: upstreamId, action: 'confirm', paymentMethod });
+    const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
+    this.events.emit(
+      BookingConfirmed.eventName,
+      new BookingConfirmed(refOf(record), paymentMethod, booking.payment?.depositAmount ?? null),
+    );
+    return { ...booking, recordId: record.id };
+  }
+
+  /** pending or confirmed → cancelled (fee by notice for confirmed bookings). */
+  async cancelBooking(id: string, reason: string): Promise<CharterRequestView> {
+    const upstreamId = await this.resolve(id);
+    const { booking } = await this.call(manageBookingTool, {
+      bookingId: upstreamId,
+      action: 'cancel',
+      cancellationReason: reason,
+    });
+    const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
+    const previous = booking.history.at(-1)?.from ?? 'pending';
+    this.events.emit(
+      BookingCancelled.eventName,
+      new BookingCancelled(refOf(record), previous, reason, booking.cancellation?.feeAmount ?? null),
+    );
+    return { ...booking, recordId: record.id };
+  }
+
+  /** Changes departure time, party size (re-priced) or special requests of a pending or confirmed booking. */
+  async modifyBooking(id: string, changes: BookingChanges): Promise<CharterRequestView> {
+    const upstreamId = await this.resolve(id);
+    const modifications: BookingChanges = {
+      ...(changes.departureTime !== undefined ? { departureTime: changes.departureTime } : {}),
+      ...(changes.passengers !== undefined ? { passengers: changes.passengers } : {}),
+      ...(changes.specialRequests !== undefined ? { specialRequests: changes.specialRequests } : {}),
+    };
+    const { booking } = await this.call(manageBookingTool, {
+      bookingId: upstreamId,
+      action: 'modify',
+      modifications,
+    });
+    const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
+    this.events.emit(BookingModified.eventName, new BookingModified(refOf(record), modifications));
+    return { ...booking, recordId: record.id };
+  }
+
+  /**
+   * Operator profile with safety audits and insurance; incident history when `includeSafetyRecords` (default true),
+   * fleet when `includeFleet`. The full profile is cached per operator (namespace `avinode.operator`) and dropped when
+   * a booking of the operator changes.
+   */
+  async getOperator(operatorId: string, options: OperatorOptions = {}): Promise<OperatorProfile> {
+    const profile = await this.cache.getOrLoad(OPERATOR_CACHE_NAMESPACE, operatorId, async () => {
+      const result = await this.call(getOperatorInfoTool, {
+        operatorId,
+        includeFleetDetails: true,
+        includeSafetyRecords: true,
+      });
+      return result.operator;
+    });
+    const { fleet, safetyRecords, ...rest } = profile;
+    return {
+      ...rest,
+      ...(options.includeFleet === true && fleet !== undefined ? { fleet } : {}),
+      ...(options.includeSafetyRecords !== false && safetyRecords !== undefined ? { safetyRecords } : {}),
+    };
+  }
+
+  /** Drops a cached operator profile (called for every Avainode change event that names an operator). */
+  invalidateOperator(operatorId: string): void {
+    this.cache.invalidate(OPERATOR_CACHE_NAMESPACE, operatorId);
+  }
+
+  async findEmptyLegs(filters: EmptyLegFilters): Promise<EmptyLeg[]> {
+    const args = Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined));
+    const result = await this.call(getEmptyLegsTool, args);
+    return result.emptyLegs;
+  }
+
+  private async resolve(id: string): Promise<string> {
+    if (!UUID.test(id)) return id;
+    const record = await this.store.findById(id);
+    if (!record) throw new NotFoundError('Booking', id);
+    return record.upstreamRequestId;
+  }
+
+  private async call<R extends z.ZodType, A extends object>(
+    contract: ToolContract<R, A>,
+    args: A,
+    options: CallOptions = {},
+  ): Promise<z.infer<R>> {
+    try {
+      return await this.mcp.call(contract, args, options);
+    } catch (error) {
+      throw translateAvinodeError(error);
+    }
+  }
+}
