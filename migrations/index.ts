@@ -1,10 +1,12 @@
 import { CreateAuditLog1764000000000 } from './1764000000000-create-audit-log.js';
 import { CreateIdempotencyKey1764100000000 } from './1764100000000-create-idempotency-key.js';
 import { CreateCharterRequest1764100000001 } from './1764100000001-create-charter-request.js';
+import { CreateWebhookEvents1764300000000 } from './1764300000000-create-webhook-events.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
   CreateAuditLog1764000000000,
   CreateIdempotencyKey1764100000000,
   CreateCharterRequest1764100000001,
+  CreateWebhookEvents1764300000000,
 ];

@@ -2,9 +2,34 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
-import { EnvironmentVariables, type LogLevel } from './environment.js';
+import { EnvironmentVariables, type LogLevel, type WebhookAuthScheme } from './environment.js';
 
 export type UpstreamName = 'apollo' | 'avinode' | 'n8n';
+
+/** Systems that push events to the webhook intake (`lead` is JetVision's own tools starting a pipeline run). */
+export type WebhookSourceName = 'apollo' | 'avainode' | 'n8n' | 'lead';
+
+export interface WebhookSourceAuthConfig {
+  scheme: WebhookAuthScheme;
+  /** Standard Webhooks secrets (`whsec_…`); several during a rotation. */
+  secrets: readonly string[];
+  basic: { user: string; password: string } | undefined;
+  sharedSecret: string | undefined;
+}
+
+type WebhookEnvPrefix = 'APOLLO' | 'AVAINODE' | 'N8N' | 'LEAD';
+
+function webhookSource(env: EnvironmentVariables, prefix: WebhookEnvPrefix): WebhookSourceAuthConfig {
+  const user = env[`WEBHOOK_${prefix}_BASIC_USER`];
+  const password = env[`WEBHOOK_${prefix}_BASIC_PASSWORD`];
+  const sharedSecret = env[`WEBHOOK_${prefix}_SHARED_SECRET`];
+  return {
+    scheme: env[`WEBHOOK_${prefix}_AUTH`],
+    secrets: env[`WEBHOOK_${prefix}_SECRETS`].split(/[\s,]+/).filter((secret) => secret.length > 0),
+    basic: user && password ? { user, password } : undefined,
+    sharedSecret: sharedSecret || undefined,
+  };
+}
 
 export interface UpstreamServerConfig {
   /** Streamable HTTP endpoint; undefined means "start the project's sandbox server in-process". */
@@ -69,6 +94,18 @@ export class AppConfig {
     /** Overrides of the default TTL by namespace (e.g. `apollo.account`). */
     namespaceTtlSeconds: Readonly<Record<string, number>>;
     maxEntries: number;
+  };
+  readonly webhooks: {
+    sources: Record<WebhookSourceName, WebhookSourceAuthConfig>;
+    sharedSecretHeader: string;
+    bodyLimitBytes: number;
+    maxAttempts: number;
+    retryDelaySeconds: number;
+    retryBackoff: boolean;
+    concurrency: number;
+    jobTimeoutSeconds: number;
+    /** Base URL embedded sandboxes call back; undefined means this process's listening address. */
+    publicUrl: string | undefined;
   };
 
   constructor(values: Omit<AppConfig, never>) {
@@ -164,6 +201,22 @@ export class AppConfig {
         defaultTtlSeconds: env.CACHE_TTL_SECONDS,
         namespaceTtlSeconds: parseNamespaceTtls(env.CACHE_NAMESPACE_TTLS),
         maxEntries: env.CACHE_MAX_ENTRIES,
+      },
+      webhooks: {
+        sources: {
+          apollo: webhookSource(env, 'APOLLO'),
+          avainode: webhookSource(env, 'AVAINODE'),
+          n8n: webhookSource(env, 'N8N'),
+          lead: webhookSource(env, 'LEAD'),
+        },
+        sharedSecretHeader: env.WEBHOOK_SHARED_SECRET_HEADER.toLowerCase(),
+        bodyLimitBytes: env.WEBHOOK_BODY_LIMIT_BYTES,
+        maxAttempts: env.WEBHOOK_MAX_ATTEMPTS,
+        retryDelaySeconds: env.WEBHOOK_RETRY_DELAY_SECONDS,
+        retryBackoff: env.WEBHOOK_RETRY_BACKOFF,
+        concurrency: env.WEBHOOK_CONCURRENCY,
+        jobTimeoutSeconds: env.WEBHOOK_JOB_TIMEOUT_SECONDS,
+        publicUrl: env.WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') || undefined,
       },
     });
   }

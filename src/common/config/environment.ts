@@ -17,6 +17,13 @@ const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
+export const WEBHOOK_AUTH_SCHEMES = ['standard', 'basic', 'shared-secret'] as const;
+export type WebhookAuthScheme = (typeof WEBHOOK_AUTH_SCHEMES)[number];
+/** Empty, or Standard Webhooks secrets separated by commas or spaces (several at once for rotation). */
+const WHSEC_LIST = /^\s*(whsec_[A-Za-z0-9+/]+={0,2}([\s,]+whsec_[A-Za-z0-9+/]+={0,2})*)?\s*$/;
+const WHSEC_LIST_MESSAGE = (name: string): string =>
+  `${name} must be a comma-separated list of Standard Webhooks secrets (whsec_<base64>)`;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -227,4 +234,112 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   CACHE_MAX_ENTRIES = 10_000;
+
+  // ---- incoming webhooks ---------------------------------------------------------------------------------------------
+  // Per source: the authentication scheme and its credentials. A source without credentials is refused, except that
+  // with no secrets and an embedded sandbox server, a secret is generated and shared with that sandbox at boot.
+  @IsIn(WEBHOOK_AUTH_SCHEMES)
+  WEBHOOK_APOLLO_AUTH: WebhookAuthScheme = 'standard';
+
+  @Matches(WHSEC_LIST, { message: WHSEC_LIST_MESSAGE('WEBHOOK_APOLLO_SECRETS') })
+  WEBHOOK_APOLLO_SECRETS = '';
+
+  @IsString()
+  WEBHOOK_APOLLO_BASIC_USER = '';
+
+  @IsString()
+  WEBHOOK_APOLLO_BASIC_PASSWORD = '';
+
+  @IsString()
+  WEBHOOK_APOLLO_SHARED_SECRET = '';
+
+  @IsIn(WEBHOOK_AUTH_SCHEMES)
+  WEBHOOK_AVAINODE_AUTH: WebhookAuthScheme = 'standard';
+
+  @Matches(WHSEC_LIST, { message: WHSEC_LIST_MESSAGE('WEBHOOK_AVAINODE_SECRETS') })
+  WEBHOOK_AVAINODE_SECRETS = '';
+
+  @IsString()
+  WEBHOOK_AVAINODE_BASIC_USER = '';
+
+  @IsString()
+  WEBHOOK_AVAINODE_BASIC_PASSWORD = '';
+
+  @IsString()
+  WEBHOOK_AVAINODE_SHARED_SECRET = '';
+
+  @IsIn(WEBHOOK_AUTH_SCHEMES)
+  WEBHOOK_N8N_AUTH: WebhookAuthScheme = 'standard';
+
+  @Matches(WHSEC_LIST, { message: WHSEC_LIST_MESSAGE('WEBHOOK_N8N_SECRETS') })
+  WEBHOOK_N8N_SECRETS = '';
+
+  @IsString()
+  WEBHOOK_N8N_BASIC_USER = '';
+
+  @IsString()
+  WEBHOOK_N8N_BASIC_PASSWORD = '';
+
+  @IsString()
+  WEBHOOK_N8N_SHARED_SECRET = '';
+
+  @IsIn(WEBHOOK_AUTH_SCHEMES)
+  WEBHOOK_LEAD_AUTH: WebhookAuthScheme = 'standard';
+
+  @Matches(WHSEC_LIST, { message: WHSEC_LIST_MESSAGE('WEBHOOK_LEAD_SECRETS') })
+  WEBHOOK_LEAD_SECRETS = '';
+
+  @IsString()
+  WEBHOOK_LEAD_BASIC_USER = '';
+
+  @IsString()
+  WEBHOOK_LEAD_BASIC_PASSWORD = '';
+
+  @IsString()
+  WEBHOOK_LEAD_SHARED_SECRET = '';
+
+  /** Header that carries the shared secret for sources using the `shared-secret` scheme. */
+  @Matches(/^[a-z0-9-]+$/i, { message: 'WEBHOOK_SHARED_SECRET_HEADER must be an HTTP header name' })
+  WEBHOOK_SHARED_SECRET_HEADER = 'x-webhook-secret';
+
+  /** Largest accepted webhook body (413 above it); independent of BODY_LIMIT_BYTES. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
+  @Max(50 * 1024 * 1024)
+  WEBHOOK_BODY_LIMIT_BYTES = 256 * 1024;
+
+  /** Processing attempts per event, the first included; then the event is dead-lettered. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  WEBHOOK_MAX_ATTEMPTS = 8;
+
+  /** Delay before the first retry; doubled (with jitter) per further retry when WEBHOOK_RETRY_BACKOFF is on. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WEBHOOK_RETRY_DELAY_SECONDS = 5;
+
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOK_RETRY_BACKOFF = true;
+
+  /** Events processed in parallel by this instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  WEBHOOK_CONCURRENCY = 4;
+
+  /** A processing attempt running longer than this (or whose process died) is retried. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(5)
+  WEBHOOK_JOB_TIMEOUT_SECONDS = 60;
+
+  /** Base URL the embedded sandbox servers send their webhooks to. Empty: this process's own listening address. */
+  @Matches(/^(https?:\/\/\S+)?$/, { message: 'WEBHOOK_PUBLIC_URL must be empty or an http(s) URL, e.g. http://localhost:3000' })
+  WEBHOOK_PUBLIC_URL = '';
 }

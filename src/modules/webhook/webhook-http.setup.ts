@@ -1,0 +1,122 @@
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { AppConfig } from '../../common/config/app-config.js';
+import { EmbeddedSandboxes } from '../../common/mcp/embedded-sandbox.provider.js';
+import { WebhookRejected } from './events/index.js';
+import { SANDBOX_OF_SOURCE, WebhookAuthService } from './webhook-auth.service.js';
+import type { IntakeContext } from './webhook-intake.service.js';
+import { WebhookMetrics } from './webhook.metrics.js';
+
+/** Route patterns of the intake (the operations routes under the same prefix are not intake). */
+export const INTAKE_ROUTES = ['/api/integration/webhook/:source', '/api/integration/webhook'];
+
+export interface TrackedIntake extends IntakeContext {
+  reason?: string;
+}
+
+/**
+ * The intake's HTTP concerns that live in Fastify rather than in a controller, registered while the application is
+ * built (hooks cannot be added after it boots): the intake's own body limit, auditing of refused deliveries (including
+ * the 413s Fastify answers before any controller runs), and, once the server listens, pointing the embedded sandbox
+ * servers' webhooks at this process with the shared generated secrets.
+ */
+@Injectable()
+export class WebhookHttpSetup {
+  private readonly logger = new Logger('Webhooks');
+  private readonly tracked = new WeakMap<FastifyRequest, TrackedIntake>();
+  private readonly fastify: FastifyInstance | undefined;
+  private wiring: Promise<void> | undefined;
+  private resolveWired: (() => void) | undefined;
+  /** Resolves once embedded sandboxes (if any) send their webhooks here. */
+  readonly embeddedWired: Promise<void>;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly auth: WebhookAuthService,
+    private readonly events: EventEmitter2,
+    private readonly metrics: WebhookMetrics,
+    adapterHost: HttpAdapterHost,
+    @Optional() private readonly sandboxes?: EmbeddedSandboxes,
+  ) {
+    this.embeddedWired = new Promise<void>((resolve) => (this.resolveWired = resolve));
+    this.fastify = adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!this.fastify) {
+      this.resolveWired?.();
+      return;
+    }
+    const limit = config.webhooks.bodyLimitBytes;
+    this.fastify.addHook('onRoute', (route) => {
+      if (INTAKE_ROUTES.includes(route.url) && route.method === 'POST') route.bodyLimit = limit;
+    });
+    this.fastify.addHook('onResponse', async (request, reply) => {
+      if (request.method !== 'POST' || !INTAKE_ROUTES.includes(request.routeOptions.url ?? '')) return;
+      const context = this.tracked.get(request);
+      const status = reply.statusCode;
+      const source = context?.source ?? sourceParam(request) ?? 'unknown';
+      if (status < 400) return;
+      this.metrics.received.inc({ source, outcome: String(status) });
+      this.events.emit(
+        WebhookRejected.eventName,
+        new WebhookRejected(
+          source,
+          status,
+          context?.reason ?? (status === 413 ? 'The request body exceeds the size limit' : `HTTP ${status}`),
+          context?.messageId ?? null,
+          context?.eventType ?? null,
+          request.ip,
+        ),
+      );
+    });
+    this.fastify.addHook('onListen', async () => {
+      this.wiring ??= this.wireEmbeddedSandboxes().finally(() => this.resolveWired?.());
+    });
+  }
+
+  /** The context a controller collected for a delivery, read when the response is sent. */
+  track(request: FastifyRequest, context: TrackedIntake): void {
+    this.tracked.set(request, context);
+  }
+
+  /** This process's own address as a base URL, once listening. */
+  listeningUrl(): string | undefined {
+    const address = this.fastify?.server.address();
+    if (!address || typeof address === 'string') return undefined;
+    return `http://${hostOf(address)}:${address.port}`;
+  }
+
+  private async wireEmbeddedSandboxes(): Promise<void> {
+    const sources = this.auth.embeddedSources();
+    if (sources.length === 0 || !this.sandboxes) return;
+    const baseUrl = this.config.webhooks.publicUrl ?? this.listeningUrl();
+    if (!baseUrl) return;
+    try {
+      await this.sandboxes.start();
+      for (const credentials of sources) {
+        const server = SANDBOX_OF_SOURCE[credentials.source];
+        const handle = server ? this.sandboxes.get(server) : undefined;
+        const secret = credentials.secrets[0];
+        if (!handle || !secret) continue;
+        const url = `${baseUrl}/api/integration/webhook/${credentials.source}`;
+        handle.setWebhook({ url, secret });
+        this.logger.log(`${credentials.source}: the embedded sandbox sends signed webhooks to ${url}`);
+      }
+    } catch (error) {
+      this.logger.error(`Could not configure the embedded sandboxes' webhooks: ${(error as Error).message}`);
+    }
+  }
+}
+
+function sourceParam(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown> | undefined;
+  const query = request.query as Record<string, unknown> | undefined;
+  const value = params?.['source'] ?? query?.['source'];
+  return typeof value === 'string' ? value.slice(0, 32) : undefined;
+}
+
+function hostOf(address: AddressInfo): string {
+  if (address.address === '0.0.0.0' || address.address === '::') return '127.0.0.1';
+  return address.family === 'IPv6' ? `[${address.address}]` : address.address;
+}

@@ -1,0 +1,199 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { DataSource } from 'typeorm';
+import type { z } from 'zod';
+import { AppConfig, type WebhookSourceName } from '../../common/config/app-config.js';
+import { DomainError, type FieldProblem, ValidationFailedError } from '../../common/errors/domain-error.js';
+import { JobQueueService } from '../../common/jobs/job-queue.service.js';
+import { WebhookAuthService } from './webhook-auth.service.js';
+import {
+  defaultEventType,
+  findEventType,
+  resolveSource,
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_SOURCES,
+  type WebhookEventType,
+} from './webhook.catalog.js';
+import { WEBHOOK_QUEUES, type WebhookQueues } from './webhook.queues.js';
+
+export interface IntakeRequest {
+  source: string;
+  /** `?type=` of the original query-string form. */
+  queryType: string | undefined;
+  headers: IncomingHttpHeaders;
+  rawBody: Buffer | undefined;
+  body: unknown;
+}
+
+export interface IntakeResult {
+  id: string;
+  duplicate: boolean;
+}
+
+/** What a refused delivery is audited with (never the body or credentials). */
+export interface IntakeContext {
+  source?: string;
+  messageId?: string;
+  eventType?: string;
+}
+
+const MESSAGE_ID = /^[\x21-\x7e]{1,256}$/;
+
+export function zodProblems(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length > 0 ? issue.path.map(String).join('.') : '(body)',
+    rule: issue.code,
+    message: issue.message,
+  }));
+}
+
+/**
+ * Accepts one delivery: authenticate on the raw bytes, validate the event against its type's schema, then store it
+ * and enqueue its processing in one transaction. The first delivery of a message id wins; later ones get its id back.
+ */
+@Injectable()
+export class WebhookIntakeService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobQueueService,
+    private readonly auth: WebhookAuthService,
+    @Inject(WEBHOOK_QUEUES) private readonly queues: WebhookQueues,
+  ) {}
+
+  async accept(request: IntakeRequest, context: IntakeContext): Promise<IntakeResult> {
+    const source = resolveSource(request.source);
+    if (!source) {
+      throw new DomainError('not_found', `Unknown webhook source "${request.source}"`, {
+        extensions: { sources: WEBHOOK_SOURCES },
+      });
+    }
+    context.source = source;
+    const rawBody = request.rawBody;
+    if (!rawBody || rawBody.length === 0) {
+      throw new ValidationFailedError([{ field: '(body)', rule: 'required', message: 'A JSON body is required' }]);
+    }
+    if (rawBody.length > this.config.webhooks.bodyLimitBytes) {
+      throw new DomainError(
+        'payload_too_large',
+        `The body is ${rawBody.length} bytes; the limit is ${this.config.webhooks.bodyLimitBytes}`,
+        { extensions: { limit: this.config.webhooks.bodyLimitBytes } },
+      );
+    }
+    // Not yet authenticated, but a refusal's audit entry should name the delivery it refused.
+    const messageId = header(request.headers, 'webhook-id') ?? header(request.headers, 'idempotency-key');
+    if (messageId !== undefined) context.messageId = messageId.slice(0, 256);
+    const authenticated = this.auth.authenticate(source, request.headers, rawBody);
+
+    const { type, data, occurredAt } = this.envelope(source, request);
+    context.eventType = type.slice(0, 64);
+    const eventType = findEventType(source, type);
+    if (!eventType) {
+      throw new DomainError('unsupported_event_type', `Source "${source}" sends no event of type "${type}"`, {
+        extensions: { source, eventType: type, supportedTypes: WEBHOOK_EVENT_TYPES[source].map((t) => t.type) },
+      });
+    }
+    const parsed = eventType.schema.safeParse(data);
+    if (!parsed.success) {
+      throw new ValidationFailedError(
+        zodProblems(parsed.error),
+        `The ${source} ${eventType.type} event does not match its schema`,
+      );
+    }
+    if (messageId !== undefined && !MESSAGE_ID.test(messageId)) {
+      throw new ValidationFailedError([
+        { field: 'webhook-id', rule: 'format', message: 'A message id is 1–256 printable ASCII characters' },
+      ]);
+    }
+    // Without a message id there is nothing to deduplicate on; Standard Webhooks always has one (it is signed).
+    return this.store(source, eventType, {
+      messageId: messageId ?? `gen_${randomUUID()}`,
+      payload: parsed.data as Record<string, unknown>,
+      occurredAt,
+      authScheme: authenticated.scheme,
+    });
+  }
+
+  async store(
+    source: WebhookSourceName,
+    eventType: WebhookEventType,
+    event: { messageId: string; payload: Record<string, unknown>; occurredAt: Date | null; authScheme: string },
+  ): Promise<IntakeResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = await manager.query<Array<{ id: string }>>(
+        `INSERT INTO webhook_events (source, message_id, type, event_name, payload, auth_scheme, occurred_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (source, message_id) DO NOTHING
+         RETURNING id`,
+        [
+          source,
+          event.messageId,
+          eventType.type,
+          eventType.event.eventName,
+          JSON.stringify(event.payload),
+          event.authScheme,
+          event.occurredAt,
+        ],
+      );
+      const id = inserted[0]?.id;
+      if (id) {
+        // Same transaction: the job exists exactly when the event does (a crash before commit loses both, and the
+        // sender, having had no 2xx, delivers again).
+        await this.jobs.send(this.queues.process, { eventId: id }, { within: manager, id });
+        return { id, duplicate: false };
+      }
+      const existing = await manager.query<Array<{ id: string }>>(
+        `SELECT id FROM webhook_events WHERE source = $1 AND message_id = $2`,
+        [source, event.messageId],
+      );
+      const existingId = existing[0]?.id;
+      if (!existingId) throw new Error('webhook event vanished between conflict and lookup');
+      return { id: existingId, duplicate: true };
+    });
+  }
+
+  /**
+   * The body is either an envelope `{type, timestamp?, data}` (Standard Webhooks senders, the sandboxes) or the event
+   * itself with `type` beside its fields (Avinode's thin `{type, id, href}`) or in `?type=` (the original form).
+   */
+  private envelope(
+    source: WebhookSourceName,
+    request: IntakeRequest,
+  ): { type: string; data: unknown; occurredAt: Date | null } {
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      throw new ValidationFailedError([{ field: '(body)', rule: 'type', message: 'The body must be a JSON object' }]);
+    }
+    const record = body as Record<string, unknown>;
+    const bodyType = record['type'];
+    if (bodyType !== undefined && typeof bodyType !== 'string') {
+      throw new ValidationFailedError([{ field: 'type', rule: 'type', message: 'type must be a string' }]);
+    }
+    const type = bodyType ?? request.queryType ?? defaultEventType(source);
+    if (!type) {
+      throw new ValidationFailedError([
+        { field: 'type', rule: 'required', message: 'The event type is required: "type" in the body or ?type=' },
+      ]);
+    }
+    const occurredAt = parseTimestamp(record['timestamp']);
+    const inner = record['data'];
+    if (typeof inner === 'object' && inner !== null && !Array.isArray(inner)) return { type, data: inner, occurredAt };
+    const { type: _type, timestamp: _timestamp, ...rest } = record;
+    return { type, data: rest, occurredAt };
+  }
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function parseTimestamp(value: unknown): Date | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value < 1e12 ? value * 1000 : value);
+  if (typeof value === 'string') {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return new Date(ms);
+  }
+  return null;
+}

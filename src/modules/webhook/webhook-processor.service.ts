@@ -1,0 +1,174 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataSource } from 'typeorm';
+import { AppConfig, type WebhookSourceName } from '../../common/config/app-config.js';
+import { type JobContext, JobQueueService } from '../../common/jobs/job-queue.service.js';
+import { WebhookDeadLettered } from './events/index.js';
+import { findEventType, resolveSource } from './webhook.catalog.js';
+import type { WebhookEventStatus } from './webhook-event.entity.js';
+import { WebhookMetrics } from './webhook.metrics.js';
+import { WEBHOOK_QUEUES, type WebhookJob, type WebhookQueues } from './webhook.queues.js';
+import { queryRows } from './webhook.sql.js';
+
+interface StoredEvent {
+  id: string;
+  source: string;
+  message_id: string;
+  type: string;
+  payload: unknown;
+  occurred_at: Date | null;
+  received_at: Date;
+  status: WebhookEventStatus;
+  attempts: number;
+}
+
+/**
+ * Turns stored events into domain events, once each in effect. An attempt: skip events already done, drop stale ones
+ * (not newer than the version applied for their entity), emit and await the listeners, then mark processed. A listener
+ * failure fails the attempt; pg-boss retries it with backoff and finally moves it to the dead-letter queue.
+ * A crash after the listeners ran and before the mark means one more delivery to them: listeners dedupe on
+ * `meta.webhookEventId`.
+ */
+@Injectable()
+export class WebhookProcessor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('WebhookProcessor');
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dataSource: DataSource,
+    private readonly jobs: JobQueueService,
+    private readonly events: EventEmitter2,
+    private readonly metrics: WebhookMetrics,
+    @Inject(WEBHOOK_QUEUES) private readonly queues: WebhookQueues,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.work(this.queues.process, (job, context) => this.process(job, context));
+    await this.jobs.work(this.queues.deadLetter, (job) => this.markDeadLettered(job.eventId, null));
+    // pg-boss retries the jobs of a crashed process only after their expiry and its next maintenance run (every two
+    // minutes here); checking for expired jobs more often bounds how long a crash delays processing.
+    const everyMs = Math.min(30, this.config.webhooks.jobTimeoutSeconds) * 1000;
+    this.expiryTimer = setInterval(() => {
+      if (!this.jobs.isStarted) return;
+      this.jobs.pgBoss
+        .expire()
+        .catch((error: unknown) => this.logger.warn(`expiry check: ${(error as Error).message}`));
+    }, everyMs);
+    this.expiryTimer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.expiryTimer);
+  }
+
+  async process(job: WebhookJob, context: JobContext): Promise<void> {
+    const rows = await queryRows<StoredEvent>(
+      this.dataSource,
+      `UPDATE webhook_events SET attempts = attempts + 1, updated_at = now()
+       WHERE id = $1 AND status NOT IN ('processed', 'stale', 'dead_lettered')
+       RETURNING id, source, message_id, type, payload, occurred_at, received_at, status, attempts`,
+      [job.eventId],
+    );
+    const event = rows[0];
+    // Already done (a duplicate job, or a retry after the work committed): nothing to do.
+    if (!event) return;
+    try {
+      await this.handle(event, context);
+    } catch (error) {
+      const final = context.retryCount >= this.queues.process.retryLimit;
+      const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+      if (final) await this.markDeadLettered(event.id, message);
+      else {
+        await this.dataSource.query(
+          `UPDATE webhook_events SET status = 'failed', last_error = $2, updated_at = now()
+           WHERE id = $1 AND status NOT IN ('processed', 'stale', 'dead_lettered')`,
+          [event.id, message],
+        );
+        this.metrics.processed.inc({ source: event.source, outcome: 'failed' });
+      }
+      throw error;
+    }
+  }
+
+  private async handle(event: StoredEvent, context: JobContext): Promise<void> {
+    const source = resolveSource(event.source) as WebhookSourceName;
+    const eventType = findEventType(source, event.type);
+    if (!eventType) throw new Error(`No event type ${event.source}/${event.type}`);
+    // Stored payloads were validated on intake; parsing again gives the typed value (and catches manual edits).
+    const payload = eventType.schema.parse(event.payload);
+    const occurredAt = event.occurred_at ? new Date(event.occurred_at) : null;
+    const entity = eventType.entity(payload, occurredAt);
+    if (entity && !(await this.claimVersion(event, source, entity))) {
+      await this.finish(event.id, 'stale');
+      this.metrics.processed.inc({ source, outcome: 'stale' });
+      return;
+    }
+    const domainEvent = new eventType.event(
+      {
+        webhookEventId: event.id,
+        source,
+        messageId: event.message_id,
+        type: eventType.type,
+        receivedAt: new Date(event.received_at),
+        occurredAt,
+        attempt: context.retryCount,
+      },
+      payload,
+    );
+    await this.events.emitAsync(eventType.event.eventName, domainEvent);
+    await this.finish(event.id, 'processed');
+    this.metrics.processed.inc({ source, outcome: 'processed' });
+  }
+
+  /**
+   * Records this event's version as the entity's newest, unless a newer (or equal) one was applied already. Retries
+   * and replays of the event that set the current version pass again.
+   */
+  private async claimVersion(
+    event: StoredEvent,
+    source: WebhookSourceName,
+    entity: { type: string; id: string; version: number },
+  ): Promise<boolean> {
+    const rows = await queryRows<{ event_id: string }>(
+      this.dataSource,
+      `INSERT INTO webhook_entity_versions AS v (source, entity_type, entity_id, version, event_id)
+       VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (source, entity_type, entity_id) DO UPDATE
+         SET version = EXCLUDED.version, event_id = EXCLUDED.event_id, updated_at = now()
+         WHERE v.version < EXCLUDED.version OR v.event_id = EXCLUDED.event_id
+       RETURNING event_id`,
+      [source, entity.type, entity.id.slice(0, 200), String(Math.trunc(entity.version)), event.id],
+    );
+    return rows.length > 0;
+  }
+
+  private async finish(id: string, status: 'processed' | 'stale'): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE webhook_events
+       SET status = $2, processed_at = now(), last_error = NULL, updated_at = now(),
+           processed_count = processed_count + $3
+       WHERE id = $1 AND status NOT IN ('processed', 'stale', 'dead_lettered')`,
+      [id, status, status === 'processed' ? 1 : 0],
+    );
+  }
+
+  /** Called on the last failed attempt, and by the dead-letter queue's worker (which also sees expired jobs). */
+  private async markDeadLettered(id: string, lastError: string | null): Promise<void> {
+    const rows = await queryRows<{ source: string; type: string; attempts: number; last_error: string | null }>(
+      this.dataSource,
+      `UPDATE webhook_events SET status = 'dead_lettered', last_error = COALESCE($2, last_error), updated_at = now()
+       WHERE id = $1 AND status NOT IN ('processed', 'stale', 'dead_lettered')
+       RETURNING source, type, attempts, last_error`,
+      [id, lastError],
+    );
+    const row = rows[0];
+    if (!row) return;
+    this.metrics.processed.inc({ source: row.source, outcome: 'dead_lettered' });
+    this.logger.warn(`webhook event ${id} (${row.source}/${row.type}) dead-lettered after ${row.attempts} attempts`);
+    this.events.emit(
+      WebhookDeadLettered.eventName,
+      new WebhookDeadLettered(id, row.source, row.type, row.attempts, row.last_error),
+    );
+  }
+}
