@@ -1,6 +1,7 @@
 import { CreateAuditLog1764000000000 } from './1764000000000-create-audit-log.js';
 import { CreateIdempotencyKey1764100000000 } from './1764100000000-create-idempotency-key.js';
 import { CreateCharterRequest1764100000001 } from './1764100000001-create-charter-request.js';
+import { CreateN8nManagedWorkflows1764200000000 } from './1764200000000-create-n8n-managed-workflows.js';
 import { CreateWebhookEvents1764300000000 } from './1764300000000-create-webhook-events.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
@@ -8,5 +9,6 @@ export const MIGRATIONS = [
   CreateAuditLog1764000000000,
   CreateIdempotencyKey1764100000000,
   CreateCharterRequest1764100000001,
+  CreateN8nManagedWorkflows1764200000000,
   CreateWebhookEvents1764300000000,
 ];

@@ -17,6 +17,7 @@ import { MetricsModule } from './common/metrics/metrics.module.js';
 import { DATABASE_SCHEMA } from './database-schema.js';
 import { ApolloModule } from './modules/apollo/apollo.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
+import { N8nModule } from './modules/n8n/n8n.module.js';
 import { WebhookModule } from './modules/webhook/webhook.module.js';
 import { AvainodeModule } from './modules/avainode/avainode.module.js';
 
@@ -39,6 +40,7 @@ export class AppModule {
         AuditModule,
         McpModule.forRoot(),
         ApolloModule,
+        N8nModule,
         AvainodeModule,
         WebhookModule,
         ...extraImports,

@@ -2,12 +2,13 @@ import { MIGRATIONS } from '../migrations/index.js';
 import type { SchemaRegistry } from './common/database/data-source-options.js';
 import { IdempotencyKey } from './common/idempotency/idempotency-key.entity.js';
 import { AuditLogEntry } from './modules/audit/audit-log.entity.js';
+import { N8nManagedWorkflow } from './modules/n8n/n8n-managed-workflow.entity.js';
 import { CharterRequest } from './modules/avainode/charter-request.entity.js';
 import { WebhookEntityVersion } from './modules/webhook/webhook-entity-version.entity.js';
 import { WebhookEvent } from './modules/webhook/webhook-event.entity.js';
 
 /** Every entity and migration of the application: the app, the TypeORM CLI and the tests use this one list. */
 export const DATABASE_SCHEMA: SchemaRegistry = {
-  entities: [AuditLogEntry, IdempotencyKey, CharterRequest, WebhookEvent, WebhookEntityVersion],
+  entities: [AuditLogEntry, IdempotencyKey, CharterRequest, WebhookEvent, WebhookEntityVersion, N8nManagedWorkflow],
   migrations: MIGRATIONS,
 };
