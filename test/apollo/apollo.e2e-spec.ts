@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { ApolloLeadChanged } from '../../src/modules/apollo/apollo.events.js';
+import { ApolloLeadUpdated } from '../../src/modules/webhook/events/apollo.events.js';
 import { startSandboxServer, type SandboxServerHandle } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -199,7 +199,20 @@ describe('Apollo REST API over the Apollo MCP server', () => {
       expect(await metric(app, 'cache_hits_total', 'apollo.account')).toBe(hitsBefore + 1);
 
       // A change to one of its contacts, known only by contact id (the account data told us its organization).
-      app.app.get(EventEmitter2).emit(ApolloLeadChanged.eventName, new ApolloLeadChanged({ contactId: lead.id }));
+      // As the webhook intake raises it for Apollo's lead_updated (an edit made upstream).
+      const change = new ApolloLeadUpdated(
+        {
+          webhookEventId: 'evt-1',
+          source: 'apollo',
+          messageId: 'msg_1',
+          type: 'lead_updated',
+          receivedAt: new Date(),
+          occurredAt: null,
+          attempt: 0,
+        },
+        { lead: { id: lead.id, updatedAt: new Date().toISOString() }, changedFields: ['title'], source: 'upstream' },
+      );
+      await app.app.get(EventEmitter2).emitAsync(ApolloLeadUpdated.eventName, change);
       await app.request(path);
       expect(callsOf(apollo, 'get-account-data')).toBe(upstreamBefore + 2);
       await app.request(path);

@@ -54,21 +54,3 @@ export class ApolloContactEnriched implements AuditableEvent {
     };
   }
 }
-
-/**
- * A lead changed upstream (Apollo sandbox webhook `lead_updated` / `lead_created`, or a change a sync noticed).
- * Emitted by whoever learns of it (webhook intake, sync); the Apollo module drops cached account data of the
- * organization. Not audited here: the receiver audits the delivery itself.
- */
-export class ApolloLeadChanged {
-  static readonly eventName = 'apollo.lead_updated';
-  constructor(
-    readonly change: {
-      contactId: string;
-      /** The organization's domain when known; cached account data of that domain is dropped. */
-      organizationDomain?: string | null;
-      changedFields?: readonly string[];
-      source?: string;
-    },
-  ) {}
-}

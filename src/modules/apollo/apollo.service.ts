@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { CacheService } from '../../common/cache/cache.service.js';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { numberedPage, type NumberedPage } from '../../common/http/pagination.js';
@@ -22,12 +23,8 @@ import {
   type SequenceStepInput,
   trackEngagementTool,
 } from './apollo.contracts.js';
-import {
-  ApolloContactEnriched,
-  ApolloContactsAddedToSequence,
-  ApolloLeadChanged,
-  ApolloSequenceCreated,
-} from './apollo.events.js';
+import { ApolloLeadCreated, ApolloLeadUpdated } from '../webhook/events/apollo.events.js';
+import { ApolloContactEnriched, ApolloContactsAddedToSequence, ApolloSequenceCreated } from './apollo.events.js';
 
 /** Cache namespace of organization data by domain (`CACHE_NAMESPACE_TTLS=apollo.account=<seconds>`). */
 export const APOLLO_ACCOUNT_CACHE = 'apollo.account';
@@ -60,6 +57,19 @@ export interface ContactChangesPage {
 
 const CONTACT_ID = /^[a-f0-9]{24}$/i;
 const CRITERIA = ['jobTitle', 'industry', 'companySize', 'location'] as const;
+/**
+ * What the Apollo module reads of a lead change raised by the webhook intake (`payload.lead`) — parsed defensively:
+ * a cache listener must never fail the intake's processing.
+ */
+const leadChange = z.object({
+  payload: z.object({
+    lead: z.object({
+      id: z.string(),
+      organization: z.object({ domain: z.string().optional() }).nullish(),
+    }),
+  }),
+});
+
 /** Upstream error texts for records that do not exist ("Person not found: …", "Sequence not found: …"). */
 const NOT_FOUND_TEXT = /\bnot found\b/i;
 
@@ -244,9 +254,18 @@ export class ApolloService {
     }
   }
 
-  @OnEvent(ApolloLeadChanged.eventName)
-  onLeadChanged(event: ApolloLeadChanged): void {
-    const domain = event.change.organizationDomain ?? this.contactDomains.get(event.change.contactId);
+  /**
+   * A lead changed or appeared upstream (webhook intake's `apollo.lead_updated` / `apollo.lead_created`): cached
+   * account data of its organization is dropped — by the domain the lead carries, or by the organization a cached
+   * account listed the contact under.
+   */
+  @OnEvent(ApolloLeadUpdated.eventName)
+  @OnEvent(ApolloLeadCreated.eventName)
+  onLeadChanged(event: unknown): void {
+    const parsed = leadChange.safeParse(event);
+    if (!parsed.success) return;
+    const { lead } = parsed.data.payload;
+    const domain = lead.organization?.domain ?? this.contactDomains.get(lead.id);
     if (domain) this.invalidateAccount(domain);
   }
 }
