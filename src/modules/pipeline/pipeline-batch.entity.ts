@@ -1,0 +1,48 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { BatchLead, BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
+
+export type BatchStatus = 'searching' | 'starting' | 'started' | 'failed';
+
+/** A lead search whose results are started as runs in groups. Progress is counted from its runs. */
+@Entity({ name: 'pipeline_batches' })
+@Index('idx_pipeline_batches_created', ['createdAt', 'id'])
+export class PipelineBatch {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: BatchStatus;
+
+  @Column({ name: 'search_criteria', type: 'jsonb' })
+  searchCriteria: BatchSearchCriteria;
+
+  @Column({ name: 'flight_template', type: 'jsonb' })
+  flightTemplate: FlightTemplate;
+
+  @Column({ name: 'batch_size', type: 'int' })
+  batchSize: number;
+
+  @Column({ name: 'max_leads', type: 'int' })
+  maxLeads: number;
+
+  /** Leads found by the search, in order; run i of the batch is for leads[i]. */
+  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  leads: BatchLead[];
+
+  /** Leads the search found (null until it finished). */
+  @Column({ type: 'int', nullable: true })
+  total: number | null;
+
+  /** Index of the next lead to start. */
+  @Column({ name: 'next_index', type: 'int', default: 0 })
+  nextIndex: number;
+
+  @Column({ type: 'text', nullable: true })
+  error: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+}

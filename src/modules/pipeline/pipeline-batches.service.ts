@@ -1,0 +1,312 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config.js';
+import { NotFoundError } from '../../common/errors/domain-error.js';
+import { JobQueueService } from '../../common/jobs/job-queue.service.js';
+import type { EmployeeRange } from '../apollo/apollo.contracts.js';
+import { ApolloService } from '../apollo/apollo.service.js';
+import { PipelineBatch } from './pipeline-batch.entity.js';
+import { PipelineRunsService } from './pipeline-runs.service.js';
+import { classifyStepError } from './pipeline-steps.service.js';
+import { PipelineWakeup } from './pipeline-wakeup.js';
+import { PipelineBatchCreated, PipelineBatchProgress } from './pipeline.events.js';
+import type { BatchJob } from './pipeline.queues.js';
+import type { BatchLead, BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
+import type { RunStatus } from './run-state-machine.js';
+
+export interface BatchLeadReport {
+  index: number;
+  apolloId: string;
+  name: string | null;
+  runId: string | null;
+  status: RunStatus | 'not_started';
+  reason: string | null;
+  message: string | null;
+}
+
+export interface BatchReport {
+  id: string;
+  status: PipelineBatch['status'];
+  /** Every lead has a final status (booked, failed, cancelled, dead-lettered). */
+  finished: boolean;
+  batchSize: number;
+  total: number | null;
+  started: number;
+  succeeded: number;
+  failed: BatchLeadReport[];
+  inProgress: number;
+  notStarted: number;
+  byStatus: Record<string, number>;
+  error: string | null;
+  searchCriteria: BatchSearchCriteria;
+  flightTemplate: FlightTemplate;
+  leads: BatchLeadReport[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+type StoredLead = BatchLead & { runId?: string | null };
+
+const DEFAULT_BATCH_LEADS = 50;
+const FAILED: readonly string[] = ['failed', 'dead_lettered', 'cancelled'];
+
+/**
+ * Batches: a lead search whose results are started as runs in groups, with a pause between groups and a cap on runs
+ * in flight. Each group is one job that creates its runs and enqueues the next group in one transaction, so a crash
+ * neither skips nor repeats a lead. The report accounts for every lead found.
+ */
+@Injectable()
+export class PipelineBatchesService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('PipelineBatches');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobQueueService,
+    private readonly runs: PipelineRunsService,
+    private readonly apollo: ApolloService,
+    private readonly wakeup: PipelineWakeup,
+    private readonly events: EventEmitter2,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.jobs.work(this.runs.queues.batch, (job) => this.handle(job));
+  }
+
+  async create(input: {
+    searchCriteria: BatchSearchCriteria;
+    flightTemplate: FlightTemplate;
+    batchSize?: number;
+  }): Promise<PipelineBatch> {
+    const id = randomUUID();
+    const batchSize = input.batchSize ?? this.config.pipeline.batchSize;
+    const maxLeads = Math.min(input.searchCriteria.limit ?? DEFAULT_BATCH_LEADS, this.config.pipeline.batchMaxLeads);
+    const batch = await this.dataSource.transaction(async (manager) => {
+      const repository = manager.getRepository(PipelineBatch);
+      await repository.insert({
+        id,
+        status: 'searching',
+        searchCriteria: input.searchCriteria,
+        flightTemplate: input.flightTemplate,
+        batchSize,
+        maxLeads,
+      });
+      await this.jobs.send(this.runs.queues.batch, { batchId: id, phase: 'search' }, { within: manager });
+      return repository.findOneByOrFail({ id });
+    });
+    this.events.emit(PipelineBatchCreated.eventName, new PipelineBatchCreated(id, batchSize));
+    return batch;
+  }
+
+  async report(batchId: string): Promise<BatchReport> {
+    const batch = await this.dataSource.getRepository(PipelineBatch).findOneBy({ id: batchId });
+    if (!batch) throw new NotFoundError('pipeline batch', batchId);
+    const leads = batch.leads as StoredLead[];
+    const runIds = leads.map((l) => l.runId).filter((id): id is string => typeof id === 'string');
+    const runs = new Map((await this.runs.findMany(runIds)).map((run) => [run.id, run]));
+    const reports: BatchLeadReport[] = leads.map((lead, index) => {
+      const run = lead.runId ? runs.get(lead.runId) : undefined;
+      const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || null;
+      return {
+        index,
+        apolloId: lead.apolloId,
+        name,
+        runId: lead.runId ?? null,
+        status: run?.status ?? 'not_started',
+        reason: run ? (run.status === 'cancelled' ? 'cancelled' : run.failureReason) : null,
+        message: run ? (run.status === 'cancelled' ? run.cancelReason : run.failureMessage) : null,
+      };
+    });
+    const byStatus: Record<string, number> = {};
+    for (const lead of reports) byStatus[lead.status] = (byStatus[lead.status] ?? 0) + 1;
+    const failed = reports.filter((l) => FAILED.includes(l.status));
+    const succeeded = byStatus.booked ?? 0;
+    const notStarted = byStatus.not_started ?? 0;
+    const started = reports.length - notStarted;
+    return {
+      id: batch.id,
+      status: batch.status,
+      finished:
+        batch.status === 'failed' ||
+        (batch.status === 'started' && started === reports.length && succeeded + failed.length === reports.length),
+      batchSize: batch.batchSize,
+      total: batch.total,
+      started,
+      succeeded,
+      failed,
+      inProgress: started - succeeded - failed.length,
+      notStarted,
+      byStatus,
+      error: batch.error,
+      searchCriteria: batch.searchCriteria,
+      flightTemplate: batch.flightTemplate,
+      leads: reports,
+      createdAt: batch.createdAt.toISOString(),
+      updatedAt: batch.updatedAt.toISOString(),
+    };
+  }
+
+  private async handle(job: BatchJob): Promise<void> {
+    if (job.phase === 'search') await this.search(job.batchId);
+    else await this.startGroup(job.batchId, job.from ?? 0);
+  }
+
+  /** Pages through the lead search (up to the batch's limit) and stores the leads, then queues the first group. */
+  private async search(batchId: string): Promise<void> {
+    const batch = await this.dataSource.getRepository(PipelineBatch).findOneBy({ id: batchId });
+    if (!batch || batch.status !== 'searching') return;
+    const criteria = batch.searchCriteria;
+    const leads: StoredLead[] = [];
+    try {
+      for (let page = 1; leads.length < batch.maxLeads && page <= 100; page++) {
+        const result = await this.apollo.searchLeads({
+          ...(criteria.jobTitle ? { jobTitle: criteria.jobTitle } : {}),
+          ...(criteria.industry ? { industry: criteria.industry } : {}),
+          ...(criteria.companySize ? { companySize: criteria.companySize as EmployeeRange } : {}),
+          ...(criteria.location ? { location: criteria.location } : {}),
+          page,
+          perPage: 100,
+        });
+        for (const lead of result.items) {
+          if (leads.length >= batch.maxLeads) break;
+          leads.push({
+            apolloId: lead.id,
+            firstName: lead.firstName,
+            lastName: lead.lastName,
+            title: lead.title,
+            linkedinUrl: lead.linkedinUrl,
+            company: lead.organization?.name ?? null,
+            companyDomain: lead.organization?.domain ?? null,
+            runId: null,
+          });
+        }
+        if (page >= result.page.totalPages || result.items.length === 0) break;
+      }
+    } catch (error) {
+      const failure = classifyStepError(error);
+      if (failure.retryable) throw error;
+      await this.dataSource
+        .getRepository(PipelineBatch)
+        .update(
+          { id: batchId },
+          { status: 'failed', error: `Lead search failed: ${failure.message}`, updatedAt: new Date() },
+        );
+      this.events.emit(
+        PipelineBatchProgress.eventName,
+        new PipelineBatchProgress(batchId, 'failed', null, 0, failure.message),
+      );
+      return;
+    }
+    await this.dataSource.transaction(async (manager) => {
+      const locked = await this.lockBatch(manager, batchId);
+      if (!locked || locked.status !== 'searching') return;
+      await manager
+        .getRepository(PipelineBatch)
+        .update(
+          { id: batchId },
+          { leads, total: leads.length, status: leads.length === 0 ? 'started' : 'starting', updatedAt: new Date() },
+        );
+      if (leads.length > 0) {
+        await this.jobs.send(this.runs.queues.batch, { batchId, phase: 'start', from: 0 }, { within: manager });
+      }
+    });
+    this.events.emit(
+      PipelineBatchProgress.eventName,
+      new PipelineBatchProgress(batchId, leads.length === 0 ? 'started' : 'starting', leads.length, 0, null),
+    );
+  }
+
+  /** Starts leads [from, from + batchSize) unless too many runs are in flight; queues the next group after the pause. */
+  private async startGroup(batchId: string, from: number): Promise<void> {
+    const emits: Array<[string, object]> = [];
+    const outcome = await this.dataSource.transaction(async (manager) => {
+      const batch = await this.lockBatch(manager, batchId);
+      if (!batch || batch.status !== 'starting' || batch.nextIndex !== from) return null;
+      const pauseUntil = new Date(Date.now() + this.config.pipeline.batchPauseMs);
+      const working = await this.countWorking(manager);
+      // The cap: never queue more runs than the workers can take with one group of slack.
+      if (working >= this.config.pipeline.concurrency + batch.batchSize) {
+        await this.jobs.send(
+          this.runs.queues.batch,
+          { batchId, phase: 'start', from },
+          {
+            within: manager,
+            startAfter: pauseUntil,
+          },
+        );
+        return 'deferred';
+      }
+      const leads = batch.leads as StoredLead[];
+      const end = Math.min(leads.length, from + batch.batchSize);
+      for (let index = from; index < end; index++) {
+        const lead = leads[index] as StoredLead;
+        const { run } = await this.runs.submitWithin(
+          manager,
+          {
+            lead: {
+              apolloId: lead.apolloId,
+              firstName: lead.firstName,
+              lastName: lead.lastName,
+              title: lead.title,
+              linkedinUrl: lead.linkedinUrl,
+              company: lead.company,
+              companyDomain: lead.companyDomain,
+            },
+            flight: batch.flightTemplate,
+            source: 'batch',
+            batchId,
+            batchIndex: index,
+          },
+          emits,
+        );
+        // A lead already on this trip in another open run shares that run: no second charter request.
+        lead.runId = run.id;
+      }
+      const done = end >= leads.length;
+      await manager
+        .getRepository(PipelineBatch)
+        .update(
+          { id: batchId },
+          { leads, nextIndex: end, status: done ? 'started' : 'starting', updatedAt: new Date() },
+        );
+      if (!done) {
+        await this.jobs.send(
+          this.runs.queues.batch,
+          { batchId, phase: 'start', from: end },
+          {
+            within: manager,
+            startAfter: pauseUntil,
+          },
+        );
+      }
+      emits.push([
+        PipelineBatchProgress.eventName,
+        new PipelineBatchProgress(batchId, done ? 'started' : 'starting', leads.length, end, null),
+      ]);
+      return 'started';
+    });
+    for (const [name, event] of emits) this.events.emit(name, event);
+    if (outcome === 'started') this.wakeup.wake();
+    if (outcome === 'deferred') this.logger.debug(`Batch ${batchId}: group at ${from} deferred (runs in flight)`);
+  }
+
+  private lockBatch(manager: EntityManager, batchId: string): Promise<PipelineBatch | null> {
+    return manager
+      .getRepository(PipelineBatch)
+      .createQueryBuilder('batch')
+      .setLock('pessimistic_write')
+      .where('batch.id = :batchId', { batchId })
+      .getOne();
+  }
+
+  private async countWorking(manager: EntityManager): Promise<number> {
+    const rows: unknown = await manager.query(
+      `SELECT count(*)::int AS n FROM "pipeline_runs"
+       WHERE "status" IN ('enriching', 'searching', 'pricing', 'requesting', 'notifying')`,
+    );
+    return Array.isArray(rows) ? Number((rows[0] as { n: number }).n) : 0;
+  }
+}

@@ -1,0 +1,94 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { LeadProfile } from './lead-merge.js';
+import type { AircraftChoiceRecord, FlightRequirements, RunSource } from './pipeline.types.js';
+import type { PricedCandidate } from './aircraft-choice.js';
+import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './run-state-machine.js';
+
+/** One lead on one trip, on its way to a booking. Status changes only through run-state-machine.ts. */
+@Entity({ name: 'pipeline_runs' })
+@Index('idx_pipeline_runs_created', ['createdAt', 'id'])
+export class PipelineRun {
+  /** Chosen by the application before insert: it is also the charter request's idempotency key. */
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'varchar', length: 32 })
+  status: RunStatus;
+
+  /** Bumped by every retry, so a late job or dead letter of an earlier attempt is recognised and ignored. */
+  @Column({ type: 'int', default: 1 })
+  generation: number;
+
+  @Column({ name: 'failed_step', type: 'varchar', length: 16, nullable: true })
+  failedStep: PipelineStep | null;
+
+  @Column({ name: 'failure_reason', type: 'varchar', length: 32, nullable: true })
+  failureReason: FailureReason | null;
+
+  @Column({ name: 'failure_message', type: 'text', nullable: true })
+  failureMessage: string | null;
+
+  @Column({ name: 'request_created', type: 'boolean', default: false })
+  requestCreated: boolean;
+
+  @Column({ name: 'pending_outcome', type: 'varchar', length: 16, nullable: true })
+  pendingOutcome: BookingOutcome | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  source: RunSource;
+
+  @Column({ name: 'batch_id', type: 'uuid', nullable: true })
+  batchId: string | null;
+
+  @Column({ name: 'batch_index', type: 'int', nullable: true })
+  batchIndex: number | null;
+
+  /** The lead as submitted. */
+  @Column({ name: 'lead_input', type: 'jsonb' })
+  leadInput: LeadProfile;
+
+  /** The lead as the pipeline knows it now (submitted data plus enrichment). */
+  @Column({ type: 'jsonb' })
+  lead: LeadProfile;
+
+  @Column({ type: 'jsonb' })
+  flight: FlightRequirements;
+
+  /** Lead + trip: one open run per key (partial unique index in the migration). */
+  @Column({ name: 'dedupe_key', type: 'varchar', length: 128 })
+  dedupeKey: string;
+
+  @Column({ name: 'idempotency_key', type: 'varchar', length: 200, nullable: true })
+  idempotencyKey: string | null;
+
+  /** Hash of the submitted body; an Idempotency-Key reused with another body is refused. */
+  @Column({ name: 'request_hash', type: 'varchar', length: 64 })
+  requestHash: string;
+
+  @Column({ type: 'jsonb', nullable: true })
+  candidates: PricedCandidate[] | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  choice: AircraftChoiceRecord | null;
+
+  @Column({ name: 'charter_request_id', type: 'varchar', length: 64, nullable: true })
+  charterRequestId: string | null;
+
+  @Column({ name: 'booking_id', type: 'varchar', length: 64, nullable: true })
+  bookingId: string | null;
+
+  @Column({ name: 'n8n_execution_id', type: 'varchar', length: 64, nullable: true })
+  n8nExecutionId: string | null;
+
+  @Column({ name: 'cancel_reason', type: 'text', nullable: true })
+  cancelReason: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt: Date;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}

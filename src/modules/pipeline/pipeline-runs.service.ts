@@ -1,0 +1,570 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Brackets, type DataSource, type EntityManager } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config.js';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { JobQueueService } from '../../common/jobs/job-queue.service.js';
+import { PipelineBookingOutcome } from './booking-outcome.entity.js';
+import type { LeadProfile } from './lead-merge.js';
+import { PipelineRun } from './pipeline-run.entity.js';
+import { PipelineStepRecord, type StepAttemptError, type StepRecordStatus } from './pipeline-step.entity.js';
+import {
+  PipelineRunCreated,
+  PipelineRunFinished,
+  PipelineRunStatusChanged,
+  PipelineStepFailed,
+  PipelineStepStarted,
+  PipelineStepSucceeded,
+} from './pipeline.events.js';
+import { type PipelineQueues, pipelineQueues } from './pipeline.queues.js';
+import type { FlightRequirements, RunSource } from './pipeline.types.js';
+import { PipelineWakeup } from './pipeline-wakeup.js';
+import { dedupeKey, requestHash } from './run-keys.js';
+import {
+  type BookingOutcome,
+  type FailureReason,
+  type PipelineStep,
+  type RunEvent,
+  type RunMachineState,
+  type RunStatus,
+  WORKING_STATUS,
+  applyRunEvent,
+  isTerminal,
+  stepOfStatus,
+} from './run-state-machine.js';
+
+export interface SubmitRunInput {
+  lead: LeadProfile;
+  flight: FlightRequirements;
+  source: RunSource;
+  idempotencyKey?: string | null;
+  /** Body the idempotency key was sent with (defaults to lead + flight). */
+  requestBody?: unknown;
+  batchId?: string | null;
+  batchIndex?: number | null;
+}
+
+export interface SubmitResult {
+  run: PipelineRun;
+  /** False when an open run for the same lead and trip (or the same idempotency key) was returned instead. */
+  created: boolean;
+}
+
+/** What a step produced: the event for the state machine, what to store on the run and on the step. */
+export interface StepOutcome {
+  event: RunEvent;
+  output: Record<string, unknown>;
+  runPatch?: Partial<
+    Pick<PipelineRun, 'lead' | 'candidates' | 'choice' | 'charterRequestId' | 'bookingId' | 'n8nExecutionId'>
+  >;
+  failureMessage?: string | null;
+}
+
+export interface RunListQuery {
+  status?: RunStatus[];
+  batchId?: string;
+  createdAfter?: Date;
+  createdBefore?: Date;
+  cursor?: string;
+  limit: number;
+}
+
+const MAX_KEPT_ERRORS = 10;
+
+function machineState(run: PipelineRun): RunMachineState {
+  return {
+    status: run.status,
+    failedStep: run.failedStep,
+    failureReason: run.failureReason,
+    requestCreated: run.requestCreated,
+    pendingOutcome: run.pendingOutcome,
+  };
+}
+
+function encodeCursor(run: Pick<PipelineRun, 'createdAt' | 'id'>): string {
+  return Buffer.from(JSON.stringify([run.createdAt.toISOString(), run.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(createdAt);
+    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    return { createdAt: date, id };
+  } catch {
+    throw new DomainError('validation_failed', 'cursor is not a cursor this API returned', {
+      errors: [{ field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' }],
+    });
+  }
+}
+
+/** Events to emit once a transaction has committed. */
+type PendingEmit = [string, object];
+
+/**
+ * Runs and steps in the database. Every status change goes through `applyRunEvent` under a row lock, in a short
+ * transaction that also enqueues the next step's job (so a step's outcome is committed before the next step can run,
+ * and a committed outcome always has its next job). No transaction is held across an upstream call.
+ */
+@Injectable()
+export class PipelineRunsService {
+  private readonly logger = new Logger('Pipeline');
+  readonly queues: PipelineQueues;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly jobs: JobQueueService,
+    private readonly events: EventEmitter2,
+    private readonly wakeup: PipelineWakeup,
+    config: AppConfig,
+  ) {
+    this.queues = pipelineQueues(config);
+  }
+
+  // ---- creating ------------------------------------------------------------------------------------------------------
+
+  /** Starts a run, or returns the open run for the same lead and trip (or the same idempotency key). */
+  async submit(input: SubmitRunInput): Promise<SubmitResult> {
+    const emits: PendingEmit[] = [];
+    const result = await this.dataSource.transaction((manager) => this.submitWithin(manager, input, emits));
+    this.flush(emits);
+    if (result.created) this.wakeup.wake();
+    return result;
+  }
+
+  /** As `submit`, inside the caller's transaction; `emits` collects the events to send after its commit. */
+  async submitWithin(manager: EntityManager, input: SubmitRunInput, emits: PendingEmit[]): Promise<SubmitResult> {
+    const id = randomUUID();
+    const key = dedupeKey(input.lead, input.flight);
+    const hash = requestHash(input.requestBody ?? { lead: input.lead, flight: input.flight });
+    const inserted: unknown = await manager.query(
+      `INSERT INTO "pipeline_runs" ("id", "status", "source", "batch_id", "batch_index", "lead_input", "lead", "flight",
+         "dedupe_key", "idempotency_key", "request_hash")
+       VALUES ($1, 'enriching', $2, $3, $4, $5, $5, $6, $7, $8, $9)
+       ON CONFLICT DO NOTHING
+       RETURNING "id"`,
+      [
+        id,
+        input.source,
+        input.batchId ?? null,
+        input.batchIndex ?? null,
+        JSON.stringify(input.lead),
+        JSON.stringify(input.flight),
+        key,
+        input.idempotencyKey ?? null,
+        hash,
+      ],
+    );
+    const repository = manager.getRepository(PipelineRun);
+    if (Array.isArray(inserted) && inserted.length > 0) {
+      await this.jobs.send(this.queues.step, { runId: id, step: 'enrich', generation: 1 }, { within: manager });
+      const run = await repository.findOneByOrFail({ id });
+      emits.push([PipelineRunCreated.eventName, new PipelineRunCreated(id, input.source, run.batchId, run.status)]);
+      return { run, created: true };
+    }
+    // Lost to a concurrent or earlier submission: find the run that won.
+    if (input.idempotencyKey) {
+      const byKey = await repository.findOneBy({ idempotencyKey: input.idempotencyKey });
+      if (byKey) {
+        if (byKey.requestHash !== hash) {
+          throw new DomainError(
+            'idempotency_key_reused',
+            'This Idempotency-Key was used with a different request body',
+            { extensions: { runId: byKey.id } },
+          );
+        }
+        return { run: byKey, created: false };
+      }
+    }
+    const open = await repository
+      .createQueryBuilder('run')
+      .where('run.dedupe_key = :key', { key })
+      .andWhere(`run.status NOT IN ('cancelled', 'failed', 'dead_lettered')`)
+      .getOne();
+    if (open) return { run: open, created: false };
+    if (input.batchId && input.batchIndex !== null && input.batchIndex !== undefined) {
+      const byIndex = await repository.findOneBy({ batchId: input.batchId, batchIndex: input.batchIndex });
+      if (byIndex) return { run: byIndex, created: false };
+    }
+    throw new DomainError('conflict', 'A concurrent submission for this lead and trip changed state; try again');
+  }
+
+  // ---- steps ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * Called when a step job starts: returns the run if the job is current (its generation, and the run is in the step's
+   * status), after counting the attempt; null for a stale or duplicate job, which then does nothing.
+   */
+  async beginStep(runId: string, step: PipelineStep, generation: number): Promise<PipelineRun | null> {
+    const run = await this.dataSource.getRepository(PipelineRun).findOneBy({ id: runId });
+    if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
+    const rows: unknown = await this.dataSource.query(
+      `INSERT INTO "pipeline_steps" ("run_id", "step", "status", "attempts", "started_at")
+       VALUES ($1, $2, 'running', 1, now())
+       ON CONFLICT ("run_id", "step") DO UPDATE SET "status" = 'running', "attempts" = "pipeline_steps"."attempts" + 1,
+         "started_at" = now(), "finished_at" = NULL
+       RETURNING "attempts"`,
+      [runId, step],
+    );
+    const attempts = Array.isArray(rows) ? Number((rows[0] as { attempts: number }).attempts) : 1;
+    this.events.emit(PipelineStepStarted.eventName, new PipelineStepStarted(runId, step, attempts));
+    return run;
+  }
+
+  /** The attempt number of the step now running (1 on the first). */
+  async stepAttempts(runId: string, step: string): Promise<number> {
+    const record = await this.dataSource.getRepository(PipelineStepRecord).findOneBy({ runId, step });
+    return record?.attempts ?? 0;
+  }
+
+  /** Records a failed attempt that will be retried (or dead-lettered); the run's status does not change. */
+  async recordAttemptError(
+    runId: string,
+    step: PipelineStep,
+    error: Omit<StepAttemptError, 'at' | 'attempt'>,
+    willRetry: boolean,
+    durationMs: number,
+  ): Promise<void> {
+    const attempt = await this.stepAttempts(runId, step);
+    const entry: StepAttemptError = { ...error, attempt, at: new Date().toISOString() };
+    await this.dataSource.query(
+      `UPDATE "pipeline_steps" SET "status" = $3, "duration_ms" = $5, "finished_at" = now(),
+         "errors" = (CASE WHEN jsonb_array_length("errors") >= ${MAX_KEPT_ERRORS}
+                     THEN "errors" - 0 ELSE "errors" END) || $4::jsonb
+       WHERE "run_id" = $1 AND "step" = $2`,
+      [runId, step, willRetry ? 'retrying' : 'failed', JSON.stringify([entry]), durationMs],
+    );
+    this.events.emit(
+      PipelineStepFailed.eventName,
+      new PipelineStepFailed(runId, step, attempt, error.code, error.message, willRetry),
+    );
+  }
+
+  /**
+   * Commits a step's outcome: the state machine decides the new status; the run, the step and the next step's job
+   * are written in one transaction. A job that is no longer current (duplicate delivery, a run cancelled meanwhile)
+   * commits nothing. Returns the new status, or null when nothing was committed.
+   */
+  async completeStep(
+    runId: string,
+    step: PipelineStep,
+    generation: number,
+    outcome: StepOutcome,
+    input: Record<string, unknown>,
+    durationMs: number,
+  ): Promise<RunStatus | null> {
+    const emits: PendingEmit[] = [];
+    const status = await this.dataSource.transaction(async (manager) => {
+      const run = await this.lockRun(manager, runId);
+      if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
+      const stepStatus: StepRecordStatus = outcome.event.type === 'step_succeeded' ? 'succeeded' : 'failed';
+      await manager.query(
+        `UPDATE "pipeline_steps" SET "status" = $3, "input" = $4, "output" = $5, "finished_at" = now(), "duration_ms" = $6
+         WHERE "run_id" = $1 AND "step" = $2`,
+        [runId, step, stepStatus, JSON.stringify(input), JSON.stringify(outcome.output), durationMs],
+      );
+      Object.assign(run, outcome.runPatch ?? {});
+      if (outcome.failureMessage !== undefined) run.failureMessage = outcome.failureMessage;
+      const attempt = (await manager.getRepository(PipelineStepRecord).findOneBy({ runId, step }))?.attempts ?? 1;
+      const report: PendingEmit =
+        outcome.event.type === 'step_succeeded'
+          ? [
+              PipelineStepSucceeded.eventName,
+              new PipelineStepSucceeded(runId, step, attempt, durationMs, outcome.output),
+            ]
+          : [
+              PipelineStepFailed.eventName,
+              new PipelineStepFailed(runId, step, attempt, outcome.event.type, outcome.failureMessage ?? '', false),
+            ];
+      emits.push(report);
+      const applied = await this.transition(manager, run, outcome.event, emits);
+      if (!applied) return null;
+      // An upstream answer that arrived before this run knew its request id is applied now.
+      if (step === 'request' && run.charterRequestId) await this.applyStoredOutcomes(manager, run, emits);
+      return run.status;
+    });
+    if (status === null) emits.length = 0;
+    this.flush(emits);
+    return status;
+  }
+
+  /** A step job reached the dead-letter queue: its retries are spent. */
+  async deadLetter(runId: string, step: PipelineStep, generation: number): Promise<boolean> {
+    const emits: PendingEmit[] = [];
+    const done = await this.dataSource.transaction(async (manager) => {
+      const run = await this.lockRun(manager, runId);
+      if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return false;
+      const record = await manager.getRepository(PipelineStepRecord).findOneBy({ runId, step });
+      const last = record?.errors.at(-1);
+      run.failureMessage = last
+        ? `${step} failed ${record?.attempts ?? 0} times; last error: ${last.message}`
+        : `${step} used up its retries`;
+      await manager.query(
+        `UPDATE "pipeline_steps" SET "status" = 'dead_lettered' WHERE "run_id" = $1 AND "step" = $2`,
+        [runId, step],
+      );
+      return this.transition(manager, run, { type: 'step_exhausted', step }, emits);
+    });
+    this.flush(emits);
+    return done;
+  }
+
+  // ---- operator actions ----------------------------------------------------------------------------------------------
+
+  /** Resumes a failed or dead-lettered run at the step that failed. */
+  async retry(runId: string): Promise<PipelineRun> {
+    const emits: PendingEmit[] = [];
+    const run = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockRun(manager, runId);
+      if (!current) throw new NotFoundError('pipeline run', runId);
+      const step = current.failedStep;
+      current.generation += 1;
+      current.failureMessage = null;
+      current.finishedAt = null;
+      const applied = await this.transition(manager, current, { type: 'retry_requested' }, emits, {
+        refuse: `Only failed or dead-lettered runs can be retried (this one is ${current.status})`,
+      });
+      if (applied && step) {
+        await manager.query(`UPDATE "pipeline_steps" SET "status" = 'retrying' WHERE "run_id" = $1 AND "step" = $2`, [
+          runId,
+          step,
+        ]);
+      }
+      return current;
+    });
+    this.flush(emits);
+    this.wakeup.wake();
+    return run;
+  }
+
+  async cancel(runId: string, reason: string | null): Promise<PipelineRun> {
+    const emits: PendingEmit[] = [];
+    const run = await this.dataSource.transaction(async (manager) => {
+      const current = await this.lockRun(manager, runId);
+      if (!current) throw new NotFoundError('pipeline run', runId);
+      current.cancelReason = reason ?? 'cancelled by a user';
+      await this.transition(manager, current, { type: 'cancel_requested' }, emits, {
+        refuse: `A ${current.status} run cannot be cancelled`,
+      });
+      return current;
+    });
+    this.flush(emits);
+    return run;
+  }
+
+  // ---- upstream booking outcomes -------------------------------------------------------------------------------------
+
+  /**
+   * The upstream confirmed or cancelled a charter request. Stored first (so an outcome for a request whose run has not
+   * recorded the request id yet is applied when it does), then applied to the run that created the request, if any.
+   * Idempotent: a repeated outcome changes nothing.
+   */
+  async applyBookingOutcome(
+    upstreamId: string,
+    outcome: BookingOutcome,
+    bookingId: string | null,
+    source: string,
+  ): Promise<{ runId: string | null; status: RunStatus | null }> {
+    const emits: PendingEmit[] = [];
+    const result = await this.dataSource.transaction(async (manager) => {
+      const run = await manager
+        .getRepository(PipelineRun)
+        .createQueryBuilder('run')
+        .setLock('pessimistic_write')
+        .where('run.charter_request_id = :id OR run.booking_id = :id', { id: upstreamId })
+        .getOne();
+      const requestId = run?.charterRequestId ?? upstreamId;
+      await manager.query(
+        `INSERT INTO "pipeline_booking_outcomes" ("charter_request_id", "outcome", "booking_id", "source")
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [requestId, outcome, bookingId, source],
+      );
+      if (!run) return { runId: null, status: null };
+      await this.applyStoredOutcomes(manager, run, emits);
+      return { runId: run.id, status: run.status };
+    });
+    this.flush(emits);
+    return result;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------------------------
+
+  async get(runId: string): Promise<{ run: PipelineRun; steps: PipelineStepRecord[] }> {
+    const run = await this.dataSource.getRepository(PipelineRun).findOneBy({ id: runId });
+    if (!run) throw new NotFoundError('pipeline run', runId);
+    const steps = await this.dataSource.getRepository(PipelineStepRecord).find({ where: { runId } });
+    const order = ['enrich', 'search', 'price', 'request', 'notify', 'confirmation'];
+    steps.sort((a, b) => order.indexOf(a.step) - order.indexOf(b.step));
+    return { run, steps };
+  }
+
+  /** Newest first, by (created_at, id) cursor. */
+  async list(query: RunListQuery): Promise<{ items: PipelineRun[]; nextCursor: string | null }> {
+    const qb = this.dataSource
+      .getRepository(PipelineRun)
+      .createQueryBuilder('run')
+      .orderBy('run.created_at', 'DESC')
+      .addOrderBy('run.id', 'DESC')
+      .take(query.limit + 1);
+    if (query.status?.length) qb.andWhere('run.status IN (:...status)', { status: query.status });
+    if (query.batchId) qb.andWhere('run.batch_id = :batchId', { batchId: query.batchId });
+    if (query.createdAfter) qb.andWhere('run.created_at >= :after', { after: query.createdAfter });
+    if (query.createdBefore) qb.andWhere('run.created_at < :before', { before: query.createdBefore });
+    if (query.cursor) {
+      const cursor = decodeCursor(query.cursor);
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('run.created_at < :cAt', { cAt: cursor.createdAt })
+            .orWhere('(run.created_at = :cAt AND run.id < :cId)', { cAt: cursor.createdAt, cId: cursor.id }),
+        ),
+      );
+    }
+    const rows = await qb.getMany();
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+  }
+
+  async findMany(ids: readonly string[]): Promise<PipelineRun[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource
+      .getRepository(PipelineRun)
+      .createQueryBuilder('run')
+      .where('run.id IN (:...ids)', { ids: [...ids] })
+      .getMany();
+  }
+
+  /** Runs still working (not awaiting an upstream answer, not finished): what the concurrency cap counts. */
+  async countWorking(): Promise<number> {
+    const rows: unknown = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM "pipeline_runs"
+       WHERE "status" IN ('enriching', 'searching', 'pricing', 'requesting', 'notifying')`,
+    );
+    return Array.isArray(rows) ? Number((rows[0] as { n: number }).n) : 0;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------------
+
+  private lockRun(manager: EntityManager, runId: string): Promise<PipelineRun | null> {
+    return manager
+      .getRepository(PipelineRun)
+      .createQueryBuilder('run')
+      .setLock('pessimistic_write')
+      .where('run.id = :runId', { runId })
+      .getOne();
+  }
+
+  /**
+   * Applies an event to a locked run and saves it; enqueues the job of the step the new status works on. Returns false
+   * (or throws `invalid_state_transition` when `options.refuse` is given) when the table does not allow the event.
+   */
+  private async transition(
+    manager: EntityManager,
+    run: PipelineRun,
+    event: RunEvent,
+    emits: PendingEmit[],
+    options: { refuse?: string } = {},
+  ): Promise<boolean> {
+    const result = applyRunEvent(machineState(run), event);
+    if (!result.ok) {
+      if (options.refuse) {
+        throw new DomainError('invalid_state_transition', options.refuse, {
+          extensions: { runId: run.id, currentStatus: run.status },
+        });
+      }
+      return false;
+    }
+    const { state } = result;
+    run.status = state.status;
+    run.failedStep = state.failedStep;
+    run.failureReason = state.failureReason;
+    run.requestCreated = state.requestCreated;
+    run.pendingOutcome = state.pendingOutcome;
+    run.updatedAt = new Date();
+    if (isTerminal(state.status)) run.finishedAt ??= new Date();
+    else run.finishedAt = null;
+    if (state.status === 'booked' || state.status === 'cancelled') run.failureMessage = null;
+    await manager.getRepository(PipelineRun).save(run);
+    const next = stepOfStatus(state.status);
+    if (next && result.from !== result.to) {
+      await this.jobs.send(
+        this.queues.step,
+        { runId: run.id, step: next, generation: run.generation },
+        { within: manager },
+      );
+    }
+    if (result.from !== result.to) {
+      emits.push([
+        PipelineRunStatusChanged.eventName,
+        new PipelineRunStatusChanged(run.id, run.batchId, result.from, result.to, result.note),
+      ]);
+      if (isTerminal(result.to)) {
+        emits.push([
+          PipelineRunFinished.eventName,
+          new PipelineRunFinished(
+            run.id,
+            run.batchId,
+            run.status,
+            run.status === 'failed' || run.status === 'dead_lettered' ? run.failureReason : null,
+            run.failedStep,
+            run.status === 'cancelled' ? run.cancelReason : run.failureMessage,
+            run.charterRequestId,
+          ),
+        ]);
+      }
+    }
+    return true;
+  }
+
+  /** Applies stored upstream outcomes for the run's request (confirmation before cancellation, the upstream's order). */
+  private async applyStoredOutcomes(manager: EntityManager, run: PipelineRun, emits: PendingEmit[]): Promise<void> {
+    if (!run.charterRequestId) return;
+    const outcomes = await manager.getRepository(PipelineBookingOutcome).find({
+      where: { charterRequestId: run.charterRequestId },
+    });
+    outcomes.sort((a, b) => (a.outcome === b.outcome ? 0 : a.outcome === 'confirmed' ? -1 : 1));
+    for (const outcome of outcomes) {
+      if (outcome.bookingId) run.bookingId = outcome.bookingId;
+      const event: RunEvent =
+        outcome.outcome === 'confirmed' ? { type: 'booking_confirmed' } : { type: 'booking_cancelled' };
+      if (outcome.outcome === 'cancelled') run.cancelReason ??= 'booking cancelled upstream';
+      const before = run.status;
+      const awaitingSince = run.updatedAt;
+      const applied = await this.transition(manager, run, event, emits);
+      if (applied) {
+        await manager.query(
+          `UPDATE "pipeline_booking_outcomes" SET "applied_run_id" = $3 WHERE "charter_request_id" = $1 AND "outcome" = $2`,
+          [outcome.charterRequestId, outcome.outcome, run.id],
+        );
+        if (before !== run.status) {
+          await manager.query(
+            `INSERT INTO "pipeline_steps" ("run_id", "step", "status", "attempts", "output", "started_at", "finished_at", "duration_ms")
+             VALUES ($1, 'confirmation', 'succeeded', 1, $2, $3, now(), $4)
+             ON CONFLICT ("run_id", "step") DO UPDATE SET "output" = EXCLUDED."output", "finished_at" = now()`,
+            [
+              run.id,
+              JSON.stringify({ outcome: outcome.outcome, bookingId: outcome.bookingId, source: outcome.source }),
+              awaitingSince,
+              Math.max(0, Date.now() - awaitingSince.getTime()),
+            ],
+          );
+        }
+      }
+    }
+  }
+
+  private flush(emits: PendingEmit[]): void {
+    for (const [name, event] of emits) {
+      try {
+        this.events.emit(name, event);
+      } catch (error) {
+        this.logger.warn(`A listener of ${name} failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+export type { FailureReason };

@@ -1,0 +1,387 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig } from '../../common/config/app-config.js';
+import { DomainError } from '../../common/errors/domain-error.js';
+import type { ApolloPerson } from '../apollo/apollo.contracts.js';
+import { ApolloService } from '../apollo/apollo.service.js';
+import type { AircraftCategory } from '../avainode/avainode.contracts.js';
+import { AvainodeService } from '../avainode/avainode.service.js';
+import { type PricedCandidate, chooseAircraft, shortlist } from './aircraft-choice.js';
+import { type LeadProfile, leadName, mergeLead } from './lead-merge.js';
+import type { PipelineRun } from './pipeline-run.entity.js';
+import type { StepOutcome } from './pipeline-runs.service.js';
+import { NotificationWorkflowService } from './notification-workflow.service.js';
+import type { PipelineStep } from './run-state-machine.js';
+
+export interface StepContext {
+  /** 1 on the first attempt of this step. */
+  attempt: number;
+}
+
+export interface StepExecution {
+  /** What the step was given (stored on the step record). */
+  input: Record<string, unknown>;
+  outcome: StepOutcome;
+}
+
+/** Failures a retry cannot fix, with the run's failure reason. */
+export class NonRetryableStepError extends Error {
+  constructor(
+    readonly reason: 'invalid_lead' | 'invalid_request' | 'upstream_rejected' | 'upstream_failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'NonRetryableStepError';
+  }
+}
+
+const RETRYABLE_CODES = new Set(['upstream_unavailable', 'upstream_timeout', 'rate_limited', 'service_unavailable']);
+/** Business refusals (the Avinode module translates upstream tool errors into these): retrying changes nothing. */
+const REFUSAL_CODES = new Set(['validation_failed', 'not_found', 'conflict', 'invalid_state_transition']);
+/** Upstream failure kinds (the MCP client's `extensions.reason`) that mean the upstream refused our arguments. */
+const REFUSED_KINDS = new Set(['invalid_params', 'client_error']);
+
+/** Whether a failed attempt is worth retrying, and if not, why the run fails. */
+export function classifyStepError(error: unknown): {
+  retryable: boolean;
+  code: string;
+  message: string;
+  reason: NonRetryableStepError['reason'];
+} {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof NonRetryableStepError)
+    return { retryable: false, code: error.reason, message, reason: error.reason };
+  if (error instanceof DomainError) {
+    if (RETRYABLE_CODES.has(error.code))
+      return { retryable: true, code: error.code, message, reason: 'upstream_failed' };
+    if (error.code === 'upstream_error') {
+      const kind = typeof error.extensions.reason === 'string' ? error.extensions.reason : '';
+      if (REFUSED_KINDS.has(kind)) return { retryable: false, code: error.code, message, reason: 'upstream_rejected' };
+      return { retryable: true, code: error.code, message, reason: 'upstream_failed' };
+    }
+    if (error.code === 'upstream_contract_violation') {
+      return { retryable: false, code: error.code, message, reason: 'upstream_failed' };
+    }
+    if (REFUSAL_CODES.has(error.code)) {
+      // Refused by an upstream (it names itself in the problem's extensions), or by our own validation.
+      const reason = typeof error.extensions.server === 'string' ? 'upstream_rejected' : 'invalid_request';
+      return { retryable: false, code: error.code, message, reason };
+    }
+  }
+  // Our own database or a bug: worth another attempt; the retry budget bounds it.
+  return { retryable: true, code: 'internal_error', message, reason: 'upstream_failed' };
+}
+
+function personToLead(person: ApolloPerson): LeadProfile {
+  return {
+    apolloId: person.id,
+    email: person.email,
+    emailStatus: person.emailStatus,
+    firstName: person.firstName,
+    lastName: person.lastName,
+    title: person.title,
+    seniority: person.seniority,
+    departments: person.departments,
+    phone: person.phone,
+    linkedinUrl: person.linkedinUrl,
+    company: person.organization?.name ?? null,
+    companyDomain: person.organization?.domain ?? null,
+    location: person.location,
+  };
+}
+
+function usableEmail(lead: LeadProfile): boolean {
+  return (
+    typeof lead.email === 'string' &&
+    /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(lead.email) &&
+    lead.emailStatus !== 'unavailable'
+  );
+}
+
+/**
+ * The work of each step: upstream calls in, a `StepOutcome` out. Pure of persistence: the worker commits the outcome.
+ * Side effects carry keys derived from the run (the charter request's idempotency key is the run id; the notification
+ * carries `<run id>:<generation>`), so repeating a step never repeats its effect upstream.
+ */
+@Injectable()
+export class PipelineStepsService {
+  constructor(
+    private readonly avainode: AvainodeService,
+    private readonly apollo: ApolloService,
+    private readonly notifications: NotificationWorkflowService,
+    private readonly config: AppConfig,
+  ) {}
+
+  run(step: PipelineStep, run: PipelineRun, context: StepContext): Promise<StepExecution> {
+    switch (step) {
+      case 'enrich':
+        return this.enrich(run);
+      case 'search':
+        return this.search(run);
+      case 'price':
+        return this.price(run);
+      case 'request':
+        return this.request(run);
+      case 'notify':
+        return this.notify(run, context);
+    }
+  }
+
+  private async enrich(run: PipelineRun): Promise<StepExecution> {
+    const lead = run.lead;
+    const email = lead.email?.trim() || undefined;
+    const linkedinUrl = lead.linkedinUrl?.trim() || undefined;
+    const input = { email: email ?? null, linkedinUrl: linkedinUrl ?? null };
+    if (!email && !linkedinUrl) {
+      throw new NonRetryableStepError(
+        'invalid_lead',
+        'The lead has neither an email nor a LinkedIn URL to enrich or contact',
+      );
+    }
+    let person: ApolloPerson | null = null;
+    try {
+      person = await this.apollo.enrichContact({
+        ...(email ? { email } : {}),
+        ...(linkedinUrl ? { linkedinUrl } : {}),
+      });
+    } catch (error) {
+      // Unknown to Apollo is not a failure: the run goes on with what was submitted.
+      if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
+    }
+    const merged = person ? mergeLead(lead, personToLead(person)) : { lead, added: [] };
+    if (!usableEmail(merged.lead)) {
+      return {
+        input,
+        outcome: {
+          event: { type: 'step_failed', step: 'enrich', reason: 'invalid_lead' },
+          output: { found: person !== null, added: merged.added, emailStatus: merged.lead.emailStatus ?? null },
+          runPatch: { lead: merged.lead },
+          failureMessage: person
+            ? `Apollo has no usable email for this lead (status ${person.emailStatus}); a charter request needs one`
+            : 'The lead is unknown to Apollo and was submitted without an email; a charter request needs one',
+        },
+      };
+    }
+    return {
+      input,
+      outcome: {
+        event: { type: 'step_succeeded', step: 'enrich' },
+        output: { found: person !== null, added: merged.added, emailStatus: merged.lead.emailStatus ?? null },
+        runPatch: { lead: merged.lead },
+      },
+    };
+  }
+
+  private async search(run: PipelineRun): Promise<StepExecution> {
+    const flight = run.flight;
+    const input = {
+      departureAirport: flight.departureAirport,
+      arrivalAirport: flight.arrivalAirport,
+      departureDate: flight.departureDate,
+      ...(flight.returnDate ? { returnDate: flight.returnDate } : {}),
+      passengers: flight.passengers,
+      ...(flight.aircraftCategory ? { aircraftCategory: flight.aircraftCategory as AircraftCategory } : {}),
+      ...(flight.maxHourlyRate ? { maxHourlyRate: flight.maxHourlyRate } : {}),
+    };
+    const result = await this.avainode.searchAircraft(input);
+    const criteria = {
+      passengers: flight.passengers,
+      category: flight.aircraftCategory ?? null,
+      maxHourlyRate: flight.maxHourlyRate ?? null,
+    };
+    const options = result.aircraft.map((a) => ({
+      aircraftId: a.aircraftId,
+      tailNumber: a.tailNumber,
+      model: a.model,
+      category: a.category,
+      seats: a.seats,
+      rangeNm: a.rangeNm,
+      distanceNm: a.distanceNm,
+      hourlyRate: a.hourlyRate,
+      estimatedTotal: a.estimatedTotal,
+      operator: a.operator,
+    }));
+    const best = shortlist(options, criteria, this.config.pipeline.candidatesToPrice);
+    const output = {
+      found: result.count,
+      distanceNm: result.search.distanceNm,
+      shortlisted: best.map((c) => c.aircraftId),
+    };
+    if (best.length === 0) {
+      return {
+        input,
+        outcome: {
+          event: { type: 'step_failed', step: 'search', reason: 'no_aircraft' },
+          output,
+          failureMessage:
+            `No aircraft can fly ${flight.departureAirport}-${flight.arrivalAirport} (${result.search.distanceNm} nm) ` +
+            `with ${flight.passengers} passengers on ${flight.departureDate}` +
+            (result.count > 0 ? ` within the requested category or rate (${result.count} found, none fit)` : ''),
+        },
+      };
+    }
+    const candidates: PricedCandidate[] = best.map((c) => ({ ...c, quote: null, note: null }));
+    return { input, outcome: { event: { type: 'step_succeeded', step: 'search' }, output, runPatch: { candidates } } };
+  }
+
+  private async price(run: PipelineRun): Promise<StepExecution> {
+    const flight = run.flight;
+    const candidates = run.candidates ?? [];
+    const input = { candidates: candidates.map((c) => c.aircraftId), budget: flight.budget ?? null };
+    const settled = await Promise.allSettled(
+      candidates.map((c) =>
+        this.avainode.getQuote({
+          aircraftId: c.aircraftId,
+          departureAirport: flight.departureAirport,
+          arrivalAirport: flight.arrivalAirport,
+          departureDate: flight.departureDate,
+          ...(flight.returnDate ? { returnDate: flight.returnDate } : {}),
+          passengers: flight.passengers,
+        }),
+      ),
+    );
+    const priced: PricedCandidate[] = candidates.map((c, i) => {
+      const result = settled[i];
+      if (result?.status === 'fulfilled') {
+        const q = result.value;
+        return {
+          ...c,
+          quote: {
+            quoteId: q.id,
+            total: q.total,
+            currency: q.currency,
+            validUntil: q.validUntil,
+            flightHours: q.flightHours,
+          },
+          note: null,
+        };
+      }
+      const reason = result?.status === 'rejected' ? (result.reason as Error).message : 'not priced';
+      return { ...c, quote: null, note: `pricing failed: ${reason}` };
+    });
+    const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    // Nothing priced because of a transient failure: retry the step rather than give up on the trip.
+    if (failures.length === settled.length && failures.some((f) => classifyStepError(f.reason).retryable)) {
+      throw failures.find((f) => classifyStepError(f.reason).retryable)?.reason;
+    }
+    const choice = chooseAircraft(priced, flight.budget ?? null);
+    const output = {
+      priced: priced.filter((c) => c.quote).length,
+      candidates: priced.map((c) => ({ aircraftId: c.aircraftId, total: c.quote?.total ?? null, note: c.note })),
+    };
+    if (!choice) {
+      const overBudget = priced.some((c) => c.quote !== null);
+      return {
+        input,
+        outcome: {
+          event: { type: 'step_failed', step: 'price', reason: overBudget ? 'over_budget' : 'no_price' },
+          output,
+          runPatch: { candidates: priced },
+          failureMessage: overBudget
+            ? `Every quote is over the budget of USD ${((flight.budget ?? 0) / 100).toFixed(2)}`
+            : 'No candidate aircraft could be priced',
+        },
+      };
+    }
+    const chosen = choice.chosen;
+    return {
+      input,
+      outcome: {
+        event: { type: 'step_succeeded', step: 'price' },
+        output: { ...output, chosen: chosen.aircraftId, reason: choice.reason },
+        runPatch: {
+          candidates: choice.candidates,
+          choice: {
+            aircraftId: chosen.aircraftId,
+            operatorId: chosen.operator.id,
+            quoteId: chosen.quote?.quoteId ?? '',
+            total: chosen.quote?.total ?? 0,
+            currency: chosen.quote?.currency ?? 'USD',
+            reason: choice.reason,
+            candidatesConsidered: priced.length,
+            fittingAircraft: candidates.length,
+          },
+        },
+      },
+    };
+  }
+
+  private async request(run: PipelineRun): Promise<StepExecution> {
+    const flight = run.flight;
+    const lead = run.lead;
+    const choice = run.choice;
+    if (!choice) throw new NonRetryableStepError('invalid_request', 'The run has no chosen aircraft');
+    if (!lead.email) throw new NonRetryableStepError('invalid_lead', 'The lead has no email');
+    // Built only from what the run stored, so every attempt sends the same request under the same key.
+    const args = {
+      aircraftId: choice.aircraftId,
+      departureAirport: flight.departureAirport,
+      arrivalAirport: flight.arrivalAirport,
+      departureDate: flight.departureDate,
+      departureTime: flight.departureTime,
+      ...(flight.returnDate ? { returnDate: flight.returnDate } : {}),
+      passengers: flight.passengers,
+      contact: {
+        name: leadName(lead) ?? lead.email,
+        email: lead.email,
+        ...(lead.phone ? { phone: lead.phone } : {}),
+        ...(lead.company ? { company: lead.company } : {}),
+      },
+      quoteId: choice.quoteId,
+      ...(flight.specialRequests ? { specialRequests: flight.specialRequests } : {}),
+    };
+    const result = await this.avainode.createCharterRequest(args, { idempotencyKey: run.id, origin: 'pipeline' });
+    const request = result.view;
+    return {
+      input: { ...args, idempotencyKey: run.id },
+      outcome: {
+        event: { type: 'step_succeeded', step: 'request' },
+        output: {
+          charterRequestId: request.requestId,
+          status: request.status,
+          total: request.pricing.total,
+          recordId: result.record.id,
+          replayed: !result.created,
+        },
+        runPatch: { charterRequestId: request.requestId, bookingId: request.bookingId },
+      },
+    };
+  }
+
+  private async notify(run: PipelineRun, context: StepContext): Promise<StepExecution> {
+    const summary = {
+      runId: run.id,
+      status: 'awaiting_confirmation',
+      lead: {
+        name: leadName(run.lead),
+        email: run.lead.email ?? null,
+        company: run.lead.company ?? null,
+        title: run.lead.title ?? null,
+      },
+      trip: {
+        from: run.flight.departureAirport,
+        to: run.flight.arrivalAirport,
+        date: run.flight.departureDate,
+        time: run.flight.departureTime,
+        returnDate: run.flight.returnDate ?? null,
+        passengers: run.flight.passengers,
+      },
+      aircraft: run.choice
+        ? { aircraftId: run.choice.aircraftId, operatorId: run.choice.operatorId, reason: run.choice.reason }
+        : null,
+      quote: run.choice
+        ? { quoteId: run.choice.quoteId, total: run.choice.total, currency: run.choice.currency }
+        : null,
+      charterRequestId: run.charterRequestId,
+    };
+    const key = `${run.id}:${run.generation}`;
+    const result = await this.notifications.notify(summary, key, context.attempt > 1);
+    return {
+      input: { notificationKey: key, summary },
+      outcome: {
+        event: { type: 'step_succeeded', step: 'notify' },
+        output: { workflowId: result.workflowId, executionId: result.executionId, alreadySent: result.alreadySent },
+        runPatch: { n8nExecutionId: result.executionId },
+      },
+    };
+  }
+}

@@ -1,0 +1,363 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { ValidationFailedError } from '../../common/errors/domain-error.js';
+import { DEFAULT_PAGE_SIZE } from '../../common/http/pagination.js';
+import { EventStreamService, parseTypePatterns } from './event-stream.service.js';
+import type { LeadProfile } from './lead-merge.js';
+import { PipelineBatchesService } from './pipeline-batches.service.js';
+import type { PipelineRun } from './pipeline-run.entity.js';
+import { PipelineRunsService } from './pipeline-runs.service.js';
+import type { PipelineStepRecord } from './pipeline-step.entity.js';
+import {
+  BatchAcceptedDto,
+  CancelRunDto,
+  EventsQuery,
+  FlightRequirementsDto,
+  ListRunsQuery,
+  RunAcceptedDto,
+  RunListDto,
+  StartBatchDto,
+  StartRunDto,
+} from './pipeline.dto.js';
+import type { FlightRequirements } from './pipeline.types.js';
+
+const RUNS_PATH = '/api/integration/pipeline/runs';
+const BATCHES_PATH = '/api/integration/pipeline/batches';
+const KEY_SYNTAX = /^[\x21-\x7e]{1,200}$/;
+
+const RUN_EXAMPLE = {
+  id: '0b6f1c2a-9e0b-4d7c-8e1a-5f2d3c4b5a69',
+  status: 'awaiting_confirmation',
+  source: 'api',
+  batchId: null,
+  failureReason: null,
+  failedStep: null,
+  failureMessage: null,
+  lead: { email: 'ana.ruiz@summitcapital.com', firstName: 'Ana', lastName: 'Ruiz', emailStatus: 'verified' },
+  flight: {
+    departureAirport: 'KTEB',
+    arrivalAirport: 'KPBI',
+    departureDate: '2026-12-18',
+    departureTime: '09:30',
+    passengers: 6,
+  },
+  candidates: [
+    {
+      aircraftId: 'ac_1042',
+      operator: { id: 'op_7', safetyRating: 'ARGUS Platinum' },
+      quote: { quoteId: 'qt_9', total: 4_180_000 },
+      note: 'chosen',
+    },
+  ],
+  choice: {
+    aircraftId: 'ac_1042',
+    quoteId: 'qt_9',
+    total: 4_180_000,
+    reason: 'lowest quoted total USD 41800.00 among 3 priced candidates',
+  },
+  charterRequestId: 'rq_4821',
+  bookingId: null,
+  n8nExecutionId: '1207',
+  steps: [{ step: 'enrich', status: 'succeeded', attempts: 1, durationMs: 41, errors: [] }],
+  createdAt: '2026-01-01T09:00:00.000Z',
+  updatedAt: '2026-01-01T09:00:01.200Z',
+  finishedAt: null,
+};
+
+function toLead(dto: StartRunDto['lead']): LeadProfile {
+  const lead: LeadProfile = {};
+  for (const key of [
+    'apolloId',
+    'email',
+    'linkedinUrl',
+    'firstName',
+    'lastName',
+    'company',
+    'title',
+    'phone',
+  ] as const) {
+    const value = dto[key];
+    if (typeof value === 'string' && value.trim() !== '') lead[key] = value.trim();
+  }
+  return lead;
+}
+
+export function toFlight(dto: FlightRequirementsDto): FlightRequirements {
+  return {
+    departureAirport: dto.departureAirport,
+    arrivalAirport: dto.arrivalAirport,
+    departureDate: dto.departureDate,
+    departureTime: dto.departureTime,
+    passengers: dto.passengers,
+    ...(dto.returnDate ? { returnDate: dto.returnDate } : {}),
+    ...(dto.aircraftCategory ? { aircraftCategory: dto.aircraftCategory } : {}),
+    ...(dto.budget ? { budget: dto.budget } : {}),
+    ...(dto.maxHourlyRate ? { maxHourlyRate: dto.maxHourlyRate } : {}),
+    ...(dto.specialRequests ? { specialRequests: dto.specialRequests } : {}),
+  };
+}
+
+export function runView(run: PipelineRun, steps?: PipelineStepRecord[]): Record<string, unknown> {
+  return {
+    id: run.id,
+    url: `${RUNS_PATH}/${run.id}`,
+    status: run.status,
+    source: run.source,
+    batchId: run.batchId,
+    failureReason: run.failureReason,
+    failedStep: run.failedStep,
+    failureMessage: run.failureMessage,
+    cancelReason: run.cancelReason,
+    lead: run.lead,
+    flight: run.flight,
+    candidates: run.candidates,
+    choice: run.choice,
+    charterRequestId: run.charterRequestId,
+    bookingId: run.bookingId,
+    n8nExecutionId: run.n8nExecutionId,
+    ...(steps
+      ? {
+          steps: steps.map((s) => ({
+            step: s.step,
+            status: s.status,
+            attempts: s.attempts,
+            startedAt: s.startedAt?.toISOString() ?? null,
+            finishedAt: s.finishedAt?.toISOString() ?? null,
+            durationMs: s.durationMs,
+            input: s.input,
+            output: s.output,
+            errors: s.errors,
+          })),
+        }
+      : {}),
+    createdAt: run.createdAt.toISOString(),
+    updatedAt: run.updatedAt.toISOString(),
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+  };
+}
+
+@ApiTags('pipeline')
+@Controller('api/integration')
+export class PipelineController {
+  constructor(
+    private readonly runs: PipelineRunsService,
+    private readonly batches: PipelineBatchesService,
+    private readonly stream: EventStreamService,
+  ) {}
+
+  @Post('leads')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start a lead-to-booking run',
+    description:
+      'Enrich → search aircraft → price the best candidates → create the charter request → notify (n8n) → await the ' +
+      'booking confirmation. One open run per lead and trip: a repeated submission returns the existing run ' +
+      '(`created: false`). With `Idempotency-Key`, the same key and body return the same run; another body is 422.',
+  })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, example: '5f0c1f9e-8a0e-4c7b-9a51-1f3f1c2b9d77' })
+  @ApiAcceptedResponse({
+    type: RunAcceptedDto,
+    example: { runId: RUN_EXAMPLE.id, status: 'enriching', url: `${RUNS_PATH}/${RUN_EXAMPLE.id}`, created: true },
+  })
+  @ApiBadRequestResponse({ description: 'Invalid lead or flight requirements (problem+json with errors[])' })
+  @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with a different body' })
+  async start(
+    @Body() body: StartRunDto,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<RunAcceptedDto> {
+    if (!body.lead.email && !body.lead.linkedinUrl) {
+      throw new ValidationFailedError([
+        {
+          field: 'lead.email',
+          rule: 'emailOrLinkedinUrl',
+          message: 'lead needs an email or a linkedinUrl (enrichment and the charter request need a way to reach them)',
+        },
+      ]);
+    }
+    if (idempotencyKey !== undefined && !KEY_SYNTAX.test(idempotencyKey)) {
+      throw new ValidationFailedError([
+        {
+          field: 'Idempotency-Key',
+          rule: 'isIdempotencyKey',
+          message: 'Idempotency-Key must be 1–200 visible ASCII characters',
+        },
+      ]);
+    }
+    const lead = toLead(body.lead);
+    const flight = toFlight(body.flightRequirements);
+    const { run, created } = await this.runs.submit({
+      lead,
+      flight,
+      source: 'api',
+      idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
+      requestBody: { lead, flight },
+    });
+    return { runId: run.id, status: run.status, url: `${RUNS_PATH}/${run.id}`, created };
+  }
+
+  @Put('leads')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Start runs for the leads of an Apollo search, in batches',
+    description:
+      'Finds up to `searchCriteria.limit` leads, then starts them in groups of `batchSize` with a pause between groups ' +
+      'and a cap on runs in flight. Progress: GET /api/integration/pipeline/batches/{id}.',
+  })
+  @ApiAcceptedResponse({
+    type: BatchAcceptedDto,
+    example: {
+      batchId: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+      status: 'searching',
+      url: `${BATCHES_PATH}/7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f`,
+    },
+  })
+  @ApiBadRequestResponse({ description: 'Invalid criteria or flight template' })
+  async startBatch(@Body() body: StartBatchDto): Promise<BatchAcceptedDto> {
+    const c = body.searchCriteria;
+    if (!c.jobTitle && !c.industry && !c.companySize && !c.location) {
+      throw new ValidationFailedError([
+        {
+          field: 'searchCriteria',
+          rule: 'atLeastOneCriterion',
+          message: 'searchCriteria needs at least one of jobTitle, industry, companySize, location',
+        },
+      ]);
+    }
+    const batch = await this.batches.create({
+      searchCriteria: {
+        ...(c.jobTitle ? { jobTitle: c.jobTitle } : {}),
+        ...(c.industry ? { industry: c.industry } : {}),
+        ...(c.companySize ? { companySize: c.companySize } : {}),
+        ...(c.location ? { location: c.location } : {}),
+        ...(c.limit ? { limit: c.limit } : {}),
+      },
+      flightTemplate: toFlight(body.flightTemplate),
+      ...(body.batchSize ? { batchSize: body.batchSize } : {}),
+    });
+    return { batchId: batch.id, status: batch.status, url: `${BATCHES_PATH}/${batch.id}` };
+  }
+
+  @Get('pipeline/runs')
+  @ApiOperation({ summary: 'List runs, newest first, by status and creation time (cursor list)' })
+  @ApiOkResponse({
+    type: RunListDto,
+    example: {
+      items: [RUN_EXAMPLE],
+      page: { nextCursor: 'WyIyMDI2LTAxLTAxVDA5OjAwOjAwLjAwMFoiLCIwYjZmIl0', limit: 25 },
+    },
+  })
+  async list(
+    @Query() query: ListRunsQuery,
+  ): Promise<{ items: unknown[]; page: { nextCursor: string | null; limit: number } }> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const result = await this.runs.list({
+      limit,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.batchId ? { batchId: query.batchId } : {}),
+      ...(query.createdAfter ? { createdAfter: new Date(query.createdAfter) } : {}),
+      ...(query.createdBefore ? { createdBefore: new Date(query.createdBefore) } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return { items: result.items.map((run) => runView(run)), page: { nextCursor: result.nextCursor, limit } };
+  }
+
+  @Get('pipeline/runs/:id')
+  @ApiOperation({ summary: 'A run with its steps (inputs, outputs, timings, attempts, errors), candidates and choice' })
+  @ApiOkResponse({ description: 'The run', example: RUN_EXAMPLE })
+  @ApiNotFoundResponse({ description: 'No such run' })
+  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
+    const { run, steps } = await this.runs.get(id);
+    return runView(run, steps);
+  }
+
+  @Post('pipeline/runs/:id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Retry a failed or dead-lettered run from the step that failed' })
+  @ApiAcceptedResponse({
+    description: 'The run, back in the failed step',
+    example: { ...RUN_EXAMPLE, status: 'searching' },
+  })
+  @ApiResponse({ status: 409, description: 'The run is not failed or dead-lettered' })
+  async retry(@Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
+    return runView(await this.runs.retry(id));
+  }
+
+  @Post('pipeline/runs/:id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel a run that is still in progress or awaiting confirmation' })
+  @ApiOkResponse({ description: 'The cancelled run', example: { ...RUN_EXAMPLE, status: 'cancelled' } })
+  @ApiResponse({ status: 409, description: 'The run has already finished' })
+  async cancel(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: CancelRunDto,
+  ): Promise<Record<string, unknown>> {
+    return runView(await this.runs.cancel(id, body.reason ?? null));
+  }
+
+  @Get('pipeline/batches/:id')
+  @ApiOperation({ summary: "A batch's progress: every lead found, with its run's status and any failure reason" })
+  @ApiOkResponse({
+    description: 'The batch report',
+    example: {
+      id: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+      status: 'started',
+      finished: false,
+      batchSize: 5,
+      total: 12,
+      started: 12,
+      succeeded: 3,
+      failed: [
+        {
+          index: 4,
+          apolloId: '64a1f0c2e4b0a1b2c3d4e5f6',
+          name: 'Lee Park',
+          runId: '…',
+          status: 'failed',
+          reason: 'invalid_lead',
+          message: 'Apollo has no usable email for this lead',
+        },
+      ],
+      inProgress: 8,
+      notStarted: 0,
+    },
+  })
+  @ApiNotFoundResponse({ description: 'No such batch' })
+  async batch(@Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
+    return this.batches.report(id);
+  }
+
+  @Get('events')
+  @ApiOperation({
+    summary: 'Live server-sent events: pipeline, batch, webhook, sync and MCP status',
+    description:
+      'text/event-stream; each event has `id`, `event` (its name) and `data` (JSON with `type`). Filter with ' +
+      '`?types=pipeline.**,mcp.*`, `?runId=` or `?batchId=`. Needs the API key header like every route: ' +
+      "`curl -N -H 'Authorization: Bearer <key>' http://localhost:3000/api/integration/events?runId=<id>`.",
+  })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({
+    description: 'An endless event stream',
+    example:
+      'id: 7\nevent: pipeline.run.status_changed\ndata: {"type":"pipeline.run.status_changed","runId":"0b6f…","from":"pricing","to":"requesting"}\n\n',
+  })
+  events(@Query() query: EventsQuery, @Res() reply: FastifyReply): void {
+    reply.hijack();
+    this.stream.subscribe(reply.raw, {
+      types: parseTypePatterns(query.types),
+      ...(query.runId ? { runId: query.runId } : {}),
+      ...(query.batchId ? { batchId: query.batchId } : {}),
+    });
+  }
+}

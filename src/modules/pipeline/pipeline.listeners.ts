@@ -1,0 +1,136 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import type { LeadProfile } from './lead-merge.js';
+import { PipelineRunsService } from './pipeline-runs.service.js';
+import type { FlightRequirements } from './pipeline.types.js';
+import type { BookingOutcome } from './run-state-machine.js';
+
+/** The parts of the booking events this module reads (webhook intake: `{meta, payload}`; Avainode module: `record`). */
+interface BookingEventShape {
+  meta?: { source?: string; webhookEventId?: string };
+  payload?: { requestId?: unknown; bookingId?: unknown; id?: unknown };
+  record?: { upstreamRequestId?: unknown; upstreamBookingId?: unknown };
+  /** Plain shape, e.g. emitted by hand or by a sync: `{ requestId, bookingId }`. */
+  requestId?: unknown;
+  bookingId?: unknown;
+}
+
+interface LeadReceivedShape {
+  meta?: { webhookEventId?: string };
+  payload?: {
+    lead?: {
+      email?: string;
+      firstName?: string;
+      lastName?: string;
+      company?: string;
+      title?: string;
+      phone?: string;
+      apolloContactId?: string;
+    };
+    flightRequirements?: {
+      departureAirport: string;
+      arrivalAirport: string;
+      departureDate: string;
+      departureTime?: string;
+      returnDate?: string;
+      passengers: number;
+      aircraftCategory?: string;
+      specialRequests?: string;
+    };
+  };
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : null;
+}
+
+/** The upstream request (or booking) id and booking id an event is about, whatever its shape. */
+export function bookingRef(event: unknown): { upstreamId: string; bookingId: string | null } | null {
+  if (typeof event !== 'object' || event === null) return null;
+  const e = event as BookingEventShape;
+  const requestId =
+    text(e.payload?.requestId) ?? text(e.record?.upstreamRequestId) ?? text(e.requestId) ?? text(e.payload?.id);
+  const bookingId = text(e.payload?.bookingId) ?? text(e.record?.upstreamBookingId) ?? text(e.bookingId);
+  const upstreamId = requestId ?? bookingId;
+  return upstreamId ? { upstreamId, bookingId } : null;
+}
+
+/** A flight request from JetVision's own tools has no departure time when the client did not give one. */
+const DEFAULT_DEPARTURE_TIME = '09:00';
+
+/**
+ * Upstream booking outcomes (from the webhook intake, the sync, or the Avainode module) move runs to booked or
+ * cancelled; a `lead.received` webhook with flight requirements starts a run. Listeners are awaited by the webhook
+ * intake (emitAsync): one that throws makes the intake retry, and all of them are idempotent.
+ */
+@Injectable()
+export class PipelineListeners {
+  private readonly logger = new Logger('PipelineListeners');
+
+  constructor(private readonly runs: PipelineRunsService) {}
+
+  @OnEvent('avinode.booking_confirmed', { promisify: true })
+  onWebhookConfirmed(event: unknown): Promise<void> {
+    return this.outcome(event, 'confirmed', 'avinode.booking_confirmed');
+  }
+
+  @OnEvent('avinode.booking_cancelled', { promisify: true })
+  onWebhookCancelled(event: unknown): Promise<void> {
+    return this.outcome(event, 'cancelled', 'avinode.booking_cancelled');
+  }
+
+  @OnEvent('avainode.booking_confirmed', { promisify: true })
+  onApiConfirmed(event: unknown): Promise<void> {
+    return this.outcome(event, 'confirmed', 'avainode.booking_confirmed');
+  }
+
+  @OnEvent('avainode.booking_cancelled', { promisify: true })
+  onApiCancelled(event: unknown): Promise<void> {
+    return this.outcome(event, 'cancelled', 'avainode.booking_cancelled');
+  }
+
+  @OnEvent('lead.received', { promisify: true })
+  async onLeadReceived(event: LeadReceivedShape): Promise<void> {
+    const lead = event.payload?.lead;
+    const trip = event.payload?.flightRequirements;
+    if (!lead?.email || !trip) {
+      this.logger.log('lead.received without an email and flight requirements: no run started');
+      return;
+    }
+    const profile: LeadProfile = {
+      email: lead.email,
+      ...(lead.firstName ? { firstName: lead.firstName } : {}),
+      ...(lead.lastName ? { lastName: lead.lastName } : {}),
+      ...(lead.company ? { company: lead.company } : {}),
+      ...(lead.title ? { title: lead.title } : {}),
+      ...(lead.phone ? { phone: lead.phone } : {}),
+      ...(lead.apolloContactId ? { apolloId: lead.apolloContactId } : {}),
+    };
+    const flight: FlightRequirements = {
+      departureAirport: trip.departureAirport.toUpperCase(),
+      arrivalAirport: trip.arrivalAirport.toUpperCase(),
+      departureDate: trip.departureDate,
+      departureTime: trip.departureTime ?? DEFAULT_DEPARTURE_TIME,
+      passengers: trip.passengers,
+      ...(trip.returnDate ? { returnDate: trip.returnDate } : {}),
+      ...(trip.aircraftCategory ? { aircraftCategory: trip.aircraftCategory } : {}),
+      ...(trip.specialRequests ? { specialRequests: trip.specialRequests } : {}),
+    };
+    const eventId = event.meta?.webhookEventId;
+    const { run, created } = await this.runs.submit({
+      lead: profile,
+      flight,
+      source: 'webhook',
+      // A redelivered or replayed webhook finds the run it started.
+      idempotencyKey: eventId ? `webhook:${eventId}` : null,
+    });
+    if (created) this.logger.log(`Run ${run.id} started from lead.received`);
+  }
+
+  private async outcome(event: unknown, outcome: BookingOutcome, source: string): Promise<void> {
+    const ref = bookingRef(event);
+    if (!ref) return;
+    const result = await this.runs.applyBookingOutcome(ref.upstreamId, outcome, ref.bookingId, source);
+    if (result.runId) this.logger.debug(`Run ${result.runId}: booking ${outcome} (${source}) → ${result.status}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApolloModule } from '../apollo/apollo.module.js';
+import { N8nModule } from '../n8n/n8n.module.js';
+import { AvainodeModule } from '../avainode/avainode.module.js';
+import { EventStreamService } from './event-stream.service.js';
+import { NotificationWorkflowService } from './notification-workflow.service.js';
+import { PipelineBatchesService } from './pipeline-batches.service.js';
+import { PipelineRunsService } from './pipeline-runs.service.js';
+import { PipelineStepsService } from './pipeline-steps.service.js';
+import { PipelineWakeup } from './pipeline-wakeup.js';
+import { PipelineWorkerService } from './pipeline-worker.service.js';
+import { PIPELINE_ENTITIES } from './pipeline.entities.js';
+import { PipelineController } from './pipeline.controller.js';
+import { PipelineListeners } from './pipeline.listeners.js';
+
+/** The lead-to-booking pipeline: durable runs, batches and the live event stream. */
+@Module({
+  imports: [TypeOrmModule.forFeature(PIPELINE_ENTITIES), ApolloModule, AvainodeModule, N8nModule],
+  controllers: [PipelineController],
+  providers: [
+    PipelineWakeup,
+    PipelineRunsService,
+    PipelineStepsService,
+    PipelineWorkerService,
+    PipelineBatchesService,
+    NotificationWorkflowService,
+    PipelineListeners,
+    EventStreamService,
+  ],
+  exports: [PipelineRunsService, EventStreamService],
+})
+export class PipelineModule {}
