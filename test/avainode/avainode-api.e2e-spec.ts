@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { AuditLogEntry } from '../../src/modules/audit/audit-log.entity.js';
+import { CharterRequestCreated } from '../../src/modules/avainode/avainode.events.js';
+import { AvainodeService } from '../../src/modules/avainode/avainode.service.js';
 import { CharterRequest } from '../../src/modules/avainode/charter-request.entity.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
@@ -100,6 +103,30 @@ describe('Avainode REST API', () => {
   afterAll(async () => {
     await app?.close();
     await sandbox?.close();
+  });
+
+  it('documents every route in OpenAPI with examples', async () => {
+    const document = await json<{
+      paths: Record<string, Record<string, { responses: Record<string, unknown>; tags?: string[] }>>;
+    }>(await fetch(`${app.baseUrl}/docs/openapi.json`));
+    const routes: Array<[string, string]> = [
+      ['/api/integration/aircraft', 'get'],
+      ['/api/integration/aircraft', 'post'],
+      ['/api/integration/quotes', 'post'],
+      ['/api/integration/bookings/{id}', 'get'],
+      ['/api/integration/bookings/{id}', 'patch'],
+      ['/api/integration/bookings/{id}/confirm', 'post'],
+      ['/api/integration/bookings/{id}/cancel', 'post'],
+      ['/api/integration/operators/{id}', 'get'],
+      ['/api/integration/empty-legs', 'get'],
+    ];
+    for (const [path, method] of routes) {
+      const operation = document.paths[path]?.[method];
+      expect({ path, method, tags: operation?.tags }).toEqual({ path, method, tags: ['avainode'] });
+      const success = Object.entries(operation?.responses ?? {}).find(([status]) => status.startsWith('2'));
+      expect(JSON.stringify(success?.[1])).toContain('"example"');
+    }
+    expect(JSON.stringify(document.paths['/api/integration/aircraft']?.post)).toContain('Idempotency-Key');
   });
 
   describe('authentication', () => {
@@ -542,6 +569,48 @@ describe('Avainode REST API', () => {
       const bad = await createRequest(trip, 'x'.repeat(256));
       expect(bad.status).toBe(400);
       expect((await json<Problem>(bad)).errors?.[0]?.field).toBe('Idempotency-Key');
+    });
+  });
+
+  describe('AvainodeService.createCharterRequest (as the pipeline calls it)', () => {
+    it('turns 20 concurrent calls with one key into one upstream request, one row and one created event', async () => {
+      const trip = await tripOn(day(35));
+      const service = app.app.get(AvainodeService);
+      const events: CharterRequestCreated[] = [];
+      const emitter = app.app.get(EventEmitter2);
+      const listener = (event: CharterRequestCreated): void => {
+        events.push(event);
+      };
+      emitter.on(CharterRequestCreated.eventName, listener);
+      const key = `pipeline-${randomUUID()}`;
+      const rowsBefore = (await rows()).length;
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () =>
+            service.createCharterRequest(
+              {
+                aircraftId: String(trip.aircraftId),
+                departureAirport: 'KTEB',
+                arrivalAirport: 'KPBI',
+                departureDate: day(35),
+                departureTime: '07:30',
+                passengers: 3,
+                contact: { name: 'Pipeline Lead', email: 'lead@example.com' },
+              },
+              { idempotencyKey: key, origin: 'pipeline' },
+            ),
+          ),
+        );
+        expect(new Set(results.map((r) => r.view.requestId)).size).toBe(1);
+        expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
+        expect(results.filter((r) => r.created)).toHaveLength(1);
+        expect((await rows()).length - rowsBefore).toBe(1);
+        const row = (await rows()).find((r) => r.idempotencyKey === key);
+        expect(row).toMatchObject({ origin: 'pipeline', upstreamRequestId: results[0]?.view.requestId });
+        expect(events.filter((e) => e.record.upstreamRequestId === row?.upstreamRequestId)).toHaveLength(1);
+      } finally {
+        emitter.off(CharterRequestCreated.eventName, listener);
+      }
     });
   });
 

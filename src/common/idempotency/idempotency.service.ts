@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
@@ -46,6 +46,9 @@ type ClaimResult =
 
 const DAY_MS = 24 * 3_600_000;
 
+/** Optional provider overriding some settings (tests use short waits). */
+export const IDEMPOTENCY_SETTINGS = Symbol('IDEMPOTENCY_SETTINGS');
+
 /**
  * HTTP idempotency keys (Stripe-style): the first request with a key runs, later ones with the same key and request get
  * its response replayed, with another request 422. Concurrent requests wait for the first one and replay it.
@@ -62,7 +65,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     config: AppConfig,
+    @Optional() @Inject(IDEMPOTENCY_SETTINGS) overrides?: Partial<IdempotencySettings>,
   ) {
+    // The first request may spend a whole upstream call (its timeout bounds retries too) before it completes.
     const callTimeoutMs = config.mcp.callTimeoutMs;
     this.settings = {
       ttlMs: DAY_MS,
@@ -70,6 +75,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       pollIntervalMs: 50,
       staleClaimMs: Math.max(60_000, 2 * callTimeoutMs + 30_000),
       cleanupIntervalMs: 15 * 60_000,
+      ...overrides,
     };
   }
 

@@ -88,8 +88,11 @@ export class CharterRequestStore {
     ];
     const placeholders = columns.map((_, i) => `$${i + 1}`).join(', ');
     const updates = MIRRORED.map((c) => `"${c}" = EXCLUDED."${c}"`).join(', ');
-    const rows: unknown = await manager.query(
-      `INSERT INTO "charter_request" (${columns.map((c) => `"${c}"`).join(', ')})
+    // Inside a caller's transaction a failed statement aborts the transaction: the caller retries the whole unit.
+    const attempts = manager.queryRunner?.isTransactionActive === true ? 1 : 3;
+    const rows = await this.withUniqueRetry<unknown>(attempts, () =>
+      manager.query(
+        `INSERT INTO "charter_request" (${columns.map((c) => `"${c}"`).join(', ')})
        VALUES (${placeholders})
        ON CONFLICT ("upstream_request_id") DO UPDATE SET ${updates},
          "idempotency_key" = COALESCE("charter_request"."idempotency_key", EXCLUDED."idempotency_key"),
@@ -97,13 +100,30 @@ export class CharterRequestStore {
          "version" = "charter_request"."version" + 1
        WHERE "charter_request"."upstream_updated_at" < EXCLUDED."upstream_updated_at"
        RETURNING "id", (xmax = 0) AS "inserted"`,
-      parameters,
+        parameters,
+      ),
     );
     const first = Array.isArray(rows) ? (rows[0] as { id: string; inserted: boolean } | undefined) : undefined;
     const record = await manager
       .getRepository(CharterRequest)
       .findOneByOrFail(first ? { id: first.id } : { upstreamRequestId: booking.requestId });
     return { record, inserted: first?.inserted === true, changed: first !== undefined };
+  }
+
+  /**
+   * Two concurrent first inserts of one request can collide on the other unique column (idempotency_key), which
+   * ON CONFLICT (upstream_request_id) does not arbitrate; once the winner has committed, a retry takes the update path.
+   */
+  private async withUniqueRetry<T>(attempts: number, statement: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await statement();
+      } catch (error) {
+        const failure = error as { code?: unknown; driverError?: { code?: unknown } };
+        const code = failure.driverError?.code ?? failure.code;
+        if (code !== '23505' || attempt >= attempts) throw error;
+      }
+    }
   }
 
   findById(id: string): Promise<CharterRequest | null> {
