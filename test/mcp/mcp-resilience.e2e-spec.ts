@@ -134,7 +134,8 @@ describe('McpClient recovery and policies (faults injected by the sandbox server
     ).toBe(true);
     expect(timeouts[0]?.extensions).toMatchObject({ server: 'avinode', tool: 'echo' });
     expect(elapsed).toBeGreaterThanOrEqual(295);
-    expect(elapsed).toBeLessThan(2_000);
+    // Far below the SDK's own 60 s default: the configured bound, not some other timer, ended the calls.
+    expect(elapsed).toBeLessThan(10_000);
     server.clearFaults();
     // 40 hung calls exceeded the 32-socket pool: if timed-out calls kept their sockets, these would queue forever.
     await recovered(client);
@@ -163,10 +164,11 @@ describe('McpClient recovery and policies (faults injected by the sandbox server
   it('gives up on a Retry-After longer than the call deadline at once', async () => {
     server.setFaults({ rateLimit: { retryAfterSeconds: 30, count: 1 }, tools: ['echo'] });
     const started = performance.now();
-    const error = await failureOf(client.call(echoTool, { value: 'x' }, { timeoutMs: 2_000 }));
+    const error = await failureOf(client.call(echoTool, { value: 'x' }, { timeoutMs: 20_000 }));
     expect(error.code).toBe('upstream_unavailable');
     expect(error.retryAfterSeconds).toBe(30);
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Neither the 30 s Retry-After nor the 20 s deadline was waited for.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 
   it('retries HTTP 500 and malformed replies for reads until they succeed', async () => {
@@ -181,7 +183,7 @@ describe('McpClient recovery and policies (faults injected by the sandbox server
     const before = toolCalls(server, 'echo');
     const error = await failureOf(client.call(echoTool, { value: 42 } as unknown as { value: string }));
     expect(error.code).toBe('upstream_error');
-    expect(toolCalls(server, 'echo') - before).toBeLessThanOrEqual(1);
+    expect(toolCalls(server, 'echo') - before).toBe(1);
   });
 });
 
@@ -265,18 +267,20 @@ describe('McpClient circuit breaker and isolation', () => {
     await waitFor(() => client.serverState('apollo') === 'up', 5_000, 'apollo back up');
   });
 
-  it('a hanging server does not slow the other one', async () => {
+  it('a hanging server does not hold up the other one', async () => {
     await recovered(client, apolloEcho);
     avinode.setFaults({ hang: true });
+    let settled = 0;
+    // More hung calls than avinode's bulkhead admits: its pool and queue are full while apollo is being called.
     const hung = Array.from({ length: 50 }, () =>
-      failureOf(client.call(echoTool, { value: 'hang' }, { timeoutMs: 1_500 })),
+      client.call(echoTool, { value: 'hang' }, { timeoutMs: 30_000 }).finally(() => settled++),
     );
-    const started = performance.now();
-    for (let i = 0; i < 50; i++) await client.call(apolloEcho, { value: `a${i}` });
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(1_500);
-    const errors = await Promise.all(hung);
-    expect(errors.every((e) => e.code === 'upstream_timeout' || e.code === 'upstream_unavailable')).toBe(true);
+    await waitFor(() => client.diagnostics().find((d) => d.server === 'avinode')!.inFlight === 50, 5_000, 'hung calls');
+    const results = [];
+    for (let i = 0; i < 50; i++) results.push(await client.call(apolloEcho, { value: `a${i}` }));
+    expect(results).toHaveLength(50);
+    expect(settled).toBe(0);
     avinode.clearFaults();
+    await expect(Promise.all(hung)).resolves.toHaveLength(50);
   });
 });

@@ -1,14 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { McpClientService } from '../../src/common/mcp/mcp-client.service.js';
-import { McpModule } from '../../src/common/mcp/mcp.module.js';
+import { defineTool } from '../../src/common/mcp/tool-contract.js';
+import { z } from 'zod';
 import { EmbeddedSandboxes } from '../../src/common/mcp/embedded-sandbox.provider.js';
-import type { SandboxServerHandle } from '../../src/sandbox/index.js';
+import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
-import { echoTool, missingTool, startProbeServer } from './probe.sandbox.js';
+import { missingTool } from './probe.sandbox.js';
+
+const emptyLegs = defineTool({
+  server: 'avinode',
+  name: 'get-empty-legs',
+  mode: 'read',
+  result: z.looseObject({}),
+});
 
 interface StatusBody {
   service: { name: string; version: string; status: string; uptimeSeconds: number; database: string };
-  servers: Record<string, { state: string; breaker: string; embedded: boolean; url: string; missingTools: string[] }>;
+  servers: Record<
+    string,
+    {
+      state: string;
+      breaker: string;
+      embedded: boolean;
+      url: string;
+      missingTools: string[];
+      sessionAgeMs: number | null;
+      lastError: { kind: string; message: string } | null;
+    }
+  >;
 }
 
 async function status(app: TestApp, method: 'GET' | 'POST' = 'GET'): Promise<StatusBody> {
@@ -32,16 +51,16 @@ describe('GET/POST /api/integration/status and readiness', () => {
   let app: TestApp;
 
   beforeAll(async () => {
-    probe = await startProbeServer();
+    // The real Avinode sandbox, started by the test so it can be stopped and restarted; Apollo and n8n are embedded.
+    probe = await startSandboxServer('avinode', { port: 0 });
     app = await startTestApp({
       env: {
         AVAINODE_MCP_SERVER_URL: probe.url,
         MCP_HEALTH_CHECK_INTERVAL_MS: '100',
         MCP_RECONNECT_MIN_DELAY_MS: '50',
         MCP_RECONNECT_MAX_DELAY_MS: '200',
-        MCP_CONNECT_TIMEOUT_MS: '1000',
+        MCP_CONNECT_TIMEOUT_MS: '3000',
       },
-      imports: [McpModule.forRoot(), McpModule.forFeature([echoTool])],
     });
   }, 60_000);
 
@@ -56,7 +75,7 @@ describe('GET/POST /api/integration/status and readiness', () => {
   });
 
   it('reports the service and all three servers (unconfigured ones embedded)', async () => {
-    const body = await status(app);
+    const body = await pollStatus(app, (b) => Object.values(b.servers).every((s) => s.state === 'up'), 'all up');
     expect(body.service).toMatchObject({ name: 'jetvision-integration', version: expect.any(String) });
     expect(body.service.database).toEqual(app.config.database.kind);
     expect(Object.keys(body.servers).sort()).toEqual(['apollo', 'avinode', 'n8n']);
@@ -68,7 +87,7 @@ describe('GET/POST /api/integration/status and readiness', () => {
 
   it('calls go through the injected client', async () => {
     const client = app.app.get(McpClientService);
-    await expect(client.call(echoTool, { value: 'via nest' })).resolves.toMatchObject({ value: 'via nest' });
+    await expect(client.call(emptyLegs, {})).resolves.toEqual(expect.any(Object));
   });
 
   it('shows a stopped server as down without any traffic, and up again after it restarts', async () => {
@@ -78,7 +97,9 @@ describe('GET/POST /api/integration/status and readiness', () => {
     const ready = await app.request('/health/ready');
     expect(ready.status).toBe(200);
     const readiness = (await ready.json()) as { details: Record<string, { status: string; state?: string }> };
-    expect(readiness.details.mcp_avinode).toMatchObject({ status: 'degraded', state: 'down' });
+    // Between background attempts the state alternates between down and connecting; either way it is degraded.
+    expect(readiness.details.mcp_avinode?.status).toBe('degraded');
+    expect(['down', 'connecting']).toContain(readiness.details.mcp_avinode?.state);
 
     await probe.start();
     await pollStatus(app, (b) => b.servers.avinode?.state === 'up', 'avinode up again');
@@ -91,7 +112,10 @@ describe('GET/POST /api/integration/status and readiness', () => {
   it('POST reconnects every server now and returns the result', async () => {
     const before = probe.stats().sessions;
     const body = await status(app, 'POST');
-    expect(body.servers.avinode?.state).toBe('up');
+    expect({ state: body.servers.avinode?.state, lastError: body.servers.avinode?.lastError }).toMatchObject({
+      state: 'up',
+    });
+    expect(body.servers.avinode?.sessionAgeMs).toBeLessThan(5_000);
     expect(probe.stats().sessions).toBeLessThanOrEqual(Math.max(1, before));
   });
 
@@ -99,5 +123,6 @@ describe('GET/POST /api/integration/status and readiness', () => {
     app.app.get(McpClientService).registry.register([missingTool]);
     const body = await status(app);
     expect(body.servers.avinode).toMatchObject({ state: 'degraded', missingTools: ['not-offered'] });
+    expect(body.service.status).toBe('degraded');
   });
 });

@@ -212,7 +212,13 @@ export class McpConnection {
     this.reconnectTimer = undefined;
     this.lastAttemptAt = Date.now();
     this.setState('connecting', null);
-    const attempt = this.openSession().then(
+    // A socket the server closed while idle fails the first request on it; one immediate second try tells that apart
+    // from a server that is really gone.
+    const opened = this.openSession().catch((error: unknown) => {
+      if (this.closed || classifyFailure(error, this.server, undefined).kind !== 'session_lost') throw error;
+      return this.openSession();
+    });
+    const attempt = opened.then(
       (session) => {
         this.connecting = undefined;
         if (this.closed) {

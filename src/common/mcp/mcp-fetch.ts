@@ -51,26 +51,26 @@ export function createMcpFetch(agent: Agent): FetchLike {
     }
     const contentType = response.headers.get('content-type') ?? '';
     if (!contentType.toLowerCase().startsWith('text/event-stream')) return response;
-    const text = await response.text();
-    const messages = parseSseMessages(text);
-    if (!messages.some(isResponseMessage)) throw new McpStreamClosedError();
+    const payloads = ssePayloads(await response.text());
+    if (!payloads.some(looksLikeResponse)) throw new McpStreamClosedError();
     const headers = new Headers(response.headers);
     headers.set('content-type', 'application/json');
     headers.delete('content-length');
-    return new Response(JSON.stringify(messages), { status: 200, headers });
+    // The payloads are JSON texts already: join them into a batch instead of parsing and re-serialising them (the SDK
+    // parses the batch, and a malformed payload fails the call there).
+    return new Response(`[${payloads.join(',')}]`, { status: 200, headers });
   };
   return mcpFetch;
 }
 
-function isResponseMessage(message: unknown): boolean {
-  return (
-    typeof message === 'object' && message !== null && 'id' in message && ('result' in message || 'error' in message)
-  );
+/** Cheap test that a payload is a JSON-RPC response (the full parse happens in the SDK). */
+function looksLikeResponse(payload: string): boolean {
+  return payload.includes('"result"') || payload.includes('"error"');
 }
 
-/** Parses a complete `text/event-stream` body into the JSON payloads of its `message` events. */
-export function parseSseMessages(text: string): unknown[] {
-  const messages: unknown[] = [];
+/** The raw `data` of each `message` event of a complete `text/event-stream` body. */
+export function ssePayloads(text: string): string[] {
+  const payloads: string[] = [];
   for (const block of text.split(/\r?\n\r?\n/)) {
     let event = 'message';
     const data: string[] = [];
@@ -78,12 +78,18 @@ export function parseSseMessages(text: string): unknown[] {
       if (line.startsWith('data:')) data.push(line.slice(line.startsWith('data: ') ? 6 : 5));
       else if (line.startsWith('event:')) event = line.slice(6).trim();
     }
-    if (data.length === 0 || event !== 'message') continue;
-    try {
-      messages.push(JSON.parse(data.join('\n')) as unknown);
-    } catch {
-      throw new McpMalformedReplyError(`SSE event is not JSON: ${data.join('\n').slice(0, 200)}`);
-    }
+    if (data.length > 0 && event === 'message') payloads.push(data.join('\n'));
   }
-  return messages;
+  return payloads;
+}
+
+/** Parses a complete `text/event-stream` body into the JSON payloads of its `message` events. */
+export function parseSseMessages(text: string): unknown[] {
+  return ssePayloads(text).map((payload) => {
+    try {
+      return JSON.parse(payload) as unknown;
+    } catch {
+      throw new McpMalformedReplyError(`SSE event is not JSON: ${payload.slice(0, 200)}`);
+    }
+  });
 }
