@@ -19,6 +19,7 @@ import { ApolloModule } from './modules/apollo/apollo.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { N8nModule } from './modules/n8n/n8n.module.js';
 import { WebhookModule } from './modules/webhook/webhook.module.js';
+import { SyncModule } from './modules/sync/sync.module.js';
 import { AvainodeModule } from './modules/avainode/avainode.module.js';
 
 /** The composition root: infrastructure from src/common, features from src/modules. */
@@ -43,6 +44,7 @@ export class AppModule {
         N8nModule,
         AvainodeModule,
         WebhookModule,
+        SyncModule,
         ...extraImports,
       ],
       providers: [

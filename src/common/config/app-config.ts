@@ -107,6 +107,15 @@ export class AppConfig {
     /** Base URL embedded sandboxes call back; undefined means this process's listening address. */
     publicUrl: string | undefined;
   };
+  readonly sync: {
+    enabled: boolean;
+    intervalSeconds: Record<'apollo_contacts' | 'avinode_availability' | 'avinode_bookings' | 'n8n_executions', number>;
+    pageSize: number;
+    consistencySampleSize: number;
+    staleAfterSeconds: number;
+    webhookDebounceMs: number;
+  };
+  readonly audit: { retentionDays: number };
 
   constructor(values: Omit<AppConfig, never>) {
     Object.assign(this, values);
@@ -218,6 +227,20 @@ export class AppConfig {
         jobTimeoutSeconds: env.WEBHOOK_JOB_TIMEOUT_SECONDS,
         publicUrl: env.WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') || undefined,
       },
+      sync: {
+        enabled: env.SYNC_ENABLED,
+        intervalSeconds: {
+          apollo_contacts: env.SYNC_APOLLO_CONTACTS_INTERVAL_SECONDS || env.SYNC_INTERVAL_SECONDS,
+          avinode_availability: env.SYNC_AVINODE_AVAILABILITY_INTERVAL_SECONDS || env.SYNC_INTERVAL_SECONDS,
+          avinode_bookings: env.SYNC_AVINODE_BOOKINGS_INTERVAL_SECONDS || env.SYNC_INTERVAL_SECONDS,
+          n8n_executions: env.SYNC_N8N_EXECUTIONS_INTERVAL_SECONDS || env.SYNC_INTERVAL_SECONDS,
+        },
+        pageSize: env.SYNC_PAGE_SIZE,
+        consistencySampleSize: env.SYNC_CONSISTENCY_SAMPLE_SIZE,
+        staleAfterSeconds: env.SYNC_STALE_AFTER_SECONDS,
+        webhookDebounceMs: env.SYNC_WEBHOOK_DEBOUNCE_MS,
+      },
+      audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
     });
   }
 }

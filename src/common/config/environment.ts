@@ -342,4 +342,68 @@ export class EnvironmentVariables {
   /** Base URL the embedded sandbox servers send their webhooks to. Empty: this process's own listening address. */
   @Matches(/^(https?:\/\/\S+)?$/, { message: 'WEBHOOK_PUBLIC_URL must be empty or an http(s) URL, e.g. http://localhost:3000' })
   WEBHOOK_PUBLIC_URL = '';
+
+  // ---- data sync and audit log ------------------------------------------------------------------------------------
+  /** Run the sync schedule (cron) in this process. Tests and one-off processes turn it off. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  SYNC_ENABLED = true;
+
+  /** Default schedule of every stream, in seconds (a stream's own variable below wins when non-zero). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  SYNC_INTERVAL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_APOLLO_CONTACTS_INTERVAL_SECONDS = 0;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_AVINODE_AVAILABILITY_INTERVAL_SECONDS = 0;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_AVINODE_BOOKINGS_INTERVAL_SECONDS = 0;
+
+  /** n8n executions change faster than the rest: every 7.5 minutes by default. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_N8N_EXECUTIONS_INTERVAL_SECONDS = 450;
+
+  /** Records asked for per upstream page (capped by each tool's maximum: 1000 Apollo/Avinode, 100 n8n). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  SYNC_PAGE_SIZE = 500;
+
+  /** Upstream records compared per stream by a consistency check; 0 compares everything. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_CONSISTENCY_SAMPLE_SIZE = 0;
+
+  /** A stream whose last successful sync is older than this is reported stale by the consistency check. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SYNC_STALE_AFTER_SECONDS = 3600;
+
+  /** Webhook events for a stream arriving within this window are applied by one incremental sync. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SYNC_WEBHOOK_DEBOUNCE_MS = 250;
+
+  /** Audit entries older than this many days are deleted by the hourly retention job. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUDIT_RETENTION_DAYS = 90;
 }

@@ -1,8 +1,69 @@
 import { Injectable } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import type { AuditEntryInput } from '../../common/events/domain-event.js';
+import { AppConfig } from '../../common/config/app-config.js';
+import { ValidationFailedError } from '../../common/errors/domain-error.js';
+import type { AuditEntryInput, AuditOutcome } from '../../common/events/domain-event.js';
 import { AuditLogEntry } from './audit-log.entity.js';
+import { AuditLogCleared, AuditRetentionApplied } from './audit.events.js';
+
+export interface AuditQuery {
+  from?: Date;
+  to?: Date;
+  source?: string;
+  /** Exact type, or a prefix when it ends with `*` (`sync.*`). */
+  type?: string;
+  subject?: string;
+  correlationId?: string;
+  outcome?: AuditOutcome;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface AuditEntryView {
+  id: string;
+  occurredAt: string;
+  source: string;
+  type: string;
+  subject: string | null;
+  correlationId: string | null;
+  outcome: AuditOutcome;
+  details: Record<string, unknown>;
+}
+
+export interface AuditPage {
+  items: AuditEntryView[];
+  page: { nextCursor: string | null; limit: number };
+}
+
+/** Rows deleted per statement by retention and clearing, so a huge log never becomes one huge transaction. */
+const DELETE_BATCH = 10_000;
+
+function encodeCursor(occurredAt: string, id: string): string {
+  return Buffer.from(JSON.stringify([occurredAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      typeof value[0] === 'string' &&
+      !Number.isNaN(Date.parse(value[0])) &&
+      typeof value[1] === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(value[1])
+    ) {
+      return [value[0], value[1]];
+    }
+  } catch {
+    // reported below
+  }
+  throw new ValidationFailedError([
+    { field: 'cursor', rule: 'isCursor', message: 'cursor must be a nextCursor value returned by a previous page' },
+  ]);
+}
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|signature/i;
 
@@ -20,7 +81,11 @@ export function scrubSecrets(value: unknown, depth = 0): unknown {
 
 @Injectable()
 export class AuditService {
-  constructor(@InjectRepository(AuditLogEntry) private readonly entries: Repository<AuditLogEntry>) {}
+  constructor(
+    @InjectRepository(AuditLogEntry) private readonly entries: Repository<AuditLogEntry>,
+    private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
+  ) {}
 
   async record(input: AuditEntryInput): Promise<AuditLogEntry> {
     const entry = this.entries.create({
@@ -33,5 +98,107 @@ export class AuditService {
       ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),
     });
     return this.entries.save(entry);
+  }
+
+  /** Newest first, keyset-paginated on (occurred_at, id) so pages never skip or repeat entries. */
+  async query(query: AuditQuery): Promise<AuditPage> {
+    const limit = query.limit ?? 50;
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (query.from) where.push(`"occurred_at" >= ${param(query.from)}`);
+    if (query.to) where.push(`"occurred_at" < ${param(query.to)}`);
+    if (query.source) where.push(`"source" = ${param(query.source)}`);
+    if (query.type?.endsWith('*')) {
+      const prefix = query.type.slice(0, -1).replace(/[\\%_]/g, (c) => `\\${c}`);
+      where.push(`"type" LIKE ${param(`${prefix}%`)}`);
+    } else if (query.type) where.push(`"type" = ${param(query.type)}`);
+    if (query.subject) where.push(`"subject" = ${param(query.subject)}`);
+    if (query.correlationId) where.push(`"correlation_id" = ${param(query.correlationId)}`);
+    if (query.outcome) where.push(`"outcome" = ${param(query.outcome)}`);
+    if (query.cursor) {
+      const [at, id] = decodeCursor(query.cursor);
+      where.push(`("occurred_at", "id") < (${param(at)}::timestamptz, ${param(id)}::uuid)`);
+    }
+    const rows = await this.entries.query<
+      Array<{
+        id: string;
+        occurred_at: Date;
+        source: string;
+        type: string;
+        subject: string | null;
+        correlation_id: string | null;
+        outcome: AuditOutcome;
+        details: Record<string, unknown>;
+        cursor_at: string;
+      }>
+    >(
+      `SELECT "id", "occurred_at", "source", "type", "subject", "correlation_id", "outcome", "details",
+              to_char("occurred_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursor_at"
+         FROM "audit_log" ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY "occurred_at" DESC, "id" DESC LIMIT ${param(limit + 1)}`,
+      params,
+    );
+    const pageRows = rows.slice(0, limit);
+    const last = pageRows[pageRows.length - 1];
+    return {
+      items: pageRows.map((row) => ({
+        id: row.id,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        source: row.source,
+        type: row.type,
+        subject: row.subject,
+        correlationId: row.correlation_id,
+        outcome: row.outcome,
+        details: row.details,
+      })),
+      page: { nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null, limit },
+    };
+  }
+
+  /** Deletes entries (all, or those before `before`), then records that it did: the clearing itself stays audited. */
+  async clear(options: { before?: Date; actor?: string | null } = {}): Promise<{ deleted: number }> {
+    const deleted = await this.deleteOlderThan(options.before ?? null);
+    await this.events.emitAsync(
+      AuditLogCleared.eventName,
+      new AuditLogCleared({
+        deleted,
+        before: options.before?.toISOString() ?? null,
+        actor: options.actor ?? null,
+      }),
+    );
+    return { deleted };
+  }
+
+  /** The retention policy: deletes entries older than AUDIT_RETENTION_DAYS (run hourly by AuditRetentionJob). */
+  async applyRetention(now: Date = new Date()): Promise<{ deleted: number; olderThan: Date }> {
+    const retentionDays = this.config.audit.retentionDays;
+    const olderThan = new Date(now.getTime() - retentionDays * 86_400_000);
+    const deleted = await this.deleteOlderThan(olderThan);
+    if (deleted > 0) {
+      await this.events.emitAsync(
+        AuditRetentionApplied.eventName,
+        new AuditRetentionApplied({ deleted, olderThan: olderThan.toISOString(), retentionDays }),
+      );
+    }
+    return { deleted, olderThan };
+  }
+
+  private async deleteOlderThan(before: Date | null): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.entries.query<Array<{ n: number }>>(
+        `WITH doomed AS (SELECT "id" FROM "audit_log" ${before ? 'WHERE "occurred_at" < $1' : ''} LIMIT ${DELETE_BATCH}),
+              gone AS (DELETE FROM "audit_log" WHERE "id" IN (SELECT "id" FROM doomed) RETURNING 1)
+         SELECT count(*)::int AS n FROM gone`,
+        before ? [before] : [],
+      );
+      const n = result[0]?.n ?? 0;
+      total += n;
+      if (n < DELETE_BATCH) return total;
+    }
   }
 }

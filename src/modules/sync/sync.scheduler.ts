@@ -1,0 +1,129 @@
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { Cron, CronExpression } from '@nestjs/schedule';
+import { AppConfig } from '../../common/config/app-config.js';
+import { isDue } from './sync-schedule.js';
+import { SyncRunner } from './sync.runner.js';
+import type { SyncRun } from './sync.entities.js';
+import type { SyncStreamName } from './sync.streams.js';
+
+/** How long webhook-triggered syncs keep waiting for a busy stream before leaving it to the next scheduled run. */
+const WEBHOOK_RETRY_MS = 1_000;
+const WEBHOOK_MAX_RETRIES = 300;
+
+/**
+ * Starts scheduled and webhook-triggered incremental syncs. The cron ticks every 30 seconds and starts the streams
+ * that are due (see sync-schedule.ts); several instances ticking together start each stream once (the runner's locks
+ * plus the due re-check after locking). Upstream change events start an incremental sync of the stream they concern,
+ * debounced, for streams that already had a successful sync (a first load is the schedule's or an operator's job).
+ */
+@Injectable()
+export class SyncScheduler implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('SyncScheduler');
+  private readonly pending = new Set<SyncStreamName>();
+  private timer: NodeJS.Timeout | undefined;
+  private retries = 0;
+  private stopped = false;
+
+  constructor(
+    private readonly runner: SyncRunner,
+    private readonly config: AppConfig,
+  ) {}
+
+  beforeApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  @Cron(CronExpression.EVERY_30_SECONDS, { name: 'sync-schedule' })
+  async onCron(): Promise<void> {
+    if (!this.config.sync.enabled || this.stopped) return;
+    try {
+      await this.tick();
+    } catch (error) {
+      this.logger.error(`Scheduled sync could not start: ${(error as Error).message}`);
+    }
+  }
+
+  /** What the cron does at `now`: start the due streams, if any. Returns the run started, or null. */
+  async tick(now: Date = new Date()): Promise<SyncRun | null> {
+    const states = await this.runner.states();
+    const due = states
+      .filter((state) => isDue(this.runner.scheduleOf(state), now))
+      .map((state) => state.stream as SyncStreamName);
+    if (due.length === 0) return null;
+    const started = await this.runner.start({ streams: due, trigger: 'cron', kind: 'incremental', dueAt: now });
+    return started?.run ?? null;
+  }
+
+  // Upstream webhooks (src/modules/webhook/events) and our own writes through the feature modules.
+  @OnEvent('apollo.lead_created')
+  @OnEvent('apollo.lead_updated')
+  @OnEvent('apollo.contact_enriched')
+  onApolloChange(): void {
+    this.upstreamChanged(['apollo_contacts']);
+  }
+
+  @OnEvent('avinode.availability_updated')
+  onAvailabilityChange(): void {
+    this.upstreamChanged(['avinode_availability']);
+  }
+
+  // A confirmation or cancellation also frees or holds aircraft days.
+  @OnEvent('avinode.booking_confirmed')
+  @OnEvent('avinode.booking_cancelled')
+  @OnEvent('avainode.charter_request_created')
+  @OnEvent('avainode.booking_confirmed')
+  @OnEvent('avainode.booking_cancelled')
+  @OnEvent('avainode.booking_modified')
+  onBookingChange(): void {
+    this.upstreamChanged(['avinode_bookings', 'avinode_availability']);
+  }
+
+  @OnEvent('n8n.execution_status')
+  @OnEvent('n8n.workflow_completed')
+  @OnEvent('n8n.workflow_failed')
+  @OnEvent('n8n.workflow_executed')
+  onExecutionChange(): void {
+    this.upstreamChanged(['n8n_executions']);
+  }
+
+  /** Queues an incremental sync of the streams (trigger `webhook`), applied after the debounce window. */
+  upstreamChanged(streams: readonly SyncStreamName[]): void {
+    if (this.stopped) return;
+    for (const stream of streams) this.pending.add(stream);
+    this.retries = 0;
+    this.arm(this.config.sync.webhookDebounceMs);
+  }
+
+  private arm(delayMs: number): void {
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.size === 0 || this.stopped) return;
+    try {
+      const states = await this.runner.states([...this.pending]);
+      // Only streams with a baseline and an active schedule: `stop` pauses automatic syncing of every kind.
+      const eligible = states
+        .filter((state) => state.lastSuccessAt !== null && state.scheduleEnabled)
+        .map((state) => state.stream as SyncStreamName);
+      for (const stream of [...this.pending]) if (!eligible.includes(stream)) this.pending.delete(stream);
+      const free = eligible.filter((stream) => !this.runner.activeStreams().includes(stream));
+      if (free.length > 0) {
+        const started = await this.runner.start({ streams: free, trigger: 'webhook', kind: 'incremental' });
+        for (const stream of started?.run.streams ?? []) this.pending.delete(stream as SyncStreamName);
+      }
+    } catch (error) {
+      this.logger.warn(`Webhook-triggered sync could not start: ${(error as Error).message}`);
+    }
+    // Streams busy in a run (here or on another instance) are retried: their run may have read the feed before the change.
+    if (this.pending.size > 0 && this.retries++ < WEBHOOK_MAX_RETRIES) this.arm(WEBHOOK_RETRY_MS);
+    else this.pending.clear();
+  }
+}
