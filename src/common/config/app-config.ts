@@ -86,6 +86,7 @@ export class AppConfig {
     reconnectMaxDelayMs: number;
     retryBaseDelayMs: number;
     retryMaxDelayMs: number;
+    healthCheckIntervalMs: number;
     sandboxSeed: number;
   };
 
@@ -204,6 +205,7 @@ export class AppConfig {
         reconnectMaxDelayMs: Math.max(env.MCP_RECONNECT_MIN_DELAY_MS, env.MCP_RECONNECT_MAX_DELAY_MS),
         retryBaseDelayMs: env.MCP_RETRY_BASE_DELAY_MS,
         retryMaxDelayMs: Math.max(env.MCP_RETRY_BASE_DELAY_MS, env.MCP_RETRY_MAX_DELAY_MS),
+        healthCheckIntervalMs: env.MCP_HEALTH_CHECK_INTERVAL_MS,
         sandboxSeed: env.SANDBOX_SEED,
       },
       cache: {

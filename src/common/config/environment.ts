@@ -185,6 +185,12 @@ export class EnvironmentVariables {
   @Min(10)
   MCP_RECONNECT_MAX_DELAY_MS = 15_000;
 
+  /** An idle session is pinged this often, so a server that went away is reported down without waiting for traffic. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  MCP_HEALTH_CHECK_INTERVAL_MS = 10_000;
+
   /** First delay before retrying a failed call (exponential with jitter; a longer Retry-After wins). */
   @Transform(toInt)
   @IsInt()
