@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type PgBoss from 'pg-boss';
 import { AppConfig } from '../../common/config/app-config.js';
@@ -127,7 +128,8 @@ export class PipelineWorkerService implements OnApplicationBootstrap, OnApplicat
   /** Test aid (refused in production by the configuration): die right after the step's side effect, before commit. */
   private crashHook(step: string): void {
     if (this.config.pipeline.crashAfterStep === step && this.config.env !== 'production') {
-      this.logger.error(`PIPELINE_CRASH_AFTER_STEP=${step}: killing the process after the side effect`);
+      // Written synchronously: the logger is asynchronous and SIGKILL would swallow its last lines.
+      writeSync(2, `PIPELINE_CRASH_AFTER_STEP=${step}: killing the process after the side effect\n`);
       process.kill(process.pid, 'SIGKILL');
     }
   }
