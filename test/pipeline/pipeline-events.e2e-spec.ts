@@ -100,7 +100,8 @@ describe('GET /api/integration/events (server-sent events)', () => {
       'awaiting_confirmation>booked',
     ]);
     // Each step starts, then succeeds, before the run moves on; ids increase.
-    const names = ofRun.map((e) => `${e.event}:${String(e.data.step ?? e.data.to ?? '')}`);
+    const label = (value: unknown): string => (typeof value === 'string' ? value : '');
+    const names = ofRun.map((e) => `${e.event}:${label(e.data.step) || label(e.data.to)}`);
     expect(names[0]).toBe('pipeline.run.created:');
     expect(names.indexOf('pipeline.step.started:enrich')).toBeLessThan(names.indexOf('pipeline.step.succeeded:enrich'));
     expect(names.indexOf('pipeline.step.succeeded:enrich')).toBeLessThan(
