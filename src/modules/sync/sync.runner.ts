@@ -150,6 +150,7 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   async states(streams: readonly string[] = SYNC_STREAMS): Promise<SyncStreamState[]> {
+    if (streams.length === 0) return [];
     return this.dataSource
       .getRepository(SyncStreamState)
       .createQueryBuilder('s')
