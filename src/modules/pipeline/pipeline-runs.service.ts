@@ -197,7 +197,11 @@ export class PipelineRunsService {
    * Called when a step job starts: returns the run if the job is current (its generation, and the run is in the step's
    * status), after counting the attempt; null for a stale or duplicate job, which then does nothing.
    */
-  async beginStep(runId: string, step: PipelineStep, generation: number): Promise<PipelineRun | null> {
+  async beginStep(
+    runId: string,
+    step: PipelineStep,
+    generation: number,
+  ): Promise<{ run: PipelineRun; attempt: number } | null> {
     const run = await this.dataSource.getRepository(PipelineRun).findOneBy({ id: runId });
     if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
     const rows: unknown = await this.dataSource.query(
@@ -210,24 +214,18 @@ export class PipelineRunsService {
     );
     const attempts = Array.isArray(rows) ? Number((rows[0] as { attempts: number }).attempts) : 1;
     this.events.emit(PipelineStepStarted.eventName, new PipelineStepStarted(runId, step, attempts));
-    return run;
-  }
-
-  /** The attempt number of the step now running (1 on the first). */
-  async stepAttempts(runId: string, step: string): Promise<number> {
-    const record = await this.dataSource.getRepository(PipelineStepRecord).findOneBy({ runId, step });
-    return record?.attempts ?? 0;
+    return { run, attempt: attempts };
   }
 
   /** Records a failed attempt that will be retried (or dead-lettered); the run's status does not change. */
   async recordAttemptError(
     runId: string,
     step: PipelineStep,
+    attempt: number,
     error: Omit<StepAttemptError, 'at' | 'attempt'>,
     willRetry: boolean,
     durationMs: number,
   ): Promise<void> {
-    const attempt = await this.stepAttempts(runId, step);
     const entry: StepAttemptError = { ...error, attempt, at: new Date().toISOString() };
     await this.dataSource.query(
       `UPDATE "pipeline_steps" SET "status" = $3, "duration_ms" = $5, "finished_at" = now(),
@@ -251,6 +249,7 @@ export class PipelineRunsService {
     runId: string,
     step: PipelineStep,
     generation: number,
+    attempt: number,
     outcome: StepOutcome,
     input: Record<string, unknown>,
     durationMs: number,
@@ -267,7 +266,6 @@ export class PipelineRunsService {
       );
       Object.assign(run, outcome.runPatch ?? {});
       if (outcome.failureMessage !== undefined) run.failureMessage = outcome.failureMessage;
-      const attempt = (await manager.getRepository(PipelineStepRecord).findOneBy({ runId, step }))?.attempts ?? 1;
       const report: PendingEmit =
         outcome.event.type === 'step_succeeded'
           ? [
@@ -487,7 +485,28 @@ export class PipelineRunsService {
     if (isTerminal(state.status)) run.finishedAt ??= new Date();
     else run.finishedAt = null;
     if (state.status === 'booked' || state.status === 'cancelled') run.failureMessage = null;
-    await manager.getRepository(PipelineRun).save(run);
+    // An explicit UPDATE (not save(), which reads the row again first): this runs once per step of every run.
+    await manager.getRepository(PipelineRun).update(
+      { id: run.id },
+      {
+        status: run.status,
+        generation: run.generation,
+        failedStep: run.failedStep,
+        failureReason: run.failureReason,
+        failureMessage: run.failureMessage,
+        requestCreated: run.requestCreated,
+        pendingOutcome: run.pendingOutcome,
+        lead: run.lead,
+        candidates: run.candidates,
+        choice: run.choice,
+        charterRequestId: run.charterRequestId,
+        bookingId: run.bookingId,
+        n8nExecutionId: run.n8nExecutionId,
+        cancelReason: run.cancelReason,
+        updatedAt: run.updatedAt,
+        finishedAt: run.finishedAt,
+      },
+    );
     const next = stepOfStatus(state.status);
     if (next && result.from !== result.to) {
       await this.jobs.send(

@@ -75,9 +75,9 @@ export class PipelineWorkerService implements OnApplicationBootstrap, OnApplicat
 
   private async handle(job: PgBoss.JobWithMetadata<StepJob>, workerId: string | undefined): Promise<void> {
     const { runId, step, generation } = job.data;
-    const run = await this.runs.beginStep(runId, step, generation);
-    if (!run) return;
-    const attempt = await this.runs.stepAttempts(runId, step);
+    const begun = await this.runs.beginStep(runId, step, generation);
+    if (!begun) return;
+    const { run, attempt } = begun;
     const started = Date.now();
     let execution;
     try {
@@ -90,6 +90,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, OnApplicat
         await this.runs.recordAttemptError(
           runId,
           step,
+          attempt,
           { code: failure.code, message: failure.message, retryable: true },
           willRetry,
           durationMs,
@@ -99,6 +100,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, OnApplicat
       await this.runs.recordAttemptError(
         runId,
         step,
+        attempt,
         { code: failure.code, message: failure.message, retryable: false },
         false,
         durationMs,
@@ -117,6 +119,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, OnApplicat
       runId,
       step,
       generation,
+      attempt,
       execution.outcome,
       execution.input,
       Date.now() - started,
