@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -272,6 +272,7 @@ async function main(): Promise<void> {
   const totalMs = Math.max(...ids.map((id) => booked.get(id) ?? 0)) - started;
   clearInterval(sampler);
   const elu = performance.eventLoopUtilization(eluStart).utilization;
+  const loadAverage = loadavg();
   const cpu = process.cpuUsage(cpuStart);
   const cpuMsPerRun = (cpu.user + cpu.system) / 1000 / LEADS;
   const loadSteps = await dataSource.query<Array<{ step: string; avg: number }>>(
@@ -326,10 +327,13 @@ async function main(): Promise<void> {
     `| step jobs left queued/active at the end | ${stuck[0]?.n ?? 0} |`,
     `| final statuses | ${statusRows.map((r) => `${r.status} ${r.n}`).join(', ')} |`,
     '',
-    'The bound is Little’s law for the step workers: a run occupies a worker only while one of its steps runs, so ' +
-      'runs/s ≤ workers ÷ (worker time per run). The worker time per run is measured on the idle pipeline (upstream ' +
-      'latency, the step’s database commits and the job hand-off); under load the machine’s two cores are shared by the ' +
-      'app, the database and the three sandboxes, which is what keeps throughput under the bound.',
+    'The bound is Little’s law for the step workers: a run holds a worker only while one of its steps runs, so ' +
+      'runs/s ≤ workers ÷ (worker time per run), with the worker time per run (the steps’ upstream work, n8n’s ' +
+      'simulated workflow execution being most of it) measured on the idle pipeline. It leaves out what surrounds each ' +
+      'step: the job fetch, the step record, the commit of the outcome with the next job, and the job completion — a ' +
+      'few milliseconds idle, but under load they queue behind an event loop that is ' +
+      `${(elu * 100).toFixed(0)} % busy on a machine whose two cores also run the database and the sandboxes ` +
+      `(load average ${loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end of the run).`,
   ].join('\n');
   console.log(markdown);
   if (write) writeSection(markdown);
