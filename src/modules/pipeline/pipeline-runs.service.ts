@@ -24,7 +24,6 @@ import { PipelineWakeup } from './pipeline-wakeup.js';
 import { dedupeKey, requestHash } from './run-keys.js';
 import {
   type BookingOutcome,
-  type FailureReason,
   type PipelineStep,
   type RunEvent,
   type RunMachineState,
@@ -435,15 +434,6 @@ export class PipelineRunsService {
       .getMany();
   }
 
-  /** Runs still working (not awaiting an upstream answer, not finished): what the concurrency cap counts. */
-  async countWorking(): Promise<number> {
-    const rows: unknown = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM "pipeline_runs"
-       WHERE "status" IN ('enriching', 'searching', 'pricing', 'requesting', 'notifying')`,
-    );
-    return Array.isArray(rows) ? Number((rows[0] as { n: number }).n) : 0;
-  }
-
   // ---- internals -----------------------------------------------------------------------------------------------------
 
   private lockRun(manager: EntityManager, runId: string): Promise<PipelineRun | null> {
@@ -585,5 +575,3 @@ export class PipelineRunsService {
     }
   }
 }
-
-export type { FailureReason };

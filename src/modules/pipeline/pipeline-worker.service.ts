@@ -8,11 +8,6 @@ import { PipelineStepsService, classifyStepError } from './pipeline-steps.servic
 import { PipelineWakeup } from './pipeline-wakeup.js';
 import type { StepJob } from './pipeline.queues.js';
 
-/** pg-boss functions promoted onto the instance that its typings do not declare. */
-interface BossMaintenance {
-  expire?: () => Promise<void>;
-}
-
 /**
  * Runs step jobs: checks the job is current, does the step's upstream work, commits the outcome together with the next
  * step's job, then wakes its own worker so the next step starts at once. A retryable failure is recorded and thrown
@@ -67,7 +62,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, OnApplicat
   private async expireLostJobs(): Promise<void> {
     if (!this.jobs.isStarted) return;
     try {
-      await (this.jobs.pgBoss as unknown as BossMaintenance).expire?.();
+      await this.jobs.pgBoss.expire();
     } catch (error) {
       this.logger.debug(`expire check failed: ${(error as Error).message}`);
     }
