@@ -3,6 +3,7 @@ import { CreateIdempotencyKey1764100000000 } from './1764100000000-create-idempo
 import { CreateCharterRequest1764100000001 } from './1764100000001-create-charter-request.js';
 import { CreateN8nManagedWorkflows1764200000000 } from './1764200000000-create-n8n-managed-workflows.js';
 import { CreateWebhookEvents1764300000000 } from './1764300000000-create-webhook-events.js';
+import { CreatePipeline1764400000000 } from './1764400000000-create-pipeline.js';
 import { CreateSyncTables1764500000000 } from './1764500000000-create-sync-tables.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
@@ -12,5 +13,6 @@ export const MIGRATIONS = [
   CreateCharterRequest1764100000001,
   CreateN8nManagedWorkflows1764200000000,
   CreateWebhookEvents1764300000000,
+  CreatePipeline1764400000000,
   CreateSyncTables1764500000000,
 ];

@@ -18,9 +18,10 @@ import { DATABASE_SCHEMA } from './database-schema.js';
 import { ApolloModule } from './modules/apollo/apollo.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
 import { N8nModule } from './modules/n8n/n8n.module.js';
+import { AvainodeModule } from './modules/avainode/avainode.module.js';
 import { WebhookModule } from './modules/webhook/webhook.module.js';
 import { SyncModule } from './modules/sync/sync.module.js';
-import { AvainodeModule } from './modules/avainode/avainode.module.js';
+import { PipelineModule } from './modules/pipeline/pipeline.module.js';
 
 /** The composition root: infrastructure from src/common, features from src/modules. */
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         AvainodeModule,
         WebhookModule,
         SyncModule,
+        PipelineModule,
         ...extraImports,
       ],
       providers: [

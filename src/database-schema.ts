@@ -7,9 +7,10 @@ import { CharterRequest } from './modules/avainode/charter-request.entity.js';
 import { WebhookEntityVersion } from './modules/webhook/webhook-entity-version.entity.js';
 import { WebhookEvent } from './modules/webhook/webhook-event.entity.js';
 import { SYNC_ENTITIES } from './modules/sync/sync.entities.js';
+import { PIPELINE_ENTITIES } from './modules/pipeline/pipeline.entities.js';
 
 /** Every entity and migration of the application: the app, the TypeORM CLI and the tests use this one list. */
 export const DATABASE_SCHEMA: SchemaRegistry = {
-  entities: [AuditLogEntry, IdempotencyKey, CharterRequest, WebhookEvent, WebhookEntityVersion, N8nManagedWorkflow, ...SYNC_ENTITIES],
+  entities: [AuditLogEntry, IdempotencyKey, CharterRequest, WebhookEvent, WebhookEntityVersion, N8nManagedWorkflow, ...SYNC_ENTITIES, ...PIPELINE_ENTITIES],
   migrations: MIGRATIONS,
 };

@@ -89,7 +89,6 @@ export class AppConfig {
     healthCheckIntervalMs: number;
     sandboxSeed: number;
   };
-
   readonly cache: {
     defaultTtlSeconds: number;
     /** Overrides of the default TTL by namespace (e.g. `apollo.account`). */
@@ -117,6 +116,19 @@ export class AppConfig {
     webhookDebounceMs: number;
   };
   readonly audit: { retentionDays: number };
+  readonly pipeline: {
+    batchSize: number;
+    batchPauseMs: number;
+    batchMaxLeads: number;
+    concurrency: number;
+    candidatesToPrice: number;
+    stepRetryLimit: number;
+    stepRetryDelaySeconds: number;
+    stepTimeoutSeconds: number;
+    n8nWebhookPath: string;
+    /** Test aid (never in production): SIGKILL right after this step's side effect. */
+    crashAfterStep: 'enrich' | 'search' | 'price' | 'request' | 'notify' | null;
+  };
 
   constructor(values: Omit<AppConfig, never>) {
     Object.assign(this, values);
@@ -243,6 +255,18 @@ export class AppConfig {
         webhookDebounceMs: env.SYNC_WEBHOOK_DEBOUNCE_MS,
       },
       audit: { retentionDays: env.AUDIT_RETENTION_DAYS },
+      pipeline: {
+        batchSize: env.PIPELINE_BATCH_SIZE,
+        batchPauseMs: env.PIPELINE_BATCH_PAUSE_MS,
+        batchMaxLeads: env.PIPELINE_BATCH_MAX_LEADS,
+        concurrency: env.PIPELINE_CONCURRENCY,
+        candidatesToPrice: env.PIPELINE_CANDIDATES_TO_PRICE,
+        stepRetryLimit: env.PIPELINE_STEP_RETRY_LIMIT,
+        stepRetryDelaySeconds: env.PIPELINE_STEP_RETRY_DELAY_SECONDS,
+        stepTimeoutSeconds: env.PIPELINE_STEP_TIMEOUT_SECONDS,
+        n8nWebhookPath: env.PIPELINE_N8N_WEBHOOK_PATH,
+        crashAfterStep: pipelineCrashHook(env),
+      },
     });
   }
 }
@@ -254,6 +278,16 @@ function parseNamespaceTtls(value: string): Record<string, number> {
     if (name && seconds !== undefined) ttls[name] = Number(seconds);
   }
   return ttls;
+}
+
+/** The crash hook is a test aid: a production process refuses to start with it rather than crash on purpose. */
+function pipelineCrashHook(env: EnvironmentVariables): AppConfig['pipeline']['crashAfterStep'] {
+  const step = env.PIPELINE_CRASH_AFTER_STEP;
+  if (step === '') return null;
+  if (env.NODE_ENV === 'production') {
+    throw new ConfigValidationError(['PIPELINE_CRASH_AFTER_STEP is a test aid and is refused when NODE_ENV=production']);
+  }
+  return step as AppConfig['pipeline']['crashAfterStep'];
 }
 
 function flattenErrors(errors: ValidationError[], prefix = ''): string[] {

@@ -332,10 +332,10 @@ export class EnvironmentVariables {
   @IsBoolean()
   WEBHOOK_RETRY_BACKOFF = true;
 
-  /** Events processed in parallel by this instance. */
+  /** Events processed in parallel by this instance; 0 makes it accept and store only (other instances process). */
   @Transform(toInt)
   @IsInt()
-  @Min(1)
+  @Min(0)
   @Max(64)
   WEBHOOK_CONCURRENCY = 4;
 
@@ -412,4 +412,66 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(1)
   AUDIT_RETENTION_DAYS = 90;
+
+  // ---- lead-to-booking pipeline --------------------------------------------------------------------------------------
+  /** Leads started together per group of a batch (PUT /api/integration/leads can ask for another size). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PIPELINE_BATCH_SIZE = 5;
+
+  /** Pause between two groups of a batch. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PIPELINE_BATCH_PAUSE_MS = 1000;
+
+  /** Most leads one batch takes from the search. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  PIPELINE_BATCH_MAX_LEADS = 500;
+
+  /** Step jobs processed in parallel per instance (runs in flight); keep it within the upstream rate limits. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  PIPELINE_CONCURRENCY = 16;
+
+  /** Fitting aircraft priced per run (the cheapest estimates); the lowest quote wins. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  PIPELINE_CANDIDATES_TO_PRICE = 3;
+
+  /** Retries of a failing step (after the first attempt) before the run is dead-lettered. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  PIPELINE_STEP_RETRY_LIMIT = 4;
+
+  /** Delay before a step's first retry, doubled with jitter per further retry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PIPELINE_STEP_RETRY_DELAY_SECONDS = 2;
+
+  /** A step attempt running longer than this is considered lost (crashed worker) and retried. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  PIPELINE_STEP_TIMEOUT_SECONDS = 300;
+
+  /** Webhook path of the n8n notification workflow (global per n8n instance). */
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, { message: 'PIPELINE_N8N_WEBHOOK_PATH must be a URL path segment' })
+  PIPELINE_N8N_WEBHOOK_PATH = 'jetvision-lead-to-booking';
+
+  /** TEST AID, refused in production: the process kills itself (SIGKILL) right after this step's side effect. */
+  @IsIn(['', 'enrich', 'search', 'price', 'request', 'notify'])
+  PIPELINE_CRASH_AFTER_STEP = '';
 }
