@@ -1,4 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { randomUUID } from 'node:crypto';
+import { ApolloLeadUpdated } from '../../src/modules/webhook/events/apollo.events.js';
+import type { ApolloLeadUpdatedPayload } from '../../src/modules/webhook/webhook.payloads.js';
 import type { SyncStatusView } from '../../src/modules/sync/sync.service.js';
 import type { ConsistencyReport } from '../../src/modules/sync/consistency.service.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
@@ -12,8 +16,6 @@ import {
   waitForRun,
 } from './sync-test-kit.js';
 
-const WEBHOOK_SECRET = `whsec_${Buffer.from('sync-e2e-webhook-secret-0123456789').toString('base64')}`;
-
 describe('data sync against sandbox upstreams', () => {
   let upstreams: Upstreams;
   let app: TestApp;
@@ -21,7 +23,7 @@ describe('data sync against sandbox upstreams', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams();
     app = await startTestApp({
-      env: { ...upstreams.env, SYNC_PAGE_SIZE: '500', WEBHOOK_APOLLO_SECRETS: WEBHOOK_SECRET },
+      env: { ...upstreams.env, SYNC_PAGE_SIZE: '500' },
     });
   }, 120_000);
 
@@ -141,27 +143,42 @@ describe('data sync against sandbox upstreams', () => {
     await eventually(async () => (await syncThroughApi(app, 'sync', ['n8n_executions'])).outcome === 'success', 20_000);
   });
 
-  it('applies upstream webhook events to the tables between scheduled runs', async () => {
-    upstreams.apollo.setWebhook({ url: `${app.baseUrl}/api/integration/webhook/apollo`, secret: WEBHOOK_SECRET });
+  it('applies upstream change events (as the webhook intake raises them) to the tables between scheduled runs', async () => {
     const [, , , fourth] = await localRows(app, 'sync_apollo_contact');
-    await admin(upstreams.apollo, 'data', {
+    const updated = await admin(upstreams.apollo, 'data', {
       action: 'update',
       collection: 'contacts',
       id: fourth!.id,
       patch: { title: 'Head of Flight Department (webhook test)' },
     });
+    // What the webhook intake emits once it has stored and processed Apollo's `lead_updated` delivery.
+    await app.app.get(EventEmitter2).emitAsync(
+      ApolloLeadUpdated.eventName,
+      new ApolloLeadUpdated(
+        {
+          webhookEventId: randomUUID(),
+          source: 'apollo',
+          messageId: `msg_${randomUUID()}`,
+          type: 'lead_updated',
+          receivedAt: new Date(),
+          occurredAt: new Date(),
+          attempt: 0,
+        },
+        { lead: updated, changedFields: ['title'], source: 'upstream' } as ApolloLeadUpdatedPayload,
+      ),
+    );
     await eventually(async () => {
       const row = (await localRows(app, 'sync_apollo_contact')).find((r) => r.id === fourth!.id);
       return row?.data['title'] === 'Head of Flight Department (webhook test)';
     }, 20_000);
     const runs = (await (await app.request('/api/integration/sync/runs?limit=5')).json()) as {
-      items: Array<{ trigger: string; streams: string[]; outcome: string }>;
+      items: Array<{ trigger: string; streams: string[]; outcome: string; changed: number }>;
     };
     expect(runs.items.find((run) => run.trigger === 'webhook')).toMatchObject({
       streams: ['apollo_contacts'],
       outcome: 'success',
+      changed: 1,
     });
-    upstreams.apollo.setWebhook(null);
   });
 
   it('validates commands, naming the field', async () => {

@@ -68,6 +68,16 @@ const ORPHAN_RULES: Array<{ stream: SyncStreamName; description: string; sql: st
                               WHERE b."deleted_at" IS NULL AND b."data"->>'bookingId' = a."data"->>'bookingId')
            ORDER BY a."upstream_id"`,
   },
+  {
+    stream: 'avinode_bookings',
+    description: 'charter requests made through this backend that the synced bookings do not contain',
+    sql: `SELECT c."upstream_request_id" AS id, c."id"::text AS ref
+            FROM "charter_request" c
+           WHERE c."upstream_deleted_at" IS NULL
+             AND NOT EXISTS (SELECT 1 FROM "sync_avinode_booking" b
+                              WHERE b."upstream_id" = c."upstream_request_id" AND b."deleted_at" IS NULL)
+           ORDER BY c."upstream_request_id"`,
+  },
 ];
 
 /**
