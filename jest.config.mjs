@@ -18,7 +18,11 @@ const swc = [
 
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // See test/support/content-disposition.cjs: an ESM-only package Jest on Node 20 cannot require().
+    '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
+  },
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
 };
