@@ -89,6 +89,12 @@ export class PipelineListeners {
     return this.outcome(event, 'cancelled', 'avainode.booking_cancelled');
   }
 
+  /** Outcomes the sync saw upstream (a booking confirmed or cancelled with no webhook, or one that was missed). */
+  @OnEvent('sync.booking_status_changed', { promisify: true })
+  onSynced(event: { requestId: string; bookingId: string | null; outcome: BookingOutcome }): Promise<void> {
+    return this.outcome(event, event.outcome, 'sync.booking_status_changed');
+  }
+
   @OnEvent('lead.received', { promisify: true })
   async onLeadReceived(event: LeadReceivedShape): Promise<void> {
     const lead = event.payload?.lead;

@@ -28,6 +28,8 @@ export function prepareRecords(records: readonly UpstreamRecord[]): PreparedReco
 
 export interface PageCounts extends SyncCounts {
   deletedIds: string[];
+  /** Ids inserted or changed by this page (not deleted ones). */
+  writtenIds: string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export async function applyPage(
   records: readonly PreparedRecord[],
   seenAt: Date,
 ): Promise<PageCounts> {
-  const counts: PageCounts = { inserted: 0, changed: 0, unchanged: 0, deleted: 0, deletedIds: [] };
+  const counts: PageCounts = { inserted: 0, changed: 0, unchanged: 0, deleted: 0, deletedIds: [], writtenIds: [] };
   if (records.length === 0) return counts;
   const rows = await manager.query<Array<{ id: string; inserted: boolean; deleted: boolean }>>(
     `INSERT INTO "${table}" AS r
@@ -65,8 +67,11 @@ export async function applyPage(
     if (row.deleted) {
       counts.deleted++;
       counts.deletedIds.push(row.id);
-    } else if (row.inserted) counts.inserted++;
-    else counts.changed++;
+    } else {
+      if (row.inserted) counts.inserted++;
+      else counts.changed++;
+      counts.writtenIds.push(row.id);
+    }
   }
   counts.unchanged = records.length - rows.length;
   if (counts.unchanged > 0) {

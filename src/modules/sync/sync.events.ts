@@ -93,3 +93,19 @@ export class SyncConsistencyChecked implements AuditableEvent {
     };
   }
 }
+
+/**
+ * A synced Avinode booking reached an outcome the pipeline waits for. Emitted after the page that wrote it committed,
+ * for bookings inserted or changed by that page; listeners must be idempotent (a later full sync may emit it again).
+ */
+export class SyncedBookingStatusChanged {
+  static readonly eventName = 'sync.booking_status_changed';
+
+  constructor(
+    readonly requestId: string,
+    readonly bookingId: string | null,
+    /** `confirmed` also stands for a booking already flown or completed by the time it was synced. */
+    readonly outcome: 'confirmed' | 'cancelled',
+    readonly upstreamStatus: string,
+  ) {}
+}

@@ -6,7 +6,14 @@ import { AppConfig } from '../../common/config/app-config.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import { type ScheduleState, isDue } from './sync-schedule.js';
 import { StreamLocks } from './sync-lock.js';
-import { type PageCounts, applyPage, markGone, prepareRecords, sweepUnseen } from './sync-record.store.js';
+import {
+  type PageCounts,
+  type PreparedRecord,
+  applyPage,
+  markGone,
+  prepareRecords,
+  sweepUnseen,
+} from './sync-record.store.js';
 import {
   type StreamRunResult,
   type SyncCounts,
@@ -16,7 +23,7 @@ import {
   SyncStreamState,
   type SyncTrigger,
 } from './sync.entities.js';
-import { SyncRunCompleted } from './sync.events.js';
+import { SyncRunCompleted, SyncedBookingStatusChanged } from './sync.events.js';
 import { SyncMetrics } from './sync.metrics.js';
 import { type Checkpoint, STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
 
@@ -35,6 +42,14 @@ export interface StartedRun {
 }
 
 /** How many unfinished n8n executions one run re-reads at most (the rest wait for the next run). */
+/** Upstream booking statuses the pipeline acts on; flown and completed imply the booking was confirmed. */
+const BOOKING_OUTCOMES: Readonly<Record<string, 'confirmed' | 'cancelled'>> = {
+  confirmed: 'confirmed',
+  flown: 'confirmed',
+  completed: 'confirmed',
+  cancelled: 'cancelled',
+};
+
 const RECHECK_LIMIT = 500;
 
 function errorMessage(error: unknown): string {
@@ -238,6 +253,34 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
     return finished;
   }
 
+  /**
+   * Tells the pipeline about bookings this page confirmed or cancelled, once the page is committed. A listener failure
+   * is logged, not thrown: the row is stored either way, and the pipeline also learns outcomes from webhooks.
+   */
+  private async announceBookingOutcomes(
+    records: readonly PreparedRecord[],
+    writtenIds: readonly string[],
+  ): Promise<void> {
+    if (writtenIds.length === 0) return;
+    const written = new Set(writtenIds);
+    for (const record of records) {
+      if (!written.has(record.id)) continue;
+      const status = typeof record.data['status'] === 'string' ? record.data['status'] : '';
+      const outcome = BOOKING_OUTCOMES[status];
+      if (!outcome) continue;
+      const requestId = typeof record.data['requestId'] === 'string' ? record.data['requestId'] : record.id;
+      const bookingId = typeof record.data['bookingId'] === 'string' ? record.data['bookingId'] : null;
+      try {
+        await this.events.emitAsync(
+          SyncedBookingStatusChanged.eventName,
+          new SyncedBookingStatusChanged(requestId, bookingId, outcome, status),
+        );
+      } catch (error) {
+        this.logger.warn(`Booking ${requestId} ${status}: a listener failed: ${errorMessage(error)}`);
+      }
+    }
+  }
+
   /** Syncs one stream; never throws (the outcome says how it went). */
   private async syncStream(stream: SyncStreamName, run: SyncRun): Promise<StreamRunResult> {
     const definition = STREAM_DEFINITIONS[stream];
@@ -288,6 +331,7 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
         });
         add(counts);
         result.pages++;
+        if (stream === 'avinode_bookings') await this.announceBookingOutcomes(records, counts.writtenIds);
       }
       if (run.kind === 'incremental' && definition.recheck && definition.recheckWhere) {
         const rows = await this.dataSource.query<Array<{ id: string }>>(
