@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', '.data/**', 'node_modules/**', '**/*.mjs', 'scripts/**'] },
+  { ignores: ['dist/**', 'coverage/**', '.data/**', 'node_modules/**', '**/*.mjs', '**/*.cjs', 'scripts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
