@@ -106,6 +106,8 @@ export class AppConfig {
     jobTimeoutSeconds: number;
     /** Base URL embedded sandboxes call back; undefined means this process's listening address. */
     publicUrl: string | undefined;
+    /** Test aid: SIGKILL after the listeners of this many events ran, before their status commits (0: off). */
+    crashAfterEvents: number;
   };
   readonly sync: {
     enabled: boolean;
@@ -240,6 +242,7 @@ export class AppConfig {
         concurrency: env.WEBHOOK_CONCURRENCY,
         jobTimeoutSeconds: env.WEBHOOK_JOB_TIMEOUT_SECONDS,
         publicUrl: env.WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') || undefined,
+        crashAfterEvents: env.WEBHOOK_CRASH_AFTER_EVENTS,
       },
       sync: {
         enabled: env.SYNC_ENABLED,

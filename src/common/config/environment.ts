@@ -349,6 +349,12 @@ export class EnvironmentVariables {
   @Matches(/^(https?:\/\/\S+)?$/, { message: 'WEBHOOK_PUBLIC_URL must be empty or an http(s) URL, e.g. http://localhost:3000' })
   WEBHOOK_PUBLIC_URL = '';
 
+  /** Test aid, never for production: SIGKILL this process after the listeners of its Nth event ran (0: off). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  WEBHOOK_CRASH_AFTER_EVENTS = 0;
+
   // ---- data sync and audit log ------------------------------------------------------------------------------------
   /** Run the sync schedule (cron) in this process. Tests and one-off processes turn it off. */
   @Transform(toBoolean)

@@ -125,22 +125,27 @@ export class WebhookOperationsService {
     const before = await this.find(id);
     const replayable: WebhookEventStatus[] = ['dead_lettered', 'processed'];
     await this.dataSource.transaction(async (manager) => {
-      const rows = await manager.query<Array<{ id: string }>>(
+      const rows = await manager.query<Array<{ id: string; replay_count: number }>>(
         `WITH u AS (
            UPDATE webhook_events SET status = 'received', replay_count = replay_count + 1, last_error = NULL,
                   updated_at = now()
-           WHERE id = $1 AND status IN ('dead_lettered', 'processed') RETURNING id)
-         SELECT id FROM u`,
+           WHERE id = $1 AND status IN ('dead_lettered', 'processed') RETURNING id, replay_count)
+         SELECT id, replay_count FROM u`,
         [id],
       );
-      if (rows.length === 0) {
+      const replayed = rows[0];
+      if (!replayed) {
         throw new DomainError(
           'invalid_state_transition',
           `Event ${id} is ${before.status}; only ${replayable.join(' or ')} events can be replayed`,
           { extensions: { currentStatus: before.status, replayableStatuses: replayable } },
         );
       }
-      await this.jobs.send(this.queues.process, { eventId: id }, { within: manager, id: randomUUID() });
+      await this.jobs.send(
+        this.queues.process,
+        { eventId: id, replay: replayed.replay_count },
+        { within: manager, id: randomUUID() },
+      );
     });
     this.emitter.emit(WebhookReplayed.eventName, new WebhookReplayed(id, before.status));
     return this.get(id);

@@ -3,6 +3,8 @@ import { defineQueue, type QueueDefinition } from '../../common/jobs/queue-defin
 
 export interface WebhookJob {
   eventId: string;
+  /** The event's replay count when this job was sent: a dead letter from before a replay must not touch the replay. */
+  replay?: number;
 }
 
 export interface WebhookQueues {
