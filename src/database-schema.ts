@@ -11,6 +11,15 @@ import { PIPELINE_ENTITIES } from './modules/pipeline/pipeline.entities.js';
 
 /** Every entity and migration of the application: the app, the TypeORM CLI and the tests use this one list. */
 export const DATABASE_SCHEMA: SchemaRegistry = {
-  entities: [AuditLogEntry, IdempotencyKey, CharterRequest, WebhookEvent, WebhookEntityVersion, N8nManagedWorkflow, ...SYNC_ENTITIES, ...PIPELINE_ENTITIES],
+  entities: [
+    AuditLogEntry,
+    IdempotencyKey,
+    CharterRequest,
+    WebhookEvent,
+    WebhookEntityVersion,
+    N8nManagedWorkflow,
+    ...SYNC_ENTITIES,
+    ...PIPELINE_ENTITIES,
+  ],
   migrations: MIGRATIONS,
 };

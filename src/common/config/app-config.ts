@@ -288,7 +288,9 @@ function pipelineCrashHook(env: EnvironmentVariables): AppConfig['pipeline']['cr
   const step = env.PIPELINE_CRASH_AFTER_STEP;
   if (step === '') return null;
   if (env.NODE_ENV === 'production') {
-    throw new ConfigValidationError(['PIPELINE_CRASH_AFTER_STEP is a test aid and is refused when NODE_ENV=production']);
+    throw new ConfigValidationError([
+      'PIPELINE_CRASH_AFTER_STEP is a test aid and is refused when NODE_ENV=production',
+    ]);
   }
   return step as AppConfig['pipeline']['crashAfterStep'];
 }

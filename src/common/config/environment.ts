@@ -346,7 +346,9 @@ export class EnvironmentVariables {
   WEBHOOK_JOB_TIMEOUT_SECONDS = 60;
 
   /** Base URL the embedded sandbox servers send their webhooks to. Empty: this process's own listening address. */
-  @Matches(/^(https?:\/\/\S+)?$/, { message: 'WEBHOOK_PUBLIC_URL must be empty or an http(s) URL, e.g. http://localhost:3000' })
+  @Matches(/^(https?:\/\/\S+)?$/, {
+    message: 'WEBHOOK_PUBLIC_URL must be empty or an http(s) URL, e.g. http://localhost:3000',
+  })
   WEBHOOK_PUBLIC_URL = '';
 
   /** Test aid, never for production: SIGKILL this process after the listeners of its Nth event ran (0: off). */
