@@ -60,8 +60,10 @@ const DEFAULT_DEPARTURE_TIME = '09:00';
 
 /**
  * Upstream booking outcomes (from the webhook intake, the sync, or the Avainode module) move runs to booked or
- * cancelled; a `lead.received` webhook with flight requirements starts a run. Listeners are awaited by the webhook
- * intake (emitAsync): one that throws makes the intake retry, and all of them are idempotent.
+ * cancelled; a `lead.received` webhook with flight requirements starts a run. All listeners are idempotent.
+ * Events the webhook intake and the sync deliver with `emitAsync` keep their errors (`suppressErrors: false`), so a
+ * failure makes the intake retry the event instead of marking it processed. `avainode.*` events are emitted without
+ * awaiting: their listeners must swallow errors, or a rejection would go unhandled.
  */
 @Injectable()
 export class PipelineListeners {
@@ -69,12 +71,12 @@ export class PipelineListeners {
 
   constructor(private readonly runs: PipelineRunsService) {}
 
-  @OnEvent('avinode.booking_confirmed', { promisify: true })
+  @OnEvent('avinode.booking_confirmed', { promisify: true, suppressErrors: false })
   onWebhookConfirmed(event: unknown): Promise<void> {
     return this.outcome(event, 'confirmed', 'avinode.booking_confirmed');
   }
 
-  @OnEvent('avinode.booking_cancelled', { promisify: true })
+  @OnEvent('avinode.booking_cancelled', { promisify: true, suppressErrors: false })
   onWebhookCancelled(event: unknown): Promise<void> {
     return this.outcome(event, 'cancelled', 'avinode.booking_cancelled');
   }
@@ -90,12 +92,12 @@ export class PipelineListeners {
   }
 
   /** Outcomes the sync saw upstream (a booking confirmed or cancelled with no webhook, or one that was missed). */
-  @OnEvent('sync.booking_status_changed', { promisify: true })
+  @OnEvent('sync.booking_status_changed', { promisify: true, suppressErrors: false })
   onSynced(event: { requestId: string; bookingId: string | null; outcome: BookingOutcome }): Promise<void> {
     return this.outcome(event, event.outcome, 'sync.booking_status_changed');
   }
 
-  @OnEvent('lead.received', { promisify: true })
+  @OnEvent('lead.received', { promisify: true, suppressErrors: false })
   async onLeadReceived(event: LeadReceivedShape): Promise<void> {
     const lead = event.payload?.lead;
     const trip = event.payload?.flightRequirements;
