@@ -3,10 +3,8 @@
  * (a) the raw SDK client (one session, `callTool`), (b) our managed client, (c) a client that connects per call.
  * Run: `npm run build && node --expose-gc dist/bench/mcp-client.bench.js [--write]` (`--write` updates docs/benchmarks.md).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -14,6 +12,7 @@ import { z } from 'zod';
 import { AppConfig } from '../src/common/config/app-config.js';
 import { McpClient } from '../src/common/mcp/mcp-client.js';
 import { defineTool } from '../src/common/mcp/tool-contract.js';
+import { machine, writeBenchmarkSection } from './bench-report.js';
 
 /**
  * The sandbox runs in its own process, as a real upstream would: sharing this process's event loop would make the
@@ -113,23 +112,6 @@ async function connectPerCall(url: string): Promise<unknown> {
   }
 }
 
-function machine(): string {
-  let model = cpus()[0]?.model ?? 'unknown CPU';
-  try {
-    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
-    const pick = (key: string): string | undefined =>
-      lscpu
-        .split('\n')
-        .find((line) => line.startsWith(`${key}:`))
-        ?.split(':')[1]
-        ?.trim();
-    model = `${pick('Model name') ?? model}, ${pick('CPU(s)') ?? cpus().length} CPU(s), ${pick('Architecture') ?? ''}`;
-  } catch {
-    // lscpu is Linux-only; os.cpus() is enough elsewhere.
-  }
-  return `${model}; Node ${process.version}`;
-}
-
 function table(results: Result[]): string {
   const raw = new Map(results.filter((r) => r.client === 'raw SDK').map((r) => [r.concurrency, r.callsPerSecond]));
   const perCall = new Map(
@@ -149,23 +131,6 @@ function table(results: Result[]): string {
     );
   }
   return lines.join('\n');
-}
-
-function writeSection(markdown: string): void {
-  const path = resolve(process.cwd(), 'docs/benchmarks.md');
-  const heading = '## MCP client';
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(heading);
-  let next: string;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${markdown.trim()}\n`;
-  } else {
-    const rest = current.slice(start + heading.length);
-    const end = rest.search(/\n## /);
-    next = `${current.slice(0, start)}${markdown.trim()}\n${end === -1 ? '' : rest.slice(end)}`;
-  }
-  writeFileSync(path, next);
-  console.log(`updated ${path}`);
 }
 
 async function main(): Promise<void> {
@@ -254,7 +219,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   console.log(markdown);
-  if (write) writeSection(markdown);
+  if (write) writeBenchmarkSection('## MCP client', markdown);
 }
 
 main().catch((error: unknown) => {

@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +19,7 @@ import { createApp } from '../src/bootstrap.js';
 import { AppConfig } from '../src/common/config/app-config.js';
 import { closeHttpThenApp } from '../src/common/lifecycle/graceful-shutdown.js';
 import { PipelineRunStatusChanged } from '../src/modules/pipeline/pipeline.events.js';
+import { writeBenchmarkSection } from './bench-report.js';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
@@ -131,23 +132,6 @@ function leadBody(i: number): unknown {
 function gcHeapMb(): number {
   (globalThis as { gc?: () => void }).gc?.();
   return process.memoryUsage().heapUsed / 1_048_576;
-}
-
-function writeSection(markdown: string): void {
-  const path = resolve(process.cwd(), 'docs/benchmarks.md');
-  const heading = '## Pipeline';
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(heading);
-  let next: string;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${markdown.trim()}\n`;
-  } else {
-    const rest = current.slice(start + heading.length);
-    const end = rest.search(/\n## /);
-    next = `${current.slice(0, start)}${markdown.trim()}\n${end === -1 ? '' : rest.slice(end)}`;
-  }
-  writeFileSync(path, next);
-  console.log(`updated ${path}`);
 }
 
 async function main(): Promise<void> {
@@ -336,7 +320,7 @@ async function main(): Promise<void> {
       `(load average ${loadAverage.map((l) => l.toFixed(1)).join(' / ')} at the end of the run).`,
   ].join('\n');
   console.log(markdown);
-  if (write) writeSection(markdown);
+  if (write) writeBenchmarkSection('## Pipeline', markdown);
 }
 
 main().catch((error: unknown) => {

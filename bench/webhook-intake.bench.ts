@@ -9,11 +9,11 @@
  */
 import { Controller, HttpCode, Module, type OnModuleInit, Post, Req } from '@nestjs/common';
 import autocannon from 'autocannon';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { FastifyRequest } from 'fastify';
@@ -21,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { Public } from '../src/common/auth/public.decorator.js';
 import { SkipRateLimit } from '../src/common/auth/rate-limit.guard.js';
 import { sign } from '../src/modules/webhook/webhook-signature.js';
+import { machine, writeBenchmarkSection } from './bench-report.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const API_KEY = 'bench-key-0123456789abcdef';
@@ -138,40 +139,6 @@ async function load(url: string, path: string, amount: number, rate: number | nu
     p50: result.latency.p50,
     p99: result.latency.p99,
   };
-}
-
-function machine(): string {
-  let model = cpus()[0]?.model ?? 'unknown CPU';
-  try {
-    const lscpu = execFileSync('lscpu', { encoding: 'utf8' });
-    const pick = (key: string): string | undefined =>
-      lscpu
-        .split('\n')
-        .find((line) => line.startsWith(`${key}:`))
-        ?.split(':')[1]
-        ?.trim();
-    model = `${pick('Model name') ?? model}, ${pick('CPU(s)') ?? cpus().length} CPU(s), ${pick('Architecture') ?? ''}`;
-  } catch {
-    // lscpu is Linux-only.
-  }
-  return `${model}; Node ${process.version}`;
-}
-
-function writeSection(markdown: string): void {
-  const path = resolve(process.cwd(), 'docs/benchmarks.md');
-  const heading = '## Webhook intake';
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
-  const start = current.indexOf(heading);
-  let next: string;
-  if (start === -1) {
-    next = `${current.trimEnd()}\n\n${markdown.trim()}\n`;
-  } else {
-    const rest = current.slice(start + heading.length);
-    const end = rest.search(/\n## /);
-    next = `${current.slice(0, start)}${markdown.trim()}\n${end === -1 ? '' : rest.slice(end)}`;
-  }
-  writeFileSync(path, next);
-  console.log(`updated ${path}`);
 }
 
 async function scratchDatabase(): Promise<{ env: Record<string, string>; kind: string; drop: () => Promise<void> }> {
@@ -317,7 +284,7 @@ async function main(): Promise<void> {
         'as much database work again per event (claim, version check, status update, job fetch and completion).',
     ].join('\n');
     console.log(markdown);
-    if (write) writeSection(markdown);
+    if (write) writeBenchmarkSection('## Webhook intake', markdown);
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolveExit) => (child.exitCode !== null ? resolveExit(null) : child.once('exit', resolveExit)));
