@@ -79,13 +79,21 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
   async work<TPayload>(queue: QueueDefinition<TPayload>, handler: JobHandler<TPayload>): Promise<void> {
     await this.ensureQueue(queue);
     for (let i = 0; i < queue.concurrency; i++) {
-      await this.boss.work<TPayload>(
+      // Filled in once pg-boss returns the id; the first batch may be handled before that (then it just waits once).
+      const worker: { id?: string } = {};
+      worker.id = await this.boss.work<TPayload>(
         queue.name,
         { batchSize: 1, pollingIntervalSeconds: queue.pollingIntervalSeconds, includeMetadata: true },
         async (jobs) => {
-          for (const job of jobs) {
-            const retryCount = (job as PgBoss.Job<TPayload> & { retryCount?: number }).retryCount ?? 0;
-            await handler(job.data, { id: job.id, retryCount, queue: job.name });
+          try {
+            for (const job of jobs) {
+              const retryCount = (job as PgBoss.Job<TPayload> & { retryCount?: number }).retryCount ?? 0;
+              await handler(job.data, { id: job.id, retryCount, queue: job.name });
+            }
+          } finally {
+            // pg-boss 10 sleeps the rest of the polling interval after every batch, which caps a worker at one job per
+            // interval. A worker that just found work looks again at once; an empty fetch still waits the interval.
+            if (jobs.length > 0 && worker.id) this.boss.notifyWorker(worker.id);
           }
         },
       );
