@@ -97,15 +97,12 @@ describe('sandbox host', () => {
   describe('faults', () => {
     it('adds latency with jitter to tool calls', async () => {
       const c = await connect();
-      const quick = Date.now();
-      await c.json('echo', { text: 'fast' });
-      const baseline = Date.now() - quick;
       handle.setFaults({ latencyMs: 200, jitterMs: 50 });
       const started = Date.now();
       await c.json('echo', { text: 'slow' });
       const elapsed = Date.now() - started;
+      // A lower bound only: the injected delay happened (how much longer the machine took is not the point).
       expect(elapsed).toBeGreaterThanOrEqual(200);
-      expect(elapsed).toBeGreaterThan(baseline);
     });
 
     it('answers a tool error result', async () => {

@@ -20,7 +20,7 @@ describe('webhook intake under sustained load', () => {
     await t?.close();
   });
 
-  it(`${REQUESTS} signed deliveries, ${CONCURRENCY} at a time: all 2xx, p99 bounded, rows == accepted`, async () => {
+  it(`${REQUESTS} signed deliveries, ${CONCURRENCY} at a time: all 2xx, rows == accepted, each processed once`, async () => {
     const runId = randomUUID();
     const latencies: number[] = [];
     const statuses = new Map<number, number>();
@@ -55,8 +55,8 @@ describe('webhook intake under sustained load', () => {
     );
 
     expect(Object.fromEntries(statuses)).toEqual({ 202: REQUESTS });
-    // Generous for a shared 2-core machine; the benchmark measures the real figure.
-    expect(p99).toBeLessThan(1_000);
+    // Latency is measured by the benchmark (bench/webhook-intake.bench.ts), not asserted here: a wall-clock bound
+    // in a test only measures how busy the machine is. Here: every delivery acknowledged, and nothing lost.
     const db = t.app.get(DataSource);
     const stored = await db.query<Array<{ n: string }>>(
       `SELECT count(*) AS n FROM webhook_events WHERE payload->'lead'->>'id' LIKE $1`,

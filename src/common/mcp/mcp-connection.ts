@@ -301,7 +301,9 @@ export class McpConnection {
   private async healthCheck(): Promise<void> {
     const session = this.session;
     if (!session || this.closed || this.checking || this.connecting) return;
-    if (Date.now() - this.lastSuccessAt < this.options.healthCheckIntervalMs) return;
+    // Half the interval, not all of it: the timer has the same period, so a full-interval threshold would often skip a
+    // tick by a few milliseconds and a stopped server would look up for almost two intervals.
+    if (Date.now() - this.lastSuccessAt < this.options.healthCheckIntervalMs / 2) return;
     this.checking = true;
     const signal = AbortSignal.timeout(this.options.connectTimeoutMs);
     try {

@@ -104,15 +104,18 @@ export function createRetryPolicy(options: RetryOptions): RetryPolicy {
  */
 export class TokenBucket {
   private tokens: number;
-  private updatedAt = performance.now();
+  private updatedAt: number;
   private readonly perMs: number;
 
   constructor(
     readonly ratePerMinute: number,
     readonly capacity: number,
+    /** Milliseconds on a monotonic clock; replaceable so tests control time. */
+    private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = capacity;
     this.perMs = ratePerMinute / 60_000;
+    this.updatedAt = now();
   }
 
   /** Reserves one token. Returns the wait in ms (0 = go now), or undefined (nothing reserved) if it exceeds `maxWaitMs`. */
@@ -141,7 +144,7 @@ export class TokenBucket {
   }
 
   private refill(): void {
-    const now = performance.now();
+    const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + (now - this.updatedAt) * this.perMs);
     this.updatedAt = now;
   }
