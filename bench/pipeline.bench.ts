@@ -8,18 +8,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/bootstrap.js';
 import { AppConfig } from '../src/common/config/app-config.js';
 import { closeHttpThenApp } from '../src/common/lifecycle/graceful-shutdown.js';
 import { PipelineRunStatusChanged } from '../src/modules/pipeline/pipeline.events.js';
 import { writeBenchmarkSection } from './bench-report.js';
+import { scratchDatabase } from './scratch-database.js';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
@@ -81,36 +80,6 @@ async function startSandboxes(): Promise<Sandboxes> {
   };
 }
 
-async function scratchDatabase(): Promise<{ env: Record<string, string>; kind: string; drop(): Promise<void> }> {
-  const server = process.env.DATABASE_URL;
-  if (!server) {
-    const dir = mkdtempSync(join(tmpdir(), 'jv-bench-pipeline-'));
-    return {
-      env: { DATA_DIR: dir },
-      kind: 'embedded PGlite',
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `jv_bench_pipeline_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    kind: 'PostgreSQL (localhost)',
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 function isoDay(offset: number): string {
   return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 }
@@ -137,7 +106,7 @@ function gcHeapMb(): number {
 async function main(): Promise<void> {
   const write = process.argv.includes('--write');
   const sandboxes = await startSandboxes();
-  const database = await scratchDatabase();
+  const database = await scratchDatabase('pipeline');
   const config = AppConfig.fromEnvironment({
     NODE_ENV: 'test',
     LOG_LEVEL: 'warn',

@@ -7,15 +7,15 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import pg from 'pg';
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { createApp } from '../src/bootstrap.js';
 import { AppConfig } from '../src/common/config/app-config.js';
 import { closeHttpThenApp } from '../src/common/lifecycle/graceful-shutdown.js';
 import type { SyncRun } from '../src/modules/sync/sync.entities.js';
 import { SyncRunner } from '../src/modules/sync/sync.runner.js';
+import { scratchDatabase } from './scratch-database.js';
 
 const CONTACTS = 100_000;
 const STREAMS = ['apollo_contacts', 'avinode_availability'] as const;
@@ -56,31 +56,6 @@ async function startSandboxes(): Promise<{ urls: Record<string, string>; stop: (
   };
 }
 
-async function freshDatabase(): Promise<{ env: Record<string, string>; kind: string; drop: () => Promise<void> }> {
-  const server = process.env['DATABASE_URL'];
-  if (!server) {
-    const dir = await mkdtemp(join(tmpdir(), 'jv-sync-bench-'));
-    return { env: { DATA_DIR: dir }, kind: 'embedded PGlite', drop: () => rm(dir, { recursive: true, force: true }) };
-  }
-  const name = `jv_sync_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    kind: 'PostgreSQL 15 (localhost)',
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 interface Measured {
   run: SyncRun;
   seconds: number;
@@ -108,7 +83,7 @@ async function measure(runner: SyncRunner, kind: 'full' | 'incremental'): Promis
 async function main(): Promise<void> {
   const write = process.argv.includes('--write');
   const sandboxes = await startSandboxes();
-  const database = await freshDatabase();
+  const database = await scratchDatabase('sync');
   const config = AppConfig.fromEnvironment({
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',

@@ -11,9 +11,6 @@ import { Controller, HttpCode, Module, type OnModuleInit, Post, Req } from '@nes
 import autocannon from 'autocannon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { FastifyRequest } from 'fastify';
@@ -22,6 +19,7 @@ import { Public } from '../src/common/auth/public.decorator.js';
 import { SkipRateLimit } from '../src/common/auth/rate-limit.guard.js';
 import { sign } from '../src/modules/webhook/webhook-signature.js';
 import { machine, writeBenchmarkSection } from './bench-report.js';
+import { scratchDatabase } from './scratch-database.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const API_KEY = 'bench-key-0123456789abcdef';
@@ -141,35 +139,6 @@ async function load(url: string, path: string, amount: number, rate: number | nu
   };
 }
 
-async function scratchDatabase(): Promise<{ env: Record<string, string>; kind: string; drop: () => Promise<void> }> {
-  const server = process.env['DATABASE_URL'];
-  if (!server) {
-    const dir = mkdtempSync(join(tmpdir(), 'jv-bench-webhook-'));
-    return {
-      env: { DATA_DIR: dir },
-      kind: 'embedded PGlite',
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }
-  const name = `jv_bench_webhook_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    env: { DATABASE_URL: url.toString() },
-    kind: 'PostgreSQL 15 (localhost)',
-    drop: async () => {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await client.end();
-    },
-  };
-}
-
 async function count(url: string, database: Record<string, string>): Promise<{ events: number; baseline: number }> {
   if (database['DATABASE_URL']) {
     const client = new pg.Client({ connectionString: database['DATABASE_URL'] });
@@ -204,7 +173,7 @@ async function drained(url: string, expectedTotal: number): Promise<number> {
 async function main(): Promise<void> {
   const write = process.argv.includes('--write');
   const requests = Number(process.env['BENCH_REQUESTS'] ?? 10_000);
-  const database = await scratchDatabase();
+  const database = await scratchDatabase('webhook');
   const child: ChildProcess = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve'], {
     env: {
       PATH: process.env['PATH'] ?? '',
