@@ -22,10 +22,10 @@ import {
   ValidateBy,
   ValidateIf,
   ValidateNested,
-  type ValidationArguments,
   type ValidationOptions,
 } from 'class-validator';
 import { NumberedPageQuery } from '../../common/http/pagination.js';
+import { IsOnOrAfter } from '../../common/validation/calendar-date.decorator.js';
 import { EMPLOYEE_RANGES, type EmployeeRange } from './apollo.contracts.js';
 
 const trim = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.trim() : value);
@@ -41,26 +41,6 @@ function IsContactReference(options?: ValidationOptions): PropertyDecorator {
         validate: (value: unknown) =>
           typeof value === 'string' && (APOLLO_ID.test(value) || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value)),
         defaultMessage: () => 'each value in contacts must be an Apollo contact id (24 hex digits) or an email address',
-      },
-    },
-    options,
-  );
-}
-
-/** A date on or after another date property. Skipped while either is malformed (their own rules say so). */
-function IsOnOrAfter(other: string, options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isOnOrAfter',
-      constraints: [other],
-      validator: {
-        validate: (value: unknown, args?: ValidationArguments) => {
-          const start = (args?.object as Record<string, unknown> | undefined)?.[other];
-          if (typeof value !== 'string' || typeof start !== 'string') return true;
-          if (!DATE_ONLY.test(value) || !DATE_ONLY.test(start)) return true;
-          return value >= start;
-        },
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} must be on or after ${other}`,
       },
     },
     options,
