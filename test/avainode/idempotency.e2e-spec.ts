@@ -110,6 +110,8 @@ describe('IdempotencyService', () => {
     const request = requestFor({ d: 1 });
     const handler = gate({ status: 201, body: {} });
     const first = service.execute(request, handler.run);
+    // The first request must hold the key before the second arrives (otherwise the second would claim it).
+    await eventually(() => handler.runs() === 1);
     await expect(service.execute(request, handler.run)).rejects.toMatchObject({
       code: 'idempotency_request_in_progress',
       retryAfterSeconds: 1,
