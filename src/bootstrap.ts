@@ -18,6 +18,8 @@ import { APP_VERSION } from './common/version.js';
 export interface CreateAppOptions {
   /** Extra modules, for tests that need routes of their own (e.g. one that fails on purpose). */
   imports?: Array<Type | DynamicModule>;
+  /** Told of every route the HTTP server registers, Nest's and plugins' alike (the route inventory test uses it). */
+  onRoute?: (route: { method: string | string[]; url: string }) => void;
 }
 
 export async function createApp(config: AppConfig, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
@@ -31,6 +33,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     return503OnClosing: true,
     trustProxy: true,
   });
+  const onRoute = options.onRoute;
+  if (onRoute) adapter.getInstance().addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, options.imports ?? []),
     adapter,

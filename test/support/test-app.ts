@@ -1,6 +1,6 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/bootstrap.js';
+import { createApp, type CreateAppOptions } from '../../src/bootstrap.js';
 import { AppConfig } from '../../src/common/config/app-config.js';
 import { closeHttpThenApp } from '../../src/common/lifecycle/graceful-shutdown.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -23,6 +23,7 @@ export interface TestAppOptions {
   imports?: Array<Type | DynamicModule>;
   /** Reuse a database (e.g. to restart an app on the same data); otherwise a fresh one is created and dropped. */
   database?: TestDatabase;
+  onRoute?: CreateAppOptions['onRoute'];
 }
 
 /** Boots the real application over a real port on a fresh database (PostgreSQL when DATABASE_URL is set, else PGlite). */
@@ -42,7 +43,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   let app: NestFastifyApplication;
   try {
-    app = await createApp(config, { imports: options.imports ?? [] });
+    app = await createApp(config, {
+      imports: options.imports ?? [],
+      ...(options.onRoute ? { onRoute: options.onRoute } : {}),
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
   } catch (error) {
     if (ownsDatabase) await database.drop();

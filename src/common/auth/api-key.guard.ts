@@ -8,7 +8,11 @@ import { IS_PUBLIC_ROUTE } from './public.decorator.js';
 
 export type AuthenticatedRequest = FastifyRequest & { apiKeyFingerprint?: string };
 
-/** Every `/api` route needs a valid API key unless marked @Public(); health, metrics and docs live outside `/api`. */
+/**
+ * Default deny: every route needs a valid API key unless its handler or controller is marked @Public(). The decision
+ * comes from the route the router matched, never from the URL string: the router decodes and matches paths in ways a
+ * prefix test cannot follow (`/%61pi/…` is `/api/…`).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   private readonly verifier: ApiKeyVerifier;
@@ -23,11 +27,9 @@ export class ApiKeyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const path = request.url.split('?')[0] ?? '';
     const presented = presentedApiKey(request.headers);
     const fingerprint = this.verifier.verify(presented);
     if (fingerprint) request.apiKeyFingerprint = fingerprint;
-    if (path !== '/api' && !path.startsWith('/api/')) return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_ROUTE, [
       context.getHandler(),
       context.getClass(),

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Public } from '../auth/public.decorator.js';
 import { SkipRateLimit } from '../auth/rate-limit.guard.js';
 import { AppConfig } from '../config/app-config.js';
 import { DatabaseHealth } from '../database/database.health.js';
@@ -8,6 +9,8 @@ import { JobQueueService } from '../jobs/job-queue.service.js';
 import { ReadinessRegistry } from './readiness-registry.js';
 
 @ApiTags('health')
+// Probes are called by orchestrators that hold no key; they reveal up/down and nothing else.
+@Public()
 @SkipRateLimit()
 @Controller('health')
 export class HealthController {
