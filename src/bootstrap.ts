@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './common/config/app-config.js';
 import { requestIdFor } from './common/http/request-id.js';
+import { annotateScopes } from './common/auth/openapi-scopes.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { APP_VERSION } from './common/version.js';
@@ -63,20 +64,23 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   });
 
   if (config.http.docsEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('JetVision Integration API')
-        .setDescription(
-          'Ties Apollo.io (sales), Avinode (charter marketplace) and n8n (automation) together. ' +
-            'Every /api route needs an API key; errors are RFC 9457 application/problem+json.',
-        )
-        .setVersion(APP_VERSION)
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key as a bearer token' }, 'bearer')
-        .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
-        .addSecurityRequirements('bearer')
-        .addSecurityRequirements('apiKey')
-        .build(),
+    const document = annotateScopes(
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('JetVision Integration API')
+          .setDescription(
+            'Ties Apollo.io (sales), Avinode (charter marketplace) and n8n (automation) together. ' +
+              'Every route needs an API key unless marked public; each operation names the key scope it needs ' +
+              '(read, operate or admin, in `x-required-scope`). Errors are RFC 9457 application/problem+json.',
+          )
+          .setVersion(APP_VERSION)
+          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key as a bearer token' }, 'bearer')
+          .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+          .addSecurityRequirements('bearer')
+          .addSecurityRequirements('apiKey')
+          .build(),
+      ),
     );
     SwaggerModule.setup('docs', app, document, {
       jsonDocumentUrl: 'docs/openapi.json',

@@ -24,8 +24,12 @@ async function main(): Promise<void> {
   logger.log(`JetVision Integration listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
   if (config.auth.generatedKey) {
     // Never open by default: without API_KEYS a key is generated for this run and shown once, here.
-    logger.warn(`No API_KEYS configured. Generated an API key for this run: ${config.auth.apiKeys[0] ?? ''}`);
-    logger.warn('Set API_KEYS=<key1>,<key2> to use fixed keys (several at once allow rotation).');
+    logger.warn(
+      `No API_KEYS configured. Generated an admin API key for this run: ${config.auth.apiKeys[0]?.key ?? ''}`,
+    );
+    logger.warn(
+      'Set API_KEYS=<name>:<scope>:<key>,… (scope read, operate or admin) to use fixed keys; see the README.',
+    );
   }
 }
 

@@ -55,7 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const apiKey = config.auth.apiKeys[0] ?? TEST_API_KEY;
+  const apiKey = config.auth.apiKeys[0]?.key ?? TEST_API_KEY;
   return {
     app,
     config,

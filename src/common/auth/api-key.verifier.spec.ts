@@ -2,14 +2,25 @@ import { describe, expect, it } from '@jest/globals';
 import { ApiKeyVerifier, presentedApiKey } from './api-key.verifier.js';
 
 describe('ApiKeyVerifier', () => {
-  const verifier = new ApiKeyVerifier(['current-key-0123456789', 'previous-key-0123456789']);
+  const verifier = new ApiKeyVerifier([
+    { name: 'current', scope: 'admin', key: 'current-key-0123456789' },
+    { name: 'previous', scope: 'read', key: 'previous-key-0123456789' },
+  ]);
 
-  it('accepts every active key (rotation) and fingerprints them differently', () => {
+  it('accepts every active key (rotation) with its name and scope, and fingerprints them differently', () => {
     const current = verifier.verify('current-key-0123456789');
     const previous = verifier.verify('previous-key-0123456789');
-    expect(current).toMatch(/^[0-9a-f]{12}$/);
-    expect(previous).toMatch(/^[0-9a-f]{12}$/);
-    expect(current).not.toBe(previous);
+    expect(current).toMatchObject({
+      name: 'current',
+      scope: 'admin',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
+    expect(previous).toMatchObject({
+      name: 'previous',
+      scope: 'read',
+      fingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+    });
+    expect(current?.fingerprint).not.toBe(previous?.fingerprint);
   });
 
   it('rejects unknown, empty, prefix and longer keys', () => {
@@ -21,7 +32,7 @@ describe('ApiKeyVerifier', () => {
   });
 
   it('never leaks the key in its fingerprint', () => {
-    expect(verifier.verify('current-key-0123456789')).not.toContain('current');
+    expect(verifier.verify('current-key-0123456789')?.fingerprint).not.toContain('current');
   });
 });
 

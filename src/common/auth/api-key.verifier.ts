@@ -1,26 +1,41 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyScope, ConfiguredApiKey } from './api-key-scope.js';
+
+export interface VerifiedApiKey {
+  name: string;
+  scope: ApiKeyScope;
+  /** Short, non-secret fingerprint of the key (rate limiting, idempotency principal). */
+  fingerprint: string;
+}
 
 /**
  * Holds the active API keys as SHA-256 digests and checks a presented key against every one of them in constant time:
  * hashing first makes the comparison length-independent, and checking all keys (no early exit) hides which one matched.
  */
 export class ApiKeyVerifier {
-  private readonly digests: readonly Buffer[];
+  private readonly known: ReadonlyArray<{ digest: Buffer; key: VerifiedApiKey }>;
 
-  constructor(keys: readonly string[]) {
-    this.digests = keys.map((key) => digest(key));
+  constructor(keys: readonly ConfiguredApiKey[]) {
+    this.known = keys.map(({ name, scope, key }) => ({
+      digest: digest(key),
+      key: { name, scope, fingerprint: keyFingerprint(key) },
+    }));
   }
 
-  /** Returns a short, non-secret fingerprint of the matching key (for logs and rate limiting), or null. */
-  verify(presented: string | undefined): string | null {
+  verify(presented: string | undefined): VerifiedApiKey | null {
     if (!presented) return null;
     const candidate = digest(presented);
-    let match: Buffer | null = null;
-    for (const known of this.digests) {
-      if (timingSafeEqual(candidate, known)) match = known;
+    let match: VerifiedApiKey | null = null;
+    for (const known of this.known) {
+      if (timingSafeEqual(candidate, known.digest)) match = known.key;
     }
-    return match ? match.subarray(0, 6).toString('hex') : null;
+    return match;
   }
+}
+
+/** The first 12 hex digits of the key's SHA-256: identifies a key in logs without revealing it. */
+export function keyFingerprint(key: string): string {
+  return digest(key).subarray(0, 6).toString('hex');
 }
 
 function digest(value: string): Buffer {

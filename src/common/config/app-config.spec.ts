@@ -18,13 +18,42 @@ describe('AppConfig.fromEnvironment', () => {
     const config = AppConfig.fromEnvironment({});
     expect(config.auth.generatedKey).toBe(true);
     expect(config.auth.apiKeys).toHaveLength(1);
-    expect(config.auth.apiKeys[0]!.length).toBeGreaterThanOrEqual(32);
+    expect(config.auth.apiKeys[0]).toMatchObject({ name: 'generated', scope: 'admin' });
+    expect(config.auth.apiKeys[0]!.key.length).toBeGreaterThanOrEqual(32);
   });
 
   it('parses several API keys for rotation', () => {
     const config = AppConfig.fromEnvironment({ API_KEYS: 'first-key-0123456789, second-key-0123456789' });
-    expect(config.auth.apiKeys).toEqual(['first-key-0123456789', 'second-key-0123456789']);
+    expect(config.auth.apiKeys.map(({ key }) => key)).toEqual(['first-key-0123456789', 'second-key-0123456789']);
     expect(config.auth.generatedKey).toBe(false);
+  });
+
+  it('reads named, scoped keys and keeps a bare key as an admin key named by its fingerprint', () => {
+    const config = AppConfig.fromEnvironment({
+      API_KEYS: 'dashboard:read:dashboard-key-0123456789, ops:operate:ops-key-0123456789,legacy-key-0123456789',
+    });
+    expect(config.auth.apiKeys).toEqual([
+      { name: 'dashboard', scope: 'read', key: 'dashboard-key-0123456789' },
+      { name: 'ops', scope: 'operate', key: 'ops-key-0123456789' },
+      { name: expect.stringMatching(/^key-[0-9a-f]{12}$/), scope: 'admin', key: 'legacy-key-0123456789' },
+    ]);
+  });
+
+  it('names the entry and the rule for every bad API_KEYS entry', () => {
+    expect(() =>
+      AppConfig.fromEnvironment({
+        API_KEYS:
+          'a:write:key-0123456789abcdef,b:read:short,a:read:other-0123456789abcdef,x:y,c:read:other-0123456789abcdef',
+      }),
+    ).toThrow(
+      new ConfigValidationError([
+        'API_KEYS entry 1: the scope must be one of read, operate, admin',
+        'API_KEYS entry 2: the key must be at least 16 URL-safe characters',
+        'API_KEYS entry 3: the name "a" is used twice',
+        'API_KEYS entry 4 must be <key> or <name>:<scope>:<key>',
+        'API_KEYS entry 5: the same key is listed twice',
+      ]),
+    );
   });
 
   it('uses PostgreSQL when DATABASE_URL is set', () => {

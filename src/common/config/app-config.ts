@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
+import { type ConfiguredApiKey, parseApiKeys } from '../auth/api-key-scope.js';
+import { keyFingerprint } from '../auth/api-key.verifier.js';
 import { EnvironmentVariables, type LogLevel, type WebhookAuthScheme } from './environment.js';
 
 export type UpstreamName = 'apollo' | 'avinode' | 'n8n';
@@ -66,7 +68,7 @@ export class AppConfig {
     | { kind: 'embedded'; dataDir: string; jobsSchema: string };
   readonly dataDir: string;
   readonly auth: {
-    apiKeys: readonly string[];
+    apiKeys: readonly ConfiguredApiKey[];
     /** True when no key was configured and one was generated for this process (printed at startup). */
     generatedKey: boolean;
     ratePerMinute: number;
@@ -157,17 +159,17 @@ export class AppConfig {
     }
     const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
     const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
-    if (errors.length > 0) throw new ConfigValidationError(flattenErrors(errors));
-    return AppConfig.fromValidated(env);
+    const keys = parseApiKeys(env.API_KEYS ?? '', keyFingerprint);
+    const problems = [...flattenErrors(errors), ...keys.problems];
+    if (problems.length > 0) throw new ConfigValidationError(problems);
+    return AppConfig.fromValidated(env, keys.keys);
   }
 
-  private static fromValidated(env: EnvironmentVariables): AppConfig {
-    const configuredKeys = (env.API_KEYS ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter((key) => key.length > 0);
+  private static fromValidated(env: EnvironmentVariables, configuredKeys: ConfiguredApiKey[]): AppConfig {
     const generatedKey = configuredKeys.length === 0;
-    const apiKeys = generatedKey ? [`jv_${randomBytes(24).toString('base64url')}`] : configuredKeys;
+    const apiKeys: ConfiguredApiKey[] = generatedKey
+      ? [{ name: 'generated', scope: 'admin', key: `jv_${randomBytes(24).toString('base64url')}` }]
+      : configuredKeys;
     const dataDir = resolve(env.DATA_DIR);
     const jobsSchema = env.JOBS_SCHEMA;
     return new AppConfig({

@@ -53,11 +53,10 @@ export class EnvironmentVariables {
   @MinLength(1)
   DATA_DIR = './.data';
 
+  /** Comma-separated `<name>:<scope>:<key>` or bare `<key>` (an admin key); parsed and checked in app-config. */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^\s*[A-Za-z0-9._~+\-/=]{16,}\s*(,\s*[A-Za-z0-9._~+\-/=]{16,}\s*)*$/, {
-    message: 'API_KEYS must be a comma-separated list of keys of at least 16 URL-safe characters each',
-  })
+  @IsString()
   API_KEYS?: string;
 
   @IsIn(LOG_LEVELS)

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { RequiresScope } from '../auth/requires-scope.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppConfig } from '../config/app-config.js';
 import { APP_VERSION } from '../version.js';
@@ -67,6 +68,7 @@ export class McpStatusController {
   }
 
   @Post()
+  @RequiresScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Drop every MCP session and reconnect now; returns the state afterwards' })
   @ApiOkResponse({ description: 'Service and per-server state after reconnecting', schema: { example: EXAMPLE } })

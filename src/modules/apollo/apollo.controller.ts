@@ -1,4 +1,5 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import { ApiBadRequestResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { NumberedPage } from '../../common/http/pagination.js';
 import type {
@@ -147,6 +148,7 @@ export class ApolloController {
   }
 
   @Post('contacts/enrich')
+  @RequiresScope('operate')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Enrich a contact by email or LinkedIn URL',
@@ -198,6 +200,7 @@ export class ApolloController {
   }
 
   @Post('sequences')
+  @RequiresScope('operate')
   @ApiOperation({
     summary: 'Create an email sequence',
     description: 'contacts: Apollo contact ids and/or email addresses (an unknown email becomes a new contact).',
@@ -213,6 +216,7 @@ export class ApolloController {
   }
 
   @Post('sequences/:id/contacts')
+  @RequiresScope('operate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Add contacts to a sequence (ones already in it are counted, not duplicated)' })
   @ApiResponse({

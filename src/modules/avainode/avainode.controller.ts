@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, applyDecorators } from '@nestjs/common';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import {
@@ -154,6 +155,7 @@ export class AvainodeController {
   }
 
   @Post('aircraft')
+  @RequiresScope('operate')
   @Idempotent('charter-request')
   @ApiOperation({
     summary: 'Create a charter request',
@@ -211,6 +213,7 @@ export class AvainodeController {
   }
 
   @Post('quotes')
+  @RequiresScope('read')
   @ApiOperation({
     summary: 'Quote a trip on one aircraft',
     description:
@@ -248,6 +251,7 @@ export class AvainodeController {
   }
 
   @Post('bookings/:id/confirm')
+  @RequiresScope('operate')
   @HttpCode(200)
   @Idempotent('booking-confirm')
   @ApiOperation({
@@ -269,6 +273,7 @@ export class AvainodeController {
   }
 
   @Post('bookings/:id/cancel')
+  @RequiresScope('operate')
   @HttpCode(200)
   @Idempotent('booking-cancel')
   @ApiOperation({
@@ -292,6 +297,7 @@ export class AvainodeController {
   }
 
   @Patch('bookings/:id')
+  @RequiresScope('operate')
   @Idempotent('booking-modify')
   @ApiOperation({
     summary: 'Modify a booking',

@@ -1,4 +1,5 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import { ApiBadRequestResponse, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { CursorPage } from '../../common/http/pagination.js';
@@ -125,6 +126,7 @@ export class N8nController {
   }
 
   @Post('workflows')
+  @RequiresScope({ from: 'body', actions: { execute: 'operate', create: 'admin' } })
   @ApiOperation({
     summary: 'Create a workflow, or execute one',
     description:
@@ -187,6 +189,7 @@ export class N8nController {
   }
 
   @Put('workflows')
+  @RequiresScope('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Activate or deactivate a workflow' })
   @ApiResponse({

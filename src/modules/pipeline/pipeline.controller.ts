@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -158,6 +159,7 @@ export class PipelineController {
   ) {}
 
   @Post('leads')
+  @RequiresScope('operate')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Start a lead-to-booking run',
@@ -208,6 +210,7 @@ export class PipelineController {
   }
 
   @Put('leads')
+  @RequiresScope('operate')
   @HttpCode(202)
   @ApiOperation({
     summary: 'Start runs for the leads of an Apollo search, in batches',
@@ -283,6 +286,7 @@ export class PipelineController {
   }
 
   @Post('pipeline/runs/:id/retry')
+  @RequiresScope('operate')
   @HttpCode(202)
   @ApiOperation({ summary: 'Retry a failed or dead-lettered run from the step that failed' })
   @ApiAcceptedResponse({
@@ -295,6 +299,7 @@ export class PipelineController {
   }
 
   @Post('pipeline/runs/:id/cancel')
+  @RequiresScope('operate')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel a run that is still in progress or awaiting confirmation' })
   @ApiOkResponse({ description: 'The cancelled run', example: { ...RUN_EXAMPLE, status: 'cancelled' } })

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedRequest } from '../../common/auth/api-key.guard.js';
@@ -138,6 +139,7 @@ export class SyncController {
   }
 
   @Post()
+  @RequiresScope({ from: 'body', actions: { sync: 'operate', full_sync: 'operate', start: 'admin', stop: 'admin' } })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Start or stop the schedule, or sync now',
@@ -183,6 +185,7 @@ export class SyncController {
   }
 
   @Delete()
+  @RequiresScope('admin')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Clear the audit log',

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ListWebhookEventsQuery, SendTestEventDto, WebhookEventDto, WebhookEventPageDto } from './webhook.dto.js';
 import {
@@ -72,6 +73,7 @@ export class WebhookOperationsController {
   }
 
   @Post('events/:id/replay')
+  @RequiresScope('admin')
   @HttpCode(202)
   @ApiOperation({ summary: 'Process a dead-lettered or processed event again' })
   @ApiResponse({ status: 202, type: WebhookEventDto, description: 'Queued again (status received)' })
@@ -81,6 +83,7 @@ export class WebhookOperationsController {
   }
 
   @Post('test')
+  @RequiresScope('operate')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a signed test event through the whole path (HTTP, authentication, storage, processing)',
