@@ -182,6 +182,9 @@ async function main(): Promise<void> {
       API_KEYS: API_KEY,
       WEBHOOK_APOLLO_SECRETS: SECRET,
       SYNC_ENABLED: 'false',
+      // Throughput of the intake itself; the flood limits would refuse a benchmark from one address.
+      WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000000',
+      WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE: '1000000000',
       ...(process.env['WEBHOOK_CONCURRENCY'] ? { WEBHOOK_CONCURRENCY: process.env['WEBHOOK_CONCURRENCY'] } : {}),
       ...database.env,
     },

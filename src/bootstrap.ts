@@ -32,7 +32,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // Idle keep-alive sockets are closed at shutdown; in-flight requests are allowed to finish.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies in TRUST_PROXY; otherwise the client is the TCP peer.
+    trustProxy: config.security.trustProxy.length > 0 ? [...config.security.trustProxy] : false,
   });
   const onRoute = options.onRoute;
   if (onRoute) adapter.getInstance().addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));

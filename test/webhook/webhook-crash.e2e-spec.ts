@@ -63,6 +63,8 @@ describe('crash between accept and process', () => {
     const env = {
       ...database.env,
       WEBHOOK_APOLLO_SECRETS: SECRET,
+      // This test is about crashes, not flood limits: 1,000 deliveries from one address stay under the limit.
+      WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '100000',
       // A short job timeout, so the attempt a crash interrupted is retried soon after the restart.
       WEBHOOK_JOB_TIMEOUT_SECONDS: '5',
       SYNC_ENABLED: 'false',

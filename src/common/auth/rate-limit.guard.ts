@@ -4,16 +4,13 @@ import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import type { AuthenticatedRequest } from './api-key.guard.js';
+import { FixedWindowCounter } from './fixed-window-counter.js';
+import { addressKey } from '../http/client-address.js';
 
 const SKIP_RATE_LIMIT = 'jetvision:skip-rate-limit';
 
 /** Exempts a route or controller from rate limiting (health probes, metrics scraping). */
 export const SkipRateLimit = (): MethodDecorator & ClassDecorator => SetMetadata(SKIP_RATE_LIMIT, true);
-
-interface Window {
-  count: number;
-  resetAt: number;
-}
 
 const WINDOW_MS = 60_000;
 
@@ -25,14 +22,14 @@ const WINDOW_MS = 60_000;
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate, OnModuleDestroy {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows = new FixedWindowCounter(WINDOW_MS);
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly config: AppConfig,
     private readonly reflector: Reflector,
   ) {
-    this.sweeper = setInterval(() => this.sweep(), WINDOW_MS);
+    this.sweeper = setInterval(() => this.windows.sweep(), WINDOW_MS);
     this.sweeper.unref();
   }
 
@@ -46,15 +43,10 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
       return true;
     const http = context.switchToHttp();
     const request = http.getRequest<AuthenticatedRequest>();
-    const tracker = request.apiKeyFingerprint ? `key:${request.apiKeyFingerprint}` : `ip:${request.ip}`;
+    const tracker = request.apiKeyFingerprint ? `key:${request.apiKeyFingerprint}` : `ip:${addressKey(request.ip)}`;
     const limit = request.apiKeyFingerprint ? this.config.auth.ratePerMinute : this.config.auth.anonymousRatePerMinute;
     const now = Date.now();
-    let window = this.windows.get(tracker);
-    if (!window || window.resetAt <= now) {
-      window = { count: 0, resetAt: now + WINDOW_MS };
-      this.windows.set(tracker, window);
-    }
-    window.count++;
+    const window = this.windows.hit(tracker, now);
     const reply = http.getResponse<FastifyReply>();
     void reply.header('x-ratelimit-limit', String(limit));
     void reply.header('x-ratelimit-remaining', String(Math.max(0, limit - window.count)));
@@ -65,10 +57,5 @@ export class RateLimitGuard implements CanActivate, OnModuleDestroy {
       });
     }
     return true;
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [tracker, window] of this.windows) if (window.resetAt <= now) this.windows.delete(tracker);
   }
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
@@ -75,6 +76,16 @@ export class AppConfig {
     anonymousRatePerMinute: number;
   };
   readonly logging: { level: LogLevel; format: 'json' | 'pretty' };
+  /** Limits an attacker meets (README "Security"). */
+  readonly security: {
+    /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs, proxy-addr keywords); empty: none. */
+    trustProxy: readonly string[];
+    authFailuresBeforeLockout: number;
+    authLockoutSeconds: number;
+    authLockoutMaxSeconds: number;
+    webhookPerSourcePerMinute: number;
+    webhookPerAddressPerMinute: number;
+  };
   readonly mcp: {
     servers: Record<UpstreamName, UpstreamServerConfig>;
     callTimeoutMs: number;
@@ -160,7 +171,7 @@ export class AppConfig {
     const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
     const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
     const keys = parseApiKeys(env.API_KEYS ?? '', keyFingerprint);
-    const problems = [...flattenErrors(errors), ...keys.problems];
+    const problems = [...flattenErrors(errors), ...keys.problems, ...trustProxyProblems(env.TRUST_PROXY)];
     if (problems.length > 0) throw new ConfigValidationError(problems);
     return AppConfig.fromValidated(env, keys.keys);
   }
@@ -190,6 +201,14 @@ export class AppConfig {
         generatedKey,
         ratePerMinute: env.RATE_LIMIT_PER_MINUTE,
         anonymousRatePerMinute: env.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      },
+      security: {
+        trustProxy: listOf(env.TRUST_PROXY),
+        authFailuresBeforeLockout: env.AUTH_FAILURES_BEFORE_LOCKOUT,
+        authLockoutSeconds: env.AUTH_LOCKOUT_SECONDS,
+        authLockoutMaxSeconds: Math.max(env.AUTH_LOCKOUT_SECONDS, env.AUTH_LOCKOUT_MAX_SECONDS),
+        webhookPerSourcePerMinute: env.WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE,
+        webhookPerAddressPerMinute: env.WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
       },
       logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json') },
       mcp: {
@@ -274,6 +293,31 @@ export class AppConfig {
       },
     });
   }
+}
+
+function listOf(value: string): string[] {
+  return value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.length > 0);
+}
+
+const PROXY_KEYWORDS = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxyProblems(value: string): string[] {
+  return listOf(value)
+    .filter((entry) => {
+      if (PROXY_KEYWORDS.includes(entry)) return false;
+      const [address = '', prefix, extra] = entry.split('/');
+      const family = isIP(address);
+      if (family === 0 || extra !== undefined) return true;
+      if (prefix === undefined) return false;
+      return !/^\d{1,3}$/.test(prefix) || Number(prefix) > (family === 4 ? 32 : 128);
+    })
+    .map(
+      (entry) =>
+        `TRUST_PROXY: "${entry}" is not an IP address, a CIDR (10.0.0.0/8) or one of ${PROXY_KEYWORDS.join(', ')}`,
+    );
 }
 
 function parseNamespaceTtls(value: string): Record<string, number> {

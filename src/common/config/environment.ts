@@ -83,6 +83,40 @@ export class EnvironmentVariables {
   @Min(1)
   RATE_LIMIT_ANONYMOUS_PER_MINUTE = 300;
 
+  // ---- security limits (README "Security") ---------------------------------------------------------------------------
+  /** Proxies whose X-Forwarded-For is believed: addresses, CIDRs, or loopback / linklocal / uniquelocal. */
+  @IsString()
+  TRUST_PROXY = '';
+
+  /** Refused API keys from one address within a minute before that address is locked out. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_FAILURES_BEFORE_LOCKOUT = 10;
+
+  /** First lockout; each further lockout of the same address doubles it, up to AUTH_LOCKOUT_MAX_SECONDS. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_LOCKOUT_SECONDS = 60;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AUTH_LOCKOUT_MAX_SECONDS = 3600;
+
+  /** Webhook deliveries accepted per minute for one source, whatever the sender's address. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE = 6000;
+
+  /** Webhook deliveries accepted per minute from one address, whatever the source. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 1200;
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

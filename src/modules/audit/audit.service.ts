@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
+import { fitColumn, fitNullableColumn } from '../../common/database/fit-column.js';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { AuditEntryInput, AuditOutcome } from '../../common/events/domain-event.js';
 import { AuditLogEntry } from './audit-log.entity.js';
@@ -88,11 +89,12 @@ export class AuditService {
   ) {}
 
   async record(input: AuditEntryInput): Promise<AuditLogEntry> {
+    // Bounded columns (see the entity): a too-long value is shortened with a hash rather than failing the insert.
     const entry = this.entries.create({
-      source: input.source,
-      type: input.type,
-      subject: input.subject ?? null,
-      correlationId: input.correlationId ?? null,
+      source: fitColumn(input.source, 64),
+      type: fitColumn(input.type, 128),
+      subject: fitNullableColumn(input.subject, 256),
+      correlationId: fitNullableColumn(input.correlationId, 128),
       outcome: input.outcome,
       details: scrubSecrets(input.details ?? {}) as Record<string, unknown>,
       ...(input.occurredAt ? { occurredAt: input.occurredAt } : {}),

@@ -1,13 +1,16 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
-import { EventEmitter2 } from '@nestjs/event-emitter';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { AppConfig } from '../../common/config/app-config.js';
+import { AppConfig, type WebhookSourceName } from '../../common/config/app-config.js';
+import { clientAddressOf } from '../../common/http/client-address.js';
+import { problemFor, sendProblem } from '../../common/http/problem-details.filter.js';
 import { EmbeddedSandboxes } from '../../common/mcp/embedded-sandbox.provider.js';
-import { WebhookRejected } from './events/index.js';
 import { SANDBOX_OF_SOURCE, WebhookAuthService } from './webhook-auth.service.js';
 import type { IntakeContext } from './webhook-intake.service.js';
+import { resolveSource } from './webhook.catalog.js';
+import { WebhookIntakeLimiter } from './webhook-intake-limiter.js';
+import { WebhookRejectionLedger } from './webhook-rejection-ledger.js';
 import { WebhookMetrics } from './webhook.metrics.js';
 
 /** Route patterns of the intake (the operations routes under the same prefix are not intake). */
@@ -36,8 +39,9 @@ export class WebhookHttpSetup {
   constructor(
     private readonly config: AppConfig,
     private readonly auth: WebhookAuthService,
-    private readonly events: EventEmitter2,
     private readonly metrics: WebhookMetrics,
+    private readonly limiter: WebhookIntakeLimiter,
+    private readonly ledger: WebhookRejectionLedger,
     adapterHost: HttpAdapterHost,
     @Optional() private readonly sandboxes?: EmbeddedSandboxes,
   ) {
@@ -48,31 +52,43 @@ export class WebhookHttpSetup {
       return;
     }
     const limit = config.webhooks.bodyLimitBytes;
+    const admit = this.admit.bind(this);
     this.fastify.addHook('onRoute', (route) => {
-      if (INTAKE_ROUTES.includes(route.url) && route.method === 'POST') route.bodyLimit = limit;
+      if (!INTAKE_ROUTES.includes(route.url) || route.method !== 'POST') return;
+      route.bodyLimit = limit;
+      // Before the body is read: a flood is refused without parsing or signature work.
+      route.onRequest = [...(route.onRequest ? [route.onRequest].flat() : []), admit];
     });
     this.fastify.addHook('onResponse', async (request, reply) => {
       if (request.method !== 'POST' || !INTAKE_ROUTES.includes(request.routeOptions.url ?? '')) return;
-      const context = this.tracked.get(request);
       const status = reply.statusCode;
-      const source = context?.source ?? sourceParam(request) ?? 'unknown';
       if (status < 400) return;
+      const context = this.tracked.get(request);
+      const source = context?.source ?? knownSource(request) ?? 'unknown';
       this.metrics.received.inc({ source, outcome: String(status) });
-      this.events.emit(
-        WebhookRejected.eventName,
-        new WebhookRejected(
-          source,
-          status,
-          context?.reason ?? (status === 413 ? 'The request body exceeds the size limit' : `HTTP ${status}`),
-          context?.messageId ?? null,
-          context?.eventType ?? null,
-          request.ip,
-        ),
-      );
+      this.ledger.count({
+        source,
+        status,
+        reason: context?.reason ?? (status === 413 ? 'The request body exceeds the size limit' : `HTTP ${status}`),
+        messageId: context?.messageId ?? messageIdOf(request),
+        address: clientAddressOf(request),
+      });
     });
     this.fastify.addHook('onListen', async () => {
       this.wiring ??= this.wireEmbeddedSandboxes().finally(() => this.resolveWired?.());
     });
+  }
+
+  private async admit(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const source = knownSource(request);
+    try {
+      this.limiter.admit(source, request.ip);
+    } catch (error) {
+      this.track(request, { ...(source ? { source } : {}), reason: (error as Error).message });
+      const { problem, headers } = problemFor(error, { url: request.url, id: String(request.id) }, this.logger);
+      sendProblem(reply, problem, headers);
+      return reply;
+    }
   }
 
   /** The context a controller collected for a delivery, read when the response is sent. */
@@ -109,11 +125,17 @@ export class WebhookHttpSetup {
   }
 }
 
-function sourceParam(request: FastifyRequest): string | undefined {
+/** The delivery's source if it names a known one; never the raw name (attacker-chosen, unbounded). */
+function knownSource(request: FastifyRequest): WebhookSourceName | undefined {
   const params = request.params as Record<string, unknown> | undefined;
   const query = request.query as Record<string, unknown> | undefined;
   const value = params?.['source'] ?? query?.['source'];
-  return typeof value === 'string' ? value.slice(0, 32) : undefined;
+  return typeof value === 'string' ? resolveSource(value) : undefined;
+}
+
+function messageIdOf(request: FastifyRequest): string | null {
+  const value = request.headers['webhook-id'] ?? request.headers['idempotency-key'];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
 function hostOf(address: AddressInfo): string {

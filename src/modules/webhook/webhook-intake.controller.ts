@@ -25,8 +25,8 @@ const EXAMPLE_BODY = {
 
 /**
  * Where Apollo, Avinode, n8n and JetVision's own tools push events. Public in the API-key sense: each delivery is
- * authenticated by its source's scheme (signature, Basic or shared secret) instead. Not rate limited per address:
- * senders are few, authenticated, and retry what we refuse, so a limit would only multiply their traffic.
+ * authenticated by its source's scheme (signature, Basic or shared secret) instead. Exempt from the API rate limit: the
+ * intake has its own per-source and per-address limits, checked before the body is read (WebhookHttpSetup).
  */
 @ApiTags('webhooks')
 @ApiSecurity({})

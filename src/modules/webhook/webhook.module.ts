@@ -7,6 +7,8 @@ import { WebhookEvent } from './webhook-event.entity.js';
 import { WebhookHttpSetup } from './webhook-http.setup.js';
 import { WebhookIntakeController } from './webhook-intake.controller.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
+import { WebhookIntakeLimiter } from './webhook-intake-limiter.js';
+import { WebhookRejectionLedger } from './webhook-rejection-ledger.js';
 import { WebhookMetrics } from './webhook.metrics.js';
 import { WebhookOperationsController } from './webhook-operations.controller.js';
 import { WebhookOperationsService } from './webhook-operations.service.js';
@@ -24,6 +26,8 @@ import { WEBHOOK_QUEUES, webhookQueues } from './webhook.queues.js';
     { provide: WEBHOOK_QUEUES, useFactory: webhookQueues, inject: [AppConfig] },
     WebhookMetrics,
     WebhookAuthService,
+    WebhookIntakeLimiter,
+    WebhookRejectionLedger,
     WebhookHttpSetup,
     WebhookIntakeService,
     WebhookProcessor,

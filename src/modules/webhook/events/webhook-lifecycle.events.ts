@@ -1,31 +1,43 @@
 import type { AuditableEvent, AuditEntryInput } from '../../../common/events/domain-event.js';
 
-/** A delivery was refused (bad signature, no credentials, malformed, oversized, unknown type). Never holds the body. */
+/** Refused deliveries of one source in one minute, as counted by the intake (never bodies or credentials). */
+export interface WebhookRejectionSummary {
+  /** A known source, or `unknown` for names that are not one (the name itself is attacker-chosen). */
+  source: string;
+  /** Start of the minute (epoch ms). */
+  minute: number;
+  /** Every refused delivery of that source and minute. */
+  count: number;
+  byStatus: Record<string, number>;
+  /** Reasons (the problem detail), the most frequent first; beyond a few, the rest are summed under `(other)`. */
+  byReason: Record<string, number>;
+  /** `client` or `client via peer` (when a trusted proxy forwarded it); beyond a few, summed under `(other)`. */
+  byAddress: Record<string, number>;
+  /** A sample of the refused message ids, each shortened to a bounded length (with a hash when longer). */
+  sampleMessageIds: string[];
+  firstAt: string;
+  lastAt: string;
+}
+
+/**
+ * Deliveries were refused (bad signature, no credentials, malformed, oversized, unknown type, rate limited): one audit
+ * entry per source and minute with the counts, so a flood of refusals costs one row a minute, not one row each.
+ */
 export class WebhookRejected implements AuditableEvent {
   static readonly eventName = 'webhook.rejected';
 
-  constructor(
-    readonly source: string,
-    readonly status: number,
-    readonly reason: string,
-    readonly messageId: string | null,
-    readonly eventType: string | null,
-    readonly remoteAddress: string,
-  ) {}
+  constructor(readonly summary: WebhookRejectionSummary) {}
 
   toAuditEntry(): AuditEntryInput {
+    const { source, minute, ...details } = this.summary;
     return {
       source: 'webhook',
       type: WebhookRejected.eventName,
-      subject: this.source,
-      correlationId: this.messageId,
+      subject: source,
+      correlationId: null,
       outcome: 'failure',
-      details: {
-        status: this.status,
-        reason: this.reason,
-        eventType: this.eventType,
-        remoteAddress: this.remoteAddress,
-      },
+      occurredAt: new Date(minute),
+      details: { minute: new Date(minute).toISOString(), ...details },
     };
   }
 }
