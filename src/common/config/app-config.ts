@@ -85,6 +85,10 @@ export class AppConfig {
     authLockoutMaxSeconds: number;
     webhookPerSourcePerMinute: number;
     webhookPerAddressPerMinute: number;
+    /** Node types allowed in API-created workflows besides the built-in safe set (see n8n/workflow-policy.ts). */
+    n8nExtraNodeTypes: readonly string[];
+    /** Hosts HTTP-capable workflow nodes may call (names, *.domain, IPs, CIDRs, `*` for any public host). */
+    n8nAllowedHttpHosts: readonly string[];
   };
   readonly mcp: {
     servers: Record<UpstreamName, UpstreamServerConfig>;
@@ -209,6 +213,8 @@ export class AppConfig {
         authLockoutMaxSeconds: Math.max(env.AUTH_LOCKOUT_SECONDS, env.AUTH_LOCKOUT_MAX_SECONDS),
         webhookPerSourcePerMinute: env.WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE,
         webhookPerAddressPerMinute: env.WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+        n8nExtraNodeTypes: listOf(env.N8N_ALLOWED_NODE_TYPES),
+        n8nAllowedHttpHosts: listOf(env.N8N_ALLOWED_HTTP_HOSTS).map((host) => host.replace(/^\[(.*)\]$/, '$1')),
       },
       logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json') },
       mcp: {

@@ -117,6 +117,18 @@ export class EnvironmentVariables {
   @Min(1)
   WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 1200;
 
+  /** Node types allowed in workflows created or activated through the API, besides the built-in safe set. */
+  @Matches(/^\s*([@\w./-]+\s*(,\s*[@\w./-]+\s*)*)?$/, {
+    message: 'N8N_ALLOWED_NODE_TYPES must be a comma-separated list of full node types (n8n-nodes-base.slack)',
+  })
+  N8N_ALLOWED_NODE_TYPES = '';
+
+  /** Hosts HTTP-capable workflow nodes may call: names, *.domain, IPs, CIDRs, or * for any public host. */
+  @Matches(/^\s*([\w.*:/[\]-]+\s*(,\s*[\w.*:/[\]-]+\s*)*)?$/, {
+    message: 'N8N_ALLOWED_HTTP_HOSTS must be a comma-separated list of host names, *.domain, IP addresses or CIDRs',
+  })
+  N8N_ALLOWED_HTTP_HOSTS = '';
+
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, type FieldProblem, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { cursorPage, type CursorPage } from '../../common/http/pagination.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
@@ -21,6 +22,13 @@ import {
   updatePartialWorkflowTool,
   type WorkflowDefinition,
 } from './n8n.contracts.js';
+import {
+  BACKEND_NODE_TYPES,
+  SAFE_NODE_TYPES,
+  type WorkflowPolicyConfig,
+  type WorkflowPolicyNodes,
+  workflowPolicyProblems,
+} from './workflow-policy.js';
 import { N8nWorkflowActivated, N8nWorkflowCreated, N8nWorkflowDeactivated, N8nWorkflowExecuted } from './n8n.events.js';
 
 export interface WorkflowSummary {
@@ -261,11 +269,19 @@ export class N8nService {
   /** In-process single flight of `ensureWorkflow` by name (PGlite is one session: the row claim alone can't tell). */
   private readonly ensuring = new Map<string, Promise<EnsuredWorkflow>>();
 
+  private readonly policy: WorkflowPolicyConfig;
+
   constructor(
     private readonly mcp: McpClientService,
     private readonly events: EventEmitter2,
     @InjectDataSource() private readonly dataSource: DataSource,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.policy = {
+      allowedNodeTypes: [...BACKEND_NODE_TYPES, ...SAFE_NODE_TYPES, ...config.security.n8nExtraNodeTypes],
+      allowedHttpHosts: config.security.n8nAllowedHttpHosts,
+    };
+  }
 
   async listWorkflows(
     options: { limit?: number; cursor?: string; active?: boolean } = {},
@@ -304,6 +320,7 @@ export class N8nService {
     origin: 'api' | 'ensureWorkflow' = 'api',
   ): Promise<N8nWorkflowResult> {
     validateWorkflowDefinition(definition);
+    if (origin === 'api') this.enforcePolicy(definition.nodes, 'workflow');
     const created = await this.mcp.call(createWorkflowTool, {
       name: definition.name,
       nodes: definition.nodes,
@@ -317,8 +334,21 @@ export class N8nService {
     return this.getWorkflow(created.id);
   }
 
-  async activateWorkflow(id: string): Promise<WorkflowState> {
+  /**
+   * Activates a workflow. Through the API (`origin: 'api'`) the workflow as it is upstream must pass the node policy
+   * first, so one created directly in n8n cannot be switched on here if it could act as an open proxy.
+   */
+  async activateWorkflow(id: string, origin: 'api' | 'ensureWorkflow' = 'api'): Promise<WorkflowState> {
+    if (origin === 'api') this.enforcePolicy((await this.getWorkflow(id)).nodes, `workflow ${id}`);
     return this.setActive(id, true);
+  }
+
+  /** 400 naming each node and the rule it breaks (node type allow-list, HTTP host allow-list). */
+  private enforcePolicy(nodes: WorkflowPolicyNodes, prefix: string): void {
+    const problems = workflowPolicyProblems(nodes, this.policy, prefix);
+    if (problems.length > 0) {
+      throw new ValidationFailedError(problems, `The workflow breaks the node policy: ${problems[0]?.message ?? ''}`);
+    }
   }
 
   async deactivateWorkflow(id: string): Promise<WorkflowState> {
@@ -479,7 +509,7 @@ export class N8nService {
   private async activated(workflow: N8nWorkflowResult, created: boolean): Promise<EnsuredWorkflow> {
     const state = workflow.active
       ? { id: workflow.id, name: workflow.name, active: true }
-      : await this.activateWorkflow(workflow.id);
+      : await this.activateWorkflow(workflow.id, 'ensureWorkflow');
     await this.rows(
       `WITH marked AS (UPDATE n8n_managed_workflows SET active = $2, updated_at = now() WHERE workflow_id = $1
          RETURNING name) SELECT name FROM marked`,
