@@ -56,6 +56,23 @@ describe('AppConfig.fromEnvironment', () => {
     );
   });
 
+  it('refuses MCP server URLs that carry credentials, naming the token variable to use instead', () => {
+    expect(() =>
+      AppConfig.fromEnvironment({
+        APOLLO_MCP_SERVER_URL: 'http://user:pw@apollo.internal:8123/mcp',
+        AVAINODE_MCP_SERVER_URL: 'https://mcp.example.com/mcp?apikey=s3cr3t&region=eu',
+        N8N_MCP_SERVER_URL: 'https://n8n.example.com/mcp?region=eu',
+      }),
+    ).toThrow(
+      new ConfigValidationError([
+        'APOLLO_MCP_SERVER_URL must not carry credentials (it has a user name or password before the host): remove ' +
+          'them from the URL and put the token in APOLLO_API_KEY, which is sent as "Authorization: Bearer <token>"',
+        'AVAINODE_MCP_SERVER_URL must not carry credentials (it has the query parameter "apikey"): remove them from ' +
+          'the URL and put the token in AVAINODE_API_KEY, which is sent as "Authorization: Bearer <token>"',
+      ]),
+    );
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
     const config = AppConfig.fromEnvironment({ DATABASE_URL: 'postgres://u:p@db:5432/jv', NODE_ENV: 'production' });
     expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://u:p@db:5432/jv' });

@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { type ConfiguredApiKey, parseApiKeys } from '../auth/api-key-scope.js';
 import { keyFingerprint } from '../auth/api-key.verifier.js';
+import { credentialsInUrl } from '../mcp/url-secrets.js';
 import { EnvironmentVariables, type LogLevel, type WebhookAuthScheme } from './environment.js';
 
 export type UpstreamName = 'apollo' | 'avinode' | 'n8n';
@@ -175,7 +176,12 @@ export class AppConfig {
     const env = plainToInstance(EnvironmentVariables, relevant, { exposeDefaultValues: true });
     const errors = validateSync(env, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
     const keys = parseApiKeys(env.API_KEYS ?? '', keyFingerprint);
-    const problems = [...flattenErrors(errors), ...keys.problems, ...trustProxyProblems(env.TRUST_PROXY)];
+    const problems = [
+      ...flattenErrors(errors),
+      ...keys.problems,
+      ...trustProxyProblems(env.TRUST_PROXY),
+      ...mcpUrlCredentialProblems(env),
+    ];
     if (problems.length > 0) throw new ConfigValidationError(problems);
     return AppConfig.fromValidated(env, keys.keys);
   }
@@ -324,6 +330,30 @@ function trustProxyProblems(value: string): string[] {
       (entry) =>
         `TRUST_PROXY: "${entry}" is not an IP address, a CIDR (10.0.0.0/8) or one of ${PROXY_KEYWORDS.join(', ')}`,
     );
+}
+
+/** Where each server's credential belongs instead of its URL. */
+const MCP_URL_TOKEN_VARIABLES = {
+  APOLLO_MCP_SERVER_URL: 'APOLLO_API_KEY',
+  AVAINODE_MCP_SERVER_URL: 'AVAINODE_API_KEY',
+  N8N_MCP_SERVER_URL: 'N8N_MCP_AUTH_TOKEN',
+} as const;
+
+/**
+ * A URL that carries a credential is refused at boot: URLs end up in status pages, error answers and logs, and the
+ * token variables exist so that they do not have to hold one.
+ */
+function mcpUrlCredentialProblems(env: EnvironmentVariables): string[] {
+  return Object.entries(MCP_URL_TOKEN_VARIABLES).flatMap(([variable, tokenVariable]) => {
+    const url = env[variable as keyof typeof MCP_URL_TOKEN_VARIABLES];
+    const found = url ? credentialsInUrl(url) : [];
+    return found.length === 0
+      ? []
+      : [
+          `${variable} must not carry credentials (it has ${found.join(' and ')}): remove them from the URL and ` +
+            `put the token in ${tokenVariable}, which is sent as "Authorization: Bearer <token>"`,
+        ];
+  });
 }
 
 function parseNamespaceTtls(value: string): Record<string, number> {

@@ -11,6 +11,7 @@ import {
   type McpServerDiagnostics,
 } from './mcp-diagnostics.js';
 import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure, toDomainError } from './mcp-errors.js';
+import { redactUrl, SecretScrubber } from './url-secrets.js';
 import { McpBreakerStateChanged, type McpEventSink, McpServerStateChanged } from './mcp-events.js';
 import {
   type BreakerState,
@@ -68,17 +69,6 @@ export function endpointsFromConfig(config: AppConfig): Partial<Record<McpServer
   return endpoints;
 }
 
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString();
-  } catch {
-    return url;
-  }
-}
-
 /**
  * The application's MCP client: one managed connection and one set of policies (rate limit, bulkhead, circuit
  * breaker, retry) per server, typed tool contracts, diagnostics and metrics. Framework-free; `McpClientService` is its
@@ -90,6 +80,7 @@ export class McpClient {
   private readonly metrics: McpMetrics;
   private readonly events: McpEventSink | undefined;
   private readonly logger: McpLogger | undefined;
+  private readonly scrubber = new SecretScrubber();
   private readonly version: string;
   private closing = false;
 
@@ -100,7 +91,13 @@ export class McpClient {
     this.registry = dependencies.registry ?? new McpToolRegistry();
     this.metrics = new McpMetrics(dependencies.metricsRegistry ?? new Registry());
     this.events = dependencies.events;
-    this.logger = dependencies.logger;
+    const logger = dependencies.logger;
+    // Every line the client and its connections log passes through the scrubber: no URL credential or token in logs.
+    this.logger = logger && {
+      log: (message) => logger.log(this.scrubber.scrub(message)),
+      warn: (message) => logger.warn(this.scrubber.scrub(message)),
+      debug: (message) => logger.debug?.(this.scrubber.scrub(message)),
+    };
     this.version = dependencies.version ?? '0.0.0';
   }
 
@@ -113,6 +110,7 @@ export class McpClient {
   ): Promise<void> {
     for (const [name, endpoint] of Object.entries(endpoints) as [McpServerName, McpEndpointSpec][]) {
       if (this.servers.has(name)) throw new Error(`MCP server ${name} is already started`);
+      this.scrubber.add(endpoint.url, endpoint.bearerToken);
       this.servers.set(name, this.createServer(name, endpoint));
     }
     await Promise.all([...this.servers.values()].map((server) => server.connection.start()));
@@ -179,6 +177,8 @@ export class McpClient {
         throw callerSignal.reason;
       }
       const failure = this.explain(error, signal, server.name, contract.name);
+      // The message reaches the 502/503/504 detail, the status page and the audit: no credential may ride along.
+      failure.message = this.scrubber.scrub(failure.message);
       outcome = failure.kind;
       server.lastCallError = { kind: failure.kind, message: failure.message, at: new Date() };
       throw toDomainError(failure);
@@ -287,7 +287,12 @@ export class McpClient {
         this.metrics.setState(change.server, change.to);
         this.events?.(
           McpServerStateChanged.eventName,
-          new McpServerStateChanged(change.server, change.from, change.to, change.reason),
+          new McpServerStateChanged(
+            change.server,
+            change.from,
+            change.to,
+            change.reason === null ? null : this.scrubber.scrub(change.reason),
+          ),
         );
       },
     });
@@ -318,7 +323,9 @@ export class McpClient {
       this.metrics.setBreaker(name, to);
       const last = policies.breaker.lastFailure;
       const reason =
-        to === 'open' && last && 'error' in last && last.error instanceof Error ? last.error.message : null;
+        to === 'open' && last && 'error' in last && last.error instanceof Error
+          ? this.scrubber.scrub(last.error.message)
+          : null;
       if (to === 'open') this.logger?.warn(`mcp ${name}: circuit breaker open (${reason ?? ''})`);
       this.events?.(McpBreakerStateChanged.eventName, new McpBreakerStateChanged(name, from, to, reason));
     });
@@ -339,7 +346,7 @@ export class McpClient {
       sessionAgeMs: startedAt === undefined ? null : Date.now() - startedAt,
       connectedAt: startedAt === undefined ? null : new Date(startedAt).toISOString(),
       lastError: lastError
-        ? { kind: lastError.kind, message: lastError.message, at: lastError.at.toISOString() }
+        ? { kind: lastError.kind, message: this.scrubber.scrub(lastError.message), at: lastError.at.toISOString() }
         : null,
       reconnectAttempts: connection.attempts,
       tools: connection.tools,
