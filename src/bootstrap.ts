@@ -9,6 +9,7 @@ import { AppModule } from './app.module.js';
 import type { AppConfig } from './common/config/app-config.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { annotateScopes } from './common/auth/openapi-scopes.js';
+import { installSlowClientLimits, slowClientServerOptions } from './common/http/slow-clients.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { APP_VERSION } from './common/version.js';
@@ -34,7 +35,9 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     return503OnClosing: true,
     // X-Forwarded-For is believed only from the proxies in TRUST_PROXY; otherwise the client is the TCP peer.
     trustProxy: config.security.trustProxy.length > 0 ? [...config.security.trustProxy] : false,
+    ...slowClientServerOptions(config.security.slowClients),
   });
+  installSlowClientLimits(adapter.getInstance(), config.security.slowClients);
   const onRoute = options.onRoute;
   if (onRoute) adapter.getInstance().addHook('onRoute', (route) => onRoute({ method: route.method, url: route.url }));
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { type ConfiguredApiKey, parseApiKeys } from '../auth/api-key-scope.js';
 import { keyFingerprint } from '../auth/api-key.verifier.js';
+import type { SlowClientLimits } from '../http/slow-clients.js';
 import { credentialsInUrl } from '../mcp/url-secrets.js';
 import { EnvironmentVariables, type LogLevel, type WebhookAuthScheme } from './environment.js';
 
@@ -86,6 +87,8 @@ export class AppConfig {
     authLockoutMaxSeconds: number;
     webhookPerSourcePerMinute: number;
     webhookPerAddressPerMinute: number;
+    /** Deadlines and caps for slow or greedy HTTP clients (see common/http/slow-clients.ts). */
+    slowClients: SlowClientLimits;
     /** Node types allowed in API-created workflows besides the built-in safe set (see n8n/workflow-policy.ts). */
     n8nExtraNodeTypes: readonly string[];
     /** Hosts HTTP-capable workflow nodes may call (names, *.domain, IPs, CIDRs, `*` for any public host). */
@@ -219,6 +222,12 @@ export class AppConfig {
         authLockoutMaxSeconds: Math.max(env.AUTH_LOCKOUT_SECONDS, env.AUTH_LOCKOUT_MAX_SECONDS),
         webhookPerSourcePerMinute: env.WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE,
         webhookPerAddressPerMinute: env.WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE,
+        slowClients: {
+          headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+          bodyReadTimeoutMs: env.HTTP_BODY_READ_TIMEOUT_MS,
+          requestTimeoutMs: Math.max(env.HTTP_REQUEST_TIMEOUT_MS, env.HTTP_HEADERS_TIMEOUT_MS),
+          maxConcurrentRequestsPerConnection: env.HTTP_MAX_CONCURRENT_REQUESTS_PER_CONNECTION,
+        },
         n8nExtraNodeTypes: listOf(env.N8N_ALLOWED_NODE_TYPES),
         n8nAllowedHttpHosts: listOf(env.N8N_ALLOWED_HTTP_HOSTS).map((host) => host.replace(/^\[(.*)\]$/, '$1')),
       },

@@ -117,6 +117,30 @@ export class EnvironmentVariables {
   @Min(1)
   WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE = 1200;
 
+  /** The request line and headers must arrive within this (slow-header clients get 408). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** Longest silence while a request body arrives (slow-body clients get 408). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_BODY_READ_TIMEOUT_MS = 10_000;
+
+  /** The whole request, headers and body, must arrive within this (408 otherwise). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  HTTP_REQUEST_TIMEOUT_MS = 60_000;
+
+  /** Requests one connection may have in flight at once (HTTP/1.1 pipelining); more get 429 and the connection closes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  HTTP_MAX_CONCURRENT_REQUESTS_PER_CONNECTION = 16;
+
   /** Node types allowed in workflows created or activated through the API, besides the built-in safe set. */
   @Matches(/^\s*([@\w./-]+\s*(,\s*[@\w./-]+\s*)*)?$/, {
     message: 'N8N_ALLOWED_NODE_TYPES must be a comma-separated list of full node types (n8n-nodes-base.slack)',

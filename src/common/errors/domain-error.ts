@@ -12,6 +12,7 @@ export type DomainErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'payload_too_large'
+  | 'request_timeout'
   | 'unsupported_event_type'
   | 'rate_limited'
   | 'upstream_unavailable'

@@ -26,6 +26,8 @@ export function describeErrorCode(code: DomainErrorCode): ErrorCatalogEntry {
       return { status: 409, title: 'Invalid state transition' };
     case 'idempotency_request_in_progress':
       return { status: 409, title: 'A request with this idempotency key is still in progress' };
+    case 'request_timeout':
+      return { status: 408, title: 'Request timeout' };
     case 'payload_too_large':
       return { status: 413, title: 'Payload too large' };
     case 'idempotency_key_reused':
