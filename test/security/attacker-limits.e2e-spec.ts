@@ -97,7 +97,10 @@ describe('limits an attacker meets (no trusted proxy)', () => {
     // The fifth delivery is the last one the minute allows (some of the budget may be spent already in this minute).
     let refused: RawResponse | undefined;
     for (let i = 0; i < 6 && !refused; i++) {
-      const response = await postWebhook(t, '/api/integration/webhook/apollo', '{}');
+      // A fresh X-Forwarded-For each time does not make a fresh address: no proxy is trusted.
+      const response = await postWebhook(t, '/api/integration/webhook/apollo', '{}', {
+        'x-forwarded-for': `203.0.113.${100 + i}`,
+      });
       if (response.status === 429) refused = response;
       else expect(response.status).toBe(401);
     }
