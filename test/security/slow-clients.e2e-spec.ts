@@ -124,6 +124,25 @@ describe('slow and greedy clients', () => {
     expect(fresh.status).toBe(200);
   });
 
+  it('survives bodies nobody reads and bodies the client abandons, past the silence limit', async () => {
+    // Refused before its body is read (unsupported media type), and the rest never sent.
+    const unread = open(port);
+    unread.socket.write(
+      `POST /api/integration/leads HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${t.apiKey}\r\n` +
+        'Content-Type: application/x-unknown\r\nContent-Length: 1000\r\n\r\nabc',
+    );
+    // Abandoned halfway.
+    const abandoned = open(port);
+    abandoned.socket.write(postHead(1000));
+    abandoned.socket.write('{"a":');
+    await sleep(50);
+    abandoned.socket.destroy();
+    await Promise.all([unread.received, abandoned.received]);
+    // Longer than the 500 ms silence limit: a stray timeout error would surface here (and fail this test file).
+    await sleep(800);
+    expect((await t.request('/health/live', { auth: false })).status).toBe(200);
+  });
+
   it('still serves ordinary requests with bodies', async () => {
     const response = await t.request('/api/integration/leads', { method: 'POST', json: {} });
     expect(response.status).toBe(400);

@@ -97,6 +97,10 @@ export function installSlowClientLimits(fastify: FastifyInstance, limits: SlowCl
       logger.debug(`${request.id}: request body stalled for ${limits.bodyReadTimeoutMs} ms`);
     });
     payload.on('error', (error: Error) => watched.destroy(error));
+    // The body parser reports the errors it reads. A body nobody reads (refused before parsing: 415, 401 …) or one the
+    // client abandoned must not raise an unhandled 'error' that would take the process down.
+    watched.on('error', () => undefined);
+    reply.raw.once('close', () => watched.destroy());
     return payload.pipe(watched);
   });
 }
