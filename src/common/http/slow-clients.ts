@@ -90,7 +90,8 @@ export function installSlowClientLimits(fastify: FastifyInstance, limits: SlowCl
 
   fastify.addHook('preParsing', async (request: FastifyRequest, reply: FastifyReply, payload) => {
     const headers = request.headers;
-    if (headers['content-length'] === undefined && headers['transfer-encoding'] === undefined) return payload;
+    const noBody = headers['transfer-encoding'] === undefined && Number(headers['content-length'] ?? 0) === 0;
+    if (noBody) return payload;
     if (request.raw.readableEnded) return payload;
     const watched = new BodyWatch(limits.bodyReadTimeoutMs, () => {
       void reply.header('connection', 'close');
