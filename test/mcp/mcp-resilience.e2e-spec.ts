@@ -179,6 +179,16 @@ describe('McpClient recovery and policies (faults injected by the sandbox server
     expect(server.stats().faultsInjected).toBeGreaterThan(0);
   });
 
+  it('fails a call whose stream closes after a notification that mentions an error, instead of waiting it out', async () => {
+    server.setFaults({ cutStream: true, tools: ['echo'] });
+    const before = toolCalls(server, 'echo');
+    // A deadline the test would hit if the notification passed for the response: the failure must be the closed
+    // stream (session lost, retried, then unavailable), never the timeout.
+    const error = await failureOf(client.call(echoTool, { value: 'cut' }, { timeoutMs: 8_000 }));
+    expect(error.code).toBe('upstream_unavailable');
+    expect(toolCalls(server, 'echo') - before).toBeGreaterThan(1);
+  });
+
   it('never retries arguments the server rejects as invalid', async () => {
     const before = toolCalls(server, 'echo');
     const error = await failureOf(client.call(echoTool, { value: 42 } as unknown as { value: string }));

@@ -52,7 +52,7 @@ export function createMcpFetch(agent: Agent): FetchLike {
     const contentType = response.headers.get('content-type') ?? '';
     if (!contentType.toLowerCase().startsWith('text/event-stream')) return response;
     const payloads = ssePayloads(await response.text());
-    if (!payloads.some(looksLikeResponse)) throw new McpStreamClosedError();
+    if (!payloads.some(isJsonRpcResponse)) throw new McpStreamClosedError();
     const headers = new Headers(response.headers);
     headers.set('content-type', 'application/json');
     headers.delete('content-length');
@@ -63,9 +63,28 @@ export function createMcpFetch(agent: Agent): FetchLike {
   return mcpFetch;
 }
 
-/** Cheap test that a payload is a JSON-RPC response (the full parse happens in the SDK). */
-function looksLikeResponse(payload: string): boolean {
-  return payload.includes('"result"') || payload.includes('"error"');
+/**
+ * Whether a payload is (or, as a batch, contains) a JSON-RPC response: an object with an `id` and a `result` or an
+ * `error`, and no `method`. Parsed rather than searched for `"result"`/`"error"`: a server notification whose text
+ * merely mentions an error would otherwise pass for the response and leave the call waiting for its deadline. A payload
+ * that is not JSON is not a response; the SDK reports it as malformed when a response does arrive.
+ */
+export function isJsonRpcResponse(payload: string): boolean {
+  let message: unknown;
+  try {
+    message = JSON.parse(payload);
+  } catch {
+    return false;
+  }
+  const messages: unknown[] = Array.isArray(message) ? message : [message];
+  return messages.some(isResponseObject);
+}
+
+function isResponseObject(message: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const fields = message as Record<string, unknown>;
+  if ('method' in fields || !('id' in fields)) return false;
+  return 'result' in fields || 'error' in fields;
 }
 
 /** The raw `data` of each `message` event of a complete `text/event-stream` body. */

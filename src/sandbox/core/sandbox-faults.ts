@@ -25,6 +25,11 @@ export const sandboxFaultsSchema = z
       .optional(),
     /** Tool calls are never answered until faults are cleared (then they proceed) or the server stops. */
     hang: z.boolean().optional(),
+    /**
+     * Tool calls are answered with an SSE stream that carries only a log notification mentioning an error and then
+     * closes before the response, as a server that crashes mid-call does.
+     */
+    cutStream: z.boolean().optional(),
     /** Share of tool calls answered 200 with a body that is not valid JSON-RPC. */
     malformedRate: rate.optional(),
     /** Limit tool-level faults to these tool names; absent or empty means every tool. */
@@ -38,6 +43,7 @@ export type SandboxFaults = z.infer<typeof sandboxFaultsSchema>;
 export type FaultDecision =
   | { kind: 'none'; delayMs: number }
   | { kind: 'hang'; delayMs: number }
+  | { kind: 'cutStream'; delayMs: number }
   | { kind: 'rateLimit'; delayMs: number; retryAfterSeconds: number }
   | { kind: 'httpError'; delayMs: number }
   | { kind: 'malformed'; delayMs: number }
@@ -106,6 +112,7 @@ export class FaultInjector {
     toolError: number,
   ): FaultDecision {
     if (f.hang) return { kind: 'hang', delayMs };
+    if (f.cutStream) return { kind: 'cutStream', delayMs };
     if (f.rateLimit && (this.rateLimitLeft === undefined || this.rateLimitLeft > 0)) {
       if (this.rateLimitLeft !== undefined) this.rateLimitLeft--;
       return { kind: 'rateLimit', delayMs, retryAfterSeconds: f.rateLimit.retryAfterSeconds };

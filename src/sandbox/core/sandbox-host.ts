@@ -370,6 +370,16 @@ export class SandboxHost<State> {
       case 'httpError':
         sendJson(res, 500, jsonRpcError(-32603, 'Internal error (injected fault)', rpc.id), sessionHeader);
         return false;
+      case 'cutStream': {
+        const notification = {
+          jsonrpc: '2.0',
+          method: 'notifications/message',
+          params: { level: 'error', data: { error: 'worker crashed (injected fault)' } },
+        };
+        res.writeHead(200, { 'content-type': 'text/event-stream', ...sessionHeader });
+        res.end(`event: message\ndata: ${JSON.stringify(notification)}\n\n`);
+        return false;
+      }
       case 'malformed': {
         const text = `{"jsonrpc":"2.0","id":${JSON.stringify(rpc.id)},"result":{"content":[{"type":"text","te`;
         res.writeHead(200, { 'content-type': 'application/json', ...sessionHeader });
