@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './common/config/app-config.js';
+import { httpEdgeOptions, installHttpEdge } from './common/http/http-edge.js';
 import { requestIdFor } from './common/http/request-id.js';
 import { annotateScopes } from './common/auth/openapi-scopes.js';
 import { installSlowClientLimits, slowClientServerOptions } from './common/http/slow-clients.js';
@@ -36,6 +37,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     // X-Forwarded-For is believed only from the proxies in TRUST_PROXY; otherwise the client is the TCP peer.
     trustProxy: config.security.trustProxy.length > 0 ? [...config.security.trustProxy] : false,
     ...slowClientServerOptions(config.security.slowClients),
+    ...httpEdgeOptions(),
   });
   installSlowClientLimits(adapter.getInstance(), config.security.slowClients);
   const onRoute = options.onRoute;
@@ -45,7 +47,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
     adapter,
     {
       bufferLogs: true,
-      rawBody: true,
+      // Bodies are parsed by the edge (common/http/http-edge.ts), which also keeps the raw bytes for webhooks.
+      bodyParser: false,
       abortOnError: false,
     },
   );
@@ -53,6 +56,7 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  installHttpEdge(fastify);
   const metrics = app.get(MetricsService);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -79,7 +83,11 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
               '(read, operate or admin, in `x-required-scope`). Errors are RFC 9457 application/problem+json.',
           )
           .setVersion(APP_VERSION)
-          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key as a bearer token' }, 'bearer')
+          .addBearerAuth(
+            // An opaque key, not a JWT (the default bearerFormat).
+            { type: 'http', scheme: 'bearer', bearerFormat: 'API key', description: 'API key as a bearer token' },
+            'bearer',
+          )
           .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
           .addSecurityRequirements('bearer')
           .addSecurityRequirements('apiKey')

@@ -27,7 +27,31 @@ describe('problemFor', () => {
       requestId: 'req-1',
       code: 'validation_failed',
       errors: [{ field: 'passengers', rule: 'max', message: 'passengers must not be greater than 19' }],
+      errorCount: 1,
     });
+  });
+
+  it('lists at most 50 problems and says how many there were', () => {
+    const errors = Array.from({ length: 50_000 }, (_, i) => ({
+      field: `k${i}`,
+      rule: 'unknownProperty',
+      message: 'x',
+    }));
+    const { problem } = problemFor(new ValidationFailedError(errors), request, silentLogger());
+    expect(problem.errors).toHaveLength(50);
+    expect(problem['errorCount']).toBe(50_000);
+    expect(problem.detail).toBe('The request is not valid (50000 problems; the first 50 are listed)');
+  });
+
+  it('challenges a 401 with the scheme the caller should use', () => {
+    const api = problemFor(new DomainError('unauthorized', 'no key'), request, silentLogger());
+    expect(api.headers['www-authenticate']).toMatch(/^Bearer realm="api"/);
+    const webhook = problemFor(
+      new DomainError('unauthorized', 'bad', { extensions: { source: 'avainode', authScheme: 'basic' } }),
+      request,
+      silentLogger(),
+    );
+    expect(webhook.headers['www-authenticate']).toBe('Basic realm="webhook avainode", charset="UTF-8"');
   });
 
   it('maps upstream errors to 502/503/504 with the server named and Retry-After when known', () => {

@@ -1,8 +1,17 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../errors/domain-error.js';
 import { describeErrorCode, problemTypeFor } from '../errors/error-catalog.js';
+import { MAX_LISTED_PROBLEMS } from './input-rules.js';
 import { PROBLEM_CONTENT_TYPE, type ProblemDocument } from './problem-document.js';
 
 const HTTP_STATUS_TITLES: Record<number, string> = {
@@ -13,10 +22,13 @@ const HTTP_STATUS_TITLES: Record<number, string> = {
   405: 'Method not allowed',
   406: 'Not acceptable',
   409: 'Conflict',
+  408: 'Request timeout',
   413: 'Payload too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   429: 'Too many requests',
+  431: 'Request header fields too large',
   503: 'Service unavailable',
 };
 
@@ -26,22 +38,28 @@ export function problemFor(
   request: { url: string; id: string },
   logger: Logger,
 ): { problem: ProblemDocument; headers: Record<string, string> } {
-  const base = { instance: request.url.split('?')[0] ?? request.url, requestId: request.id };
+  const base = { instance: instanceOf(request.url), requestId: request.id };
   const headers: Record<string, string> = {};
 
   if (error instanceof DomainError) {
     const { status, title } = describeErrorCode(error.code);
     if (error.retryAfterSeconds !== undefined)
       headers['retry-after'] = String(Math.max(0, Math.ceil(error.retryAfterSeconds)));
+    // RFC 9110: a 401 says how to authenticate.
+    if (status === 401) headers['www-authenticate'] = challengeFor(error);
+    const listed = error.errors?.slice(0, MAX_LISTED_PROBLEMS);
     const problem: ProblemDocument = {
       ...error.extensions,
       type: problemTypeFor(error.code),
       title,
       status,
-      detail: error.message,
+      detail:
+        error.errors && error.errors.length > MAX_LISTED_PROBLEMS
+          ? `${error.message} (${error.errors.length} problems; the first ${MAX_LISTED_PROBLEMS} are listed)`
+          : error.message,
       ...base,
       code: error.code,
-      ...(error.errors ? { errors: error.errors } : {}),
+      ...(listed ? { errors: listed, errorCount: error.errors?.length } : {}),
     };
     if (status >= 500) logger.warn(`${request.id} ${status} ${error.code}: ${error.message}`);
     return { problem, headers };
@@ -80,6 +98,23 @@ export function problemFor(
   };
 }
 
+/** The path the problem is about; a path of absurd length is cut rather than echoed back whole. */
+const MAX_INSTANCE_LENGTH = 256;
+function instanceOf(url: string): string {
+  const path = url.split('?')[0] ?? url;
+  return path.length > MAX_INSTANCE_LENGTH ? `${path.slice(0, MAX_INSTANCE_LENGTH)}…` : path;
+}
+
+/** `WWW-Authenticate` of a 401: the webhook source's own scheme for a refused delivery, the API key otherwise. */
+function challengeFor(error: DomainError): string {
+  const scheme = error.extensions['authScheme'];
+  const source = typeof error.extensions['source'] === 'string' ? error.extensions['source'] : 'webhooks';
+  if (scheme === 'basic') return `Basic realm="webhook ${source}", charset="UTF-8"`;
+  if (scheme === 'standard') return `Webhook-Signature realm="webhook ${source}"`;
+  if (scheme === 'shared-secret') return `Shared-Secret realm="webhook ${source}"`;
+  return 'Bearer realm="api", ApiKey realm="api", header="X-API-Key"';
+}
+
 function httpStatusOf(error: unknown): number | undefined {
   if (error instanceof HttpException) return error.getStatus();
   // Fastify's own errors (body too large, bad JSON, unsupported media type) carry a statusCode.
@@ -87,7 +122,29 @@ function httpStatusOf(error: unknown): number | undefined {
   return typeof statusCode === 'number' && statusCode >= 400 && statusCode < 600 ? statusCode : undefined;
 }
 
+/** Fastify's error code, also when Nest wrapped Fastify's error into an HttpException (as its `cause`). */
+function fastifyCodeOf(error: unknown): unknown {
+  const own = (error as { code?: unknown } | null)?.code;
+  if (typeof own === 'string' && own.startsWith('FST_')) return own;
+  return ((error as { cause?: unknown } | null)?.cause as { code?: unknown } | undefined)?.code;
+}
+
+/** Fastify's own errors, in words a client can act on (their messages echo the URL or name Fastify internals). */
+const FRAMEWORK_MESSAGES: Readonly<Record<string, string>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body exceeds the size limit',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported Content-Type: send the body as application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The JSON body is empty',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'The body is not valid JSON',
+  FST_ERR_BAD_URL: 'The URL is not valid: a percent-encoded part is malformed or not UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is too long',
+};
+
 function clientMessageOf(error: unknown, status: number): string {
+  const code = fastifyCodeOf(error);
+  const known = typeof code === 'string' ? FRAMEWORK_MESSAGES[code] : undefined;
+  if (known) return known;
+  if (error instanceof SyntaxError) return 'The body is not valid JSON';
   if (error instanceof HttpException) {
     const response = error.getResponse();
     if (typeof response === 'string') return response;
@@ -95,11 +152,6 @@ function clientMessageOf(error: unknown, status: number): string {
     if (typeof message === 'string') return message;
     if (Array.isArray(message)) return message.join('; ');
   }
-  const code = (error as { code?: unknown }).code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'The request body exceeds the size limit';
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'Unsupported Content-Type; send application/json';
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The JSON body is empty';
-  if (error instanceof SyntaxError || code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'The body is not valid JSON';
   const message = (error as { message?: unknown }).message;
   return typeof message === 'string' && message.length < 300
     ? message
@@ -111,6 +163,14 @@ export function sendProblem(reply: FastifyReply, problem: ProblemDocument, heade
   void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
 }
 
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** The methods the path has routes for, when the request matched no route (its method is not among them). */
+function allowedMethods(request: FastifyRequest): string[] {
+  const path = request.url.split('?')[0] ?? request.url;
+  return METHODS.filter((method) => request.server.findRoute({ method, url: path }) !== null);
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -119,7 +179,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const { problem, headers } = problemFor(error, { url: request.url, id: String(request.id) }, this.logger);
+    // Nest answers every unmatched request with 404; a path that exists under other methods deserves 405 and Allow.
+    const unmatched = error instanceof NotFoundException && request.routeOptions.url === undefined;
+    const allowed = unmatched ? allowedMethods(request) : [];
+    let effective = error;
+    if (allowed.length > 0) {
+      effective = new HttpException(
+        `${request.method} is not allowed on this path; allowed: ${allowed.join(', ')}`,
+        HttpStatus.METHOD_NOT_ALLOWED,
+      );
+    } else if (unmatched) {
+      // Nest's own text echoes the whole URL, however long.
+      effective = new NotFoundException(`No route matches ${request.method} ${instanceOf(request.url)}`);
+    }
+    const { problem, headers } = problemFor(effective, { url: request.url, id: String(request.id) }, this.logger);
+    if (allowed.length > 0) headers['allow'] = allowed.join(', ');
     if (reply.sent) return;
     sendProblem(reply, problem, headers);
   }

@@ -1,4 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { type FieldProblem, ValidationFailedError } from '../errors/domain-error.js';
 
 /** Turns class-validator's nested errors into a flat list naming each field by its dotted path and the failed rule. */
@@ -14,8 +15,53 @@ export function toFieldProblems(errors: readonly ValidationError[], parent = '')
   });
 }
 
+/**
+ * Properties of a query class that take one value: validated, but neither `each` nor `@IsArray()`. (Unknown names
+ * are left to the whitelist rule.)
+ */
+function singleValueProperties(metatype: abstract new (...args: never[]) => unknown): Set<string> {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(metatype, '', true, false);
+  const lists = new Set(
+    metadata.filter((m) => m.each || m.name === 'isArray' || m.type === 'isArray').map((m) => m.propertyName),
+  );
+  return new Set(metadata.map((m) => m.propertyName).filter((name) => !lists.has(name)));
+}
+
+function repeated(name: string, count: number): FieldProblem {
+  return {
+    field: name,
+    rule: 'repeatedParameter',
+    message: `${name} is given ${count} times; give it once`,
+  };
+}
+
+/**
+ * `?passengers=4&passengers=4` arrives as a list; where a single value is expected the caller should hear that the
+ * parameter is repeated, not that a list is "not an integer".
+ */
+export function repeatedParameterProblems(value: unknown, metadata: ArgumentMetadata): FieldProblem[] {
+  if (metadata.type !== 'query' || !metadata.metatype) return [];
+  if (metadata.data !== undefined) {
+    const scalar = [String, Number, Boolean].includes(metadata.metatype as never);
+    return scalar && Array.isArray(value) ? [repeated(metadata.data, value.length)] : [];
+  }
+  if (typeof value !== 'object' || value === null) return [];
+  const singles = singleValueProperties(metadata.metatype as abstract new (...args: never[]) => unknown);
+  return Object.entries(value)
+    .filter(([name, item]) => Array.isArray(item) && singles.has(name))
+    .map(([name, item]) => repeated(name, (item as unknown[]).length));
+}
+
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const problems = repeatedParameterProblems(value, metadata);
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,

@@ -22,6 +22,13 @@ export function earliestCurrentDate(now: Date = new Date()): string {
   return new Date(now.getTime() - LATEST_ZONE_OFFSET_MS).toISOString().slice(0, 10);
 }
 
+/** Says which is wrong: the form, or a date in the right form that the calendar does not have (2026-02-30). */
+function calendarDateMessage(property: string, value: unknown): string {
+  if (typeof value === 'string' && DATE.test(value.slice(0, 10)))
+    return `${property} ${value.slice(0, 10)} is not a real calendar date`;
+  return `${property} must be a date in the form YYYY-MM-DD`;
+}
+
 /** An ISO date `YYYY-MM-DD` that exists in the calendar. Fails with rule `isCalendarDate`. */
 export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -29,8 +36,34 @@ export function IsCalendarDate(options?: ValidationOptions): PropertyDecorator {
       name: 'isCalendarDate',
       validator: {
         validate: (value: unknown) => isCalendarDate(value),
-        defaultMessage: (args?: ValidationArguments) =>
-          `${args?.property ?? 'value'} must be a date in the form YYYY-MM-DD`,
+        defaultMessage: (args?: ValidationArguments) => calendarDateMessage(args?.property ?? 'value', args?.value),
+      },
+    },
+    options,
+  );
+}
+
+const TIMESTAMP =
+  /^\d{4}-\d{2}-\d{2}(T([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)?)?$/;
+
+/** Whether a value is an ISO date or date-time (`2026-01-01`, `2026-01-01T10:00:00Z`) on a date that exists. */
+export function isIsoTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && TIMESTAMP.test(value) && isCalendarDate(value.slice(0, 10));
+}
+
+/** An ISO date or date-time on a real calendar date. Fails with rule `isIsoTimestamp`. */
+export function IsIsoTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIsoTimestamp',
+      validator: {
+        validate: (value: unknown) => isIsoTimestamp(value),
+        defaultMessage: (args?: ValidationArguments) => {
+          const property = args?.property ?? 'value';
+          return typeof args?.value === 'string' && TIMESTAMP.test(args.value)
+            ? calendarDateMessage(property, args.value)
+            : `${property} must be an ISO timestamp, e.g. 2026-01-01 or 2026-01-01T10:00:00Z`;
+        },
       },
     },
     options,

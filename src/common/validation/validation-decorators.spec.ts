@@ -7,6 +7,7 @@ import {
   NotInPast,
   earliestCurrentDate,
   isCalendarDate,
+  isIsoTimestamp,
 } from './calendar-date.decorator.js';
 import { IsIcaoCode } from './icao-code.decorator.js';
 import { QueryBoolean } from './query-transforms.js';
@@ -54,6 +55,28 @@ describe('IsIcaoCode', () => {
 describe('calendar dates', () => {
   it.each(['2030-02-29', '2030-13-01', '2030-1-01', '20300101', 'tomorrow'])('rejects %p', (date) => {
     expect(isCalendarDate(date)).toBe(false);
+  });
+
+  it('says a date in the right form that does not exist is not a real calendar date', () => {
+    const trip = plainToInstance(Trip, { from: 'KTEB', departureDate: '2026-02-30' });
+    const messages = validateSync(trip).flatMap((e) => Object.values(e.constraints ?? {}));
+    expect(messages).toContain('departureDate 2026-02-30 is not a real calendar date');
+    const malformed = plainToInstance(Trip, { from: 'KTEB', departureDate: '30.02.2026' });
+    expect(validateSync(malformed).flatMap((e) => Object.values(e.constraints ?? {}))).toContain(
+      'departureDate must be a date in the form YYYY-MM-DD',
+    );
+  });
+
+  it.each([
+    ['2026-01-01', true],
+    ['2026-01-01T10:00:00Z', true],
+    ['2026-01-01T10:00:00.123+02:00', true],
+    ['2026-02-30', false],
+    ['2026-02-30T10:00:00Z', false],
+    ['2026-01-01T25:00:00Z', false],
+    ['yesterday', false],
+  ])('isIsoTimestamp(%p) is %p', (value, expected) => {
+    expect(isIsoTimestamp(value)).toBe(expected);
   });
 
   it('accepts real dates including leap days', () => {

@@ -68,14 +68,15 @@ export function translateAvinodeError(error: unknown): unknown {
       },
     );
   }
+  // The detail often starts with an id (`ac-n965pz is no longer available`): passed on as sent, never capitalised.
   if (/\bnot found\b/i.test(detail)) {
-    return new DomainError('not_found', detail.charAt(0).toUpperCase() + detail.slice(1), {
+    return new DomainError('not_found', detail, {
       extensions: { ...base, field },
       cause: error,
     });
   }
   if (/\bnot available\b|\bno longer available\b|\bnot in service\b/i.test(detail)) {
-    return new DomainError('conflict', detail.charAt(0).toUpperCase() + detail.slice(1), {
+    return new DomainError('conflict', detail, {
       extensions: { ...base, field, reason: 'unavailable' },
       cause: error,
     });

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import {
   ApiAcceptedResponse,
@@ -15,6 +15,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import { DEFAULT_PAGE_SIZE } from '../../common/http/pagination.js';
+import { UuidParam } from '../../common/http/uuid-param.js';
 import { EventStreamService, parseTypePatterns } from './event-stream.service.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineBatchesService } from './pipeline-batches.service.js';
@@ -280,7 +281,7 @@ export class PipelineController {
   @ApiOperation({ summary: 'A run with its steps (inputs, outputs, timings, attempts, errors), candidates and choice' })
   @ApiOkResponse({ description: 'The run', example: RUN_EXAMPLE })
   @ApiNotFoundResponse({ description: 'No such run' })
-  async get(@Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
+  async get(@UuidParam() id: string): Promise<Record<string, unknown>> {
     const { run, steps } = await this.runs.get(id);
     return runView(run, steps);
   }
@@ -294,7 +295,7 @@ export class PipelineController {
     example: { ...RUN_EXAMPLE, status: 'searching' },
   })
   @ApiResponse({ status: 409, description: 'The run is not failed or dead-lettered' })
-  async retry(@Param('id', new ParseUUIDPipe()) id: string): Promise<Record<string, unknown>> {
+  async retry(@UuidParam() id: string): Promise<Record<string, unknown>> {
     return runView(await this.runs.retry(id));
   }
 
@@ -304,10 +305,7 @@ export class PipelineController {
   @ApiOperation({ summary: 'Cancel a run that is still in progress or awaiting confirmation' })
   @ApiOkResponse({ description: 'The cancelled run', example: { ...RUN_EXAMPLE, status: 'cancelled' } })
   @ApiResponse({ status: 409, description: 'The run has already finished' })
-  async cancel(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() body: CancelRunDto,
-  ): Promise<Record<string, unknown>> {
+  async cancel(@UuidParam() id: string, @Body() body: CancelRunDto): Promise<Record<string, unknown>> {
     return runView(await this.runs.cancel(id, body.reason ?? null));
   }
 
@@ -339,7 +337,7 @@ export class PipelineController {
     },
   })
   @ApiNotFoundResponse({ description: 'No such batch' })
-  async batch(@Param('id', new ParseUUIDPipe()) id: string): Promise<unknown> {
+  async batch(@UuidParam() id: string): Promise<unknown> {
     return this.batches.report(id);
   }
 

@@ -16,7 +16,12 @@ import {
   IsObject,
 } from 'class-validator';
 import { CursorPageInfoDto, CursorPageQuery } from '../../common/http/pagination.js';
-import { IsCalendarDate, IsOnOrAfter, NotInPast } from '../../common/validation/calendar-date.decorator.js';
+import {
+  IsCalendarDate,
+  IsIsoTimestamp,
+  IsOnOrAfter,
+  NotInPast,
+} from '../../common/validation/calendar-date.decorator.js';
 import { IsIcaoCode } from '../../common/validation/icao-code.decorator.js';
 import { AIRCRAFT_CATEGORIES } from '../avainode/avainode.contracts.js';
 import { RUN_STATUSES, type RunStatus } from './run-state-machine.js';
@@ -228,12 +233,12 @@ export class ListRunsQuery extends CursorPageQuery {
 
   @ApiPropertyOptional({ description: 'Created at or after (ISO timestamp)', example: '2026-01-01T00:00:00Z' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, { message: 'createdAfter must be an ISO timestamp' })
+  @IsIsoTimestamp()
   createdAfter?: string;
 
   @ApiPropertyOptional({ description: 'Created before (ISO timestamp)', example: '2026-02-01T00:00:00Z' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/, { message: 'createdBefore must be an ISO timestamp' })
+  @IsIsoTimestamp()
   createdBefore?: string;
 }
 

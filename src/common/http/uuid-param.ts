@@ -1,0 +1,13 @@
+import { Param, ParseUUIDPipe } from '@nestjs/common';
+import { ValidationFailedError } from '../errors/domain-error.js';
+
+/** A path parameter that must be a UUID; anything else is a 400 naming the parameter, like every validation failure. */
+export function UuidParam(name = 'id'): ParameterDecorator {
+  return Param(
+    name,
+    new ParseUUIDPipe({
+      exceptionFactory: () =>
+        new ValidationFailedError([{ field: name, rule: 'isUuid', message: `${name} must be a UUID` }]),
+    }),
+  );
+}
