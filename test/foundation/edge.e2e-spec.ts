@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect } from 'node:net';
+import { rawRequest } from '../support/raw-http.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { traceOf } from '../support/trace.js';
 import { signed, testSecret } from '../webhook/support/webhook-client.js';
@@ -40,19 +40,6 @@ const lead = (extra: Record<string, unknown> = {}): Record<string, unknown> => (
 async function problemOf(response: Response): Promise<Problem> {
   expect(response.headers.get('content-type')).toContain('application/problem+json');
   return (await response.json()) as Problem;
-}
-
-/** Sends bytes fetch refuses to send (a control character in a header) and returns the raw answer. */
-function rawRequest(baseUrl: string, text: string): Promise<string> {
-  const { hostname, port } = new URL(baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(text));
-    let answer = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => (answer += chunk));
-    socket.on('end', () => resolve(answer));
-    socket.on('error', reject);
-  });
 }
 
 describe('the HTTP edge', () => {
@@ -142,12 +129,13 @@ describe('the HTTP edge', () => {
     });
 
     it('answers a header holding a control character with 400 problem+json', async () => {
-      const answer = await rawRequest(
-        t.baseUrl,
-        `POST /api/integration/leads HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0000b\r\nContent-Length: 0\r\n\r\n`,
-      );
-      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
-      expect(answer).toContain('application/problem+json');
+      // fetch refuses to send such a header; Node's HTTP parser refuses to read it.
+      const answer = await rawRequest(Number(new URL(t.baseUrl).port), '/api/integration/leads', {
+        method: 'POST',
+        headers: { 'idempotency-key': 'a\u0000b' },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toContain('application/problem+json');
     });
   });
 

@@ -23,14 +23,17 @@ interface Variant {
   allowed: readonly number[];
 }
 
-/** Not a route, or a route that needs a key. */
-const DENIED = [401, 404] as const;
+/**
+ * Not a route, or a route that needs a key; or refused at the edge before any guard or handler runs: 400 for a
+ * parameter holding text that cannot be stored (a trailing %00), 405 for a path only other methods have.
+ */
+const DENIED = [400, 401, 404, 405] as const;
 /** Spellings the router decodes back to the protected route itself: they must meet the key check, not miss the route. */
 const MATCHES_ROUTE = [401] as const;
 /** Bytes the HTTP parser or URL decoder refuses before any routing (raw non-ASCII, backslash, invalid UTF-8). */
 const MALFORMED = [400] as const;
-/** Longer than the router takes for one parameter (414) or a path no route has (404). */
-const OVERLONG = [404, 414] as const;
+/** Longer than the router takes for one parameter (414), a path no route has (404) or only other methods have (405). */
+const OVERLONG = [404, 405, 414] as const;
 
 interface OpenApiParameter {
   name: string;

@@ -64,6 +64,8 @@ export function installHttpEdge(fastify: FastifyInstance): void {
   });
 
   fastify.addHook('preValidation', async (request) => {
+    // No route, nothing stored or called: a 404 stays a 404 whatever the path holds.
+    if (request.is404) return;
     const problems = [
       ...parameterProblems(request.params as Record<string, unknown> | undefined, 'path parameter'),
       ...parameterProblems(request.query as Record<string, unknown> | undefined, 'query parameter'),

@@ -168,7 +168,10 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 /** The methods the path has routes for, when the request matched no route (its method is not among them). */
 function allowedMethods(request: FastifyRequest): string[] {
   const path = request.url.split('?')[0] ?? request.url;
-  return METHODS.filter((method) => request.server.findRoute({ method, url: path }) !== null);
+  const allowed = METHODS.filter((method) => request.server.findRoute({ method, url: path }) !== null);
+  // The router's lookup and the request's routing can differ on odd spellings (a trailing slash read as an empty
+  // parameter): a path that "allows" the very method that missed is not a 405.
+  return allowed.includes(request.method as (typeof METHODS)[number]) ? [] : allowed;
 }
 
 @Catch()
@@ -180,7 +183,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     // Nest answers every unmatched request with 404; a path that exists under other methods deserves 405 and Allow.
-    const unmatched = error instanceof NotFoundException && request.routeOptions.url === undefined;
+    const unmatched = error instanceof NotFoundException && request.is404;
     const allowed = unmatched ? allowedMethods(request) : [];
     let effective = error;
     if (allowed.length > 0) {
