@@ -40,12 +40,12 @@ function repeated(name: string, count: number): FieldProblem {
  * parameter is repeated, not that a list is "not an integer".
  */
 export function repeatedParameterProblems(value: unknown, metadata: ArgumentMetadata): FieldProblem[] {
-  if (metadata.type !== 'query' || !metadata.metatype) return [];
+  if (metadata.type !== 'query') return [];
   if (metadata.data !== undefined) {
-    const scalar = [String, Number, Boolean].includes(metadata.metatype as never);
-    return scalar && Array.isArray(value) ? [repeated(metadata.data, value.length)] : [];
+    // One named parameter (`@Query('source')`) is one value unless declared as a list.
+    return Array.isArray(value) && metadata.metatype !== Array ? [repeated(metadata.data, value.length)] : [];
   }
-  if (typeof value !== 'object' || value === null) return [];
+  if (typeof value !== 'object' || value === null || !metadata.metatype) return [];
   const singles = singleValueProperties(metadata.metatype as abstract new (...args: never[]) => unknown);
   return Object.entries(value)
     .filter(([name, item]) => Array.isArray(item) && singles.has(name))
