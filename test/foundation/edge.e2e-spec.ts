@@ -281,6 +281,18 @@ describe('the HTTP edge', () => {
       expect(await traceOf(t.app)).toEqual(before);
     });
 
+    it('names a repeated named parameter of the legacy webhook route as repeated (was a 500)', async () => {
+      const response = await t.request('/api/integration/webhook?source=lead&source=lead', {
+        method: 'POST',
+        json: { type: 'test' },
+        auth: false,
+      });
+      expect(response.status).toBe(400);
+      expect((await problemOf(response)).errors).toEqual([
+        expect.objectContaining({ field: 'source', rule: 'repeatedParameter' }),
+      ]);
+    });
+
     it.each(['/api/integration/pipeline/runs/abc', '/api/integration/pipeline/batches/abc'])(
       'answers a non-UUID id on %s with errors[]',
       async (path) => {
