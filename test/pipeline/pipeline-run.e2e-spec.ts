@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { TEST_API_KEY, startTestApp, type TestApp } from '../support/test-app.js';
 import {
   type RunBody,
   getRun,
@@ -11,6 +11,8 @@ import {
   waitForStatus,
 } from './pipeline-support.js';
 
+const OTHER_API_KEY = 'other-key-0123456789abcdef';
+
 describe('lead-to-booking run against the sandbox servers', () => {
   let upstreams: Upstreams;
   let app: TestApp;
@@ -18,7 +20,12 @@ describe('lead-to-booking run against the sandbox servers', () => {
   beforeAll(async () => {
     upstreams = await startUpstreams();
     app = await startTestApp({
-      env: { ...upstreams.env, PIPELINE_STEP_RETRY_DELAY_SECONDS: '1', PIPELINE_STEP_RETRY_LIMIT: '3' },
+      env: {
+        ...upstreams.env,
+        API_KEYS: `${TEST_API_KEY},${OTHER_API_KEY}`,
+        PIPELINE_STEP_RETRY_DELAY_SECONDS: '1',
+        PIPELINE_STEP_RETRY_LIMIT: '3',
+      },
     });
   }, 60_000);
 
@@ -152,6 +159,40 @@ describe('lead-to-booking run against the sandbox servers', () => {
       headers: { 'idempotency-key': 'k-123456789' },
     });
     expect(other.status).toBe(422);
+  });
+
+  it('scopes Idempotency-Key per API key: another caller with the same key gets its own run, not ours', async () => {
+    const key = 'shared-key-0001';
+    const mine = await start(
+      { lead: { email: 'mine@pipeline-e2e.example' }, flightRequirements: trip({ passengers: 7 }) },
+      { 'idempotency-key': key },
+    );
+    const theirs = await app.request('/api/integration/leads', {
+      method: 'POST',
+      json: { lead: { email: 'theirs@pipeline-e2e.example' }, flightRequirements: trip({ passengers: 8 }) },
+      headers: { 'idempotency-key': key, authorization: `Bearer ${OTHER_API_KEY}` },
+    });
+    const text = await theirs.text();
+    expect(theirs.status).toBe(202);
+    expect(text).not.toContain(mine.runId);
+    const their = JSON.parse(text) as { runId: string; created: boolean };
+    expect(their.created).toBe(true);
+    // Each caller's replay still finds its own run.
+    const replay = await app.request('/api/integration/leads', {
+      method: 'POST',
+      json: { lead: { email: 'theirs@pipeline-e2e.example' }, flightRequirements: trip({ passengers: 8 }) },
+      headers: { 'idempotency-key': key, authorization: `Bearer ${OTHER_API_KEY}` },
+    });
+    expect(((await replay.json()) as { runId: string }).runId).toBe(their.runId);
+    expect((await getRun(app.request, their.runId)).status).not.toBe('failed');
+  });
+
+  it('answers 400 naming the cursor for a cursor whose id is not a uuid', async () => {
+    const cursor = Buffer.from(JSON.stringify([new Date().toISOString(), 'not-a-uuid'])).toString('base64url');
+    const response = await app.request(`/api/integration/pipeline/runs?cursor=${cursor}`);
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: Array<{ field: string }> };
+    expect(problem.errors.map((e) => e.field)).toEqual(['cursor']);
   });
 
   it('rejects invalid submissions with field errors', async () => {

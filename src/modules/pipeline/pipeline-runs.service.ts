@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { isUUID } from 'class-validator';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
@@ -38,9 +39,11 @@ export interface SubmitRunInput {
   lead: LeadProfile;
   flight: FlightRequirements;
   source: RunSource;
+  /**
+   * The run's origin when it has one that can repeat, e.g. `webhook:<event id>`: a redelivery finds the run it started.
+   * Never a client's Idempotency-Key: those are scoped per API key by the shared idempotency service on the route.
+   */
   idempotencyKey?: string | null;
-  /** Body the idempotency key was sent with (defaults to lead + flight). */
-  requestBody?: unknown;
   batchId?: string | null;
   batchIndex?: number | null;
 }
@@ -90,7 +93,8 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    // The id is compared with a uuid column: anything else would reach PostgreSQL and fail there.
+    if (typeof id !== 'string' || !isUUID(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
     throw new DomainError('validation_failed', 'cursor is not a cursor this API returned', {
@@ -137,7 +141,7 @@ export class PipelineRunsService {
   async submitWithin(manager: EntityManager, input: SubmitRunInput, emits: PendingEmit[]): Promise<SubmitResult> {
     const id = randomUUID();
     const key = dedupeKey(input.lead, input.flight);
-    const hash = requestHash(input.requestBody ?? { lead: input.lead, flight: input.flight });
+    const hash = requestHash({ lead: input.lead, flight: input.flight });
     const inserted: unknown = await manager.query(
       `INSERT INTO "pipeline_runs" ("id", "status", "source", "batch_id", "batch_index", "lead_input", "lead", "flight",
          "dedupe_key", "idempotency_key", "request_hash")
@@ -168,11 +172,7 @@ export class PipelineRunsService {
       const byKey = await repository.findOneBy({ idempotencyKey: input.idempotencyKey });
       if (byKey) {
         if (byKey.requestHash !== hash) {
-          throw new DomainError(
-            'idempotency_key_reused',
-            'This Idempotency-Key was used with a different request body',
-            { extensions: { runId: byKey.id } },
-          );
+          throw new DomainError('idempotency_key_reused', 'This origin key was used with a different lead or trip');
         }
         return { run: byKey, created: false };
       }

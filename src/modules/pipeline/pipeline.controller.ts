@@ -1,9 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
 import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -15,6 +14,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import { DEFAULT_PAGE_SIZE } from '../../common/http/pagination.js';
+import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import { EventStreamService, parseTypePatterns } from './event-stream.service.js';
 import type { LeadProfile } from './lead-merge.js';
@@ -37,7 +37,6 @@ import type { FlightRequirements } from './pipeline.types.js';
 
 const RUNS_PATH = '/api/integration/pipeline/runs';
 const BATCHES_PATH = '/api/integration/pipeline/batches';
-const KEY_SYNTAX = /^[\x21-\x7e]{1,200}$/;
 
 const RUN_EXAMPLE = {
   id: '0b6f1c2a-9e0b-4d7c-8e1a-5f2d3c4b5a69',
@@ -167,19 +166,17 @@ export class PipelineController {
     description:
       'Enrich → search aircraft → price the best candidates → create the charter request → notify (n8n) → await the ' +
       'booking confirmation. One open run per lead and trip: a repeated submission returns the existing run ' +
-      '(`created: false`). With `Idempotency-Key`, the same key and body return the same run; another body is 422.',
+      '(`created: false`). With `Idempotency-Key` (scoped to the calling API key), the same key and body replay the ' +
+      'first answer; another body is 422.',
   })
-  @ApiHeader({ name: 'Idempotency-Key', required: false, example: '5f0c1f9e-8a0e-4c7b-9a51-1f3f1c2b9d77' })
+  @Idempotent('pipeline-run')
   @ApiAcceptedResponse({
     type: RunAcceptedDto,
     example: { runId: RUN_EXAMPLE.id, status: 'enriching', url: `${RUNS_PATH}/${RUN_EXAMPLE.id}`, created: true },
   })
   @ApiBadRequestResponse({ description: 'Invalid lead or flight requirements (problem+json with errors[])' })
   @ApiUnprocessableEntityResponse({ description: 'Idempotency-Key reused with a different body' })
-  async start(
-    @Body() body: StartRunDto,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-  ): Promise<RunAcceptedDto> {
+  async start(@Body() body: StartRunDto): Promise<RunAcceptedDto> {
     if (!body.lead.email && !body.lead.linkedinUrl) {
       throw new ValidationFailedError([
         {
@@ -189,23 +186,12 @@ export class PipelineController {
         },
       ]);
     }
-    if (idempotencyKey !== undefined && !KEY_SYNTAX.test(idempotencyKey)) {
-      throw new ValidationFailedError([
-        {
-          field: 'Idempotency-Key',
-          rule: 'isIdempotencyKey',
-          message: 'Idempotency-Key must be 1–200 visible ASCII characters',
-        },
-      ]);
-    }
     const lead = toLead(body.lead);
     const flight = toFlight(body.flightRequirements);
     const { run, created } = await this.runs.submit({
       lead,
       flight,
       source: 'api',
-      idempotencyKey: idempotencyKey ? `api:${idempotencyKey}` : null,
-      requestBody: { lead, flight },
     });
     return { runId: run.id, status: run.status, url: `${RUNS_PATH}/${run.id}`, created };
   }

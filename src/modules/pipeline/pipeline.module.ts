@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '../../common/idempotency/idempotency.module.js';
 import { ApolloModule } from '../apollo/apollo.module.js';
 import { N8nModule } from '../n8n/n8n.module.js';
 import { AvainodeModule } from '../avainode/avainode.module.js';
@@ -16,7 +17,7 @@ import { PipelineListeners } from './pipeline.listeners.js';
 
 /** The lead-to-booking pipeline: durable runs, batches and the live event stream. */
 @Module({
-  imports: [TypeOrmModule.forFeature(PIPELINE_ENTITIES), ApolloModule, AvainodeModule, N8nModule],
+  imports: [TypeOrmModule.forFeature(PIPELINE_ENTITIES), IdempotencyModule, ApolloModule, AvainodeModule, N8nModule],
   controllers: [PipelineController],
   providers: [
     PipelineWakeup,
