@@ -25,6 +25,8 @@ export async function startChildApp(env: Record<string, string>, timeoutMs = 60_
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',
+      // Production behaviour (JSON logs, production guards) against the sandbox servers, asked for by name.
+      MCP_EMBEDDED_SANDBOXES: 'true',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
       PORT: '0',

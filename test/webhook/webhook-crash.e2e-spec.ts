@@ -23,7 +23,8 @@ function spawnApp(env: Record<string, string>): {
   exited: Promise<unknown>;
 } {
   const child = spawn(process.execPath, [fileURLToPath(new URL('../../dist/src/main.js', import.meta.url))], {
-    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production', HOST: '127.0.0.1', PORT: '0', ...env },
+    // NODE_ENV=test: production refuses the crash hook this process is started with.
+    env: { PATH: process.env['PATH'] ?? '', NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -73,8 +73,63 @@ describe('AppConfig.fromEnvironment', () => {
     );
   });
 
+  describe('in production', () => {
+    const urls = {
+      APOLLO_MCP_SERVER_URL: 'https://apollo.example.com/mcp',
+      AVAINODE_MCP_SERVER_URL: 'https://avinode.example.com/mcp',
+      N8N_MCP_SERVER_URL: 'https://n8n.example.com/mcp',
+    };
+
+    it('refuses to boot without upstream URLs, naming the missing ones and the way to ask for sandboxes', () => {
+      expect(() =>
+        AppConfig.fromEnvironment({ NODE_ENV: 'production', APOLLO_MCP_SERVER_URL: urls.APOLLO_MCP_SERVER_URL }),
+      ).toThrow(
+        new ConfigValidationError([
+          'AVAINODE_MCP_SERVER_URL, N8N_MCP_SERVER_URL must be set when NODE_ENV=production; without a URL the ' +
+            'service would run against simulated sandbox servers. Set MCP_EMBEDDED_SANDBOXES=true to ask for the ' +
+            'sandboxes on purpose',
+        ]),
+      );
+    });
+
+    it('starts with the three URLs, or with sandboxes asked for explicitly', () => {
+      expect(AppConfig.fromEnvironment({ NODE_ENV: 'production', ...urls }).env).toBe('production');
+      expect(AppConfig.fromEnvironment({ NODE_ENV: 'production', MCP_EMBEDDED_SANDBOXES: 'true' }).env).toBe(
+        'production',
+      );
+    });
+
+    it('refuses both crash test aids', () => {
+      expect(() =>
+        AppConfig.fromEnvironment({
+          NODE_ENV: 'production',
+          ...urls,
+          PIPELINE_CRASH_AFTER_STEP: 'notify',
+          WEBHOOK_CRASH_AFTER_EVENTS: '3',
+        }),
+      ).toThrow(
+        new ConfigValidationError([
+          'PIPELINE_CRASH_AFTER_STEP is a test aid and is refused when NODE_ENV=production',
+          'WEBHOOK_CRASH_AFTER_EVENTS is a test aid and is refused when NODE_ENV=production',
+        ]),
+      );
+      const test = AppConfig.fromEnvironment({ NODE_ENV: 'test', WEBHOOK_CRASH_AFTER_EVENTS: '3' });
+      expect(test.webhooks.crashAfterEvents).toBe(3);
+    });
+  });
+
+  it('with MCP_EMBEDDED_SANDBOXES=false, needs every URL in any environment', () => {
+    expect(() => AppConfig.fromEnvironment({ MCP_EMBEDDED_SANDBOXES: 'false' })).toThrow(
+      /APOLLO_MCP_SERVER_URL, AVAINODE_MCP_SERVER_URL, N8N_MCP_SERVER_URL must be set: MCP_EMBEDDED_SANDBOXES=false/,
+    );
+  });
+
   it('uses PostgreSQL when DATABASE_URL is set', () => {
-    const config = AppConfig.fromEnvironment({ DATABASE_URL: 'postgres://u:p@db:5432/jv', NODE_ENV: 'production' });
+    const config = AppConfig.fromEnvironment({
+      DATABASE_URL: 'postgres://u:p@db:5432/jv',
+      NODE_ENV: 'production',
+      MCP_EMBEDDED_SANDBOXES: 'true',
+    });
     expect(config.database).toMatchObject({ kind: 'postgres', url: 'postgres://u:p@db:5432/jv' });
     expect(config.logging.format).toBe('json');
   });
@@ -124,6 +179,7 @@ describe('.env.example', () => {
       'APOLLO_API_KEY',
       'AVAINODE_API_KEY',
       'N8N_MCP_AUTH_TOKEN',
+      'MCP_EMBEDDED_SANDBOXES',
     ];
     const missing = variables.filter((name) => !documented.has(name));
     expect(missing).toEqual([]);

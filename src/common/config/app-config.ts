@@ -170,6 +170,7 @@ export class AppConfig {
       'APOLLO_API_KEY',
       'AVAINODE_API_KEY',
       'N8N_MCP_AUTH_TOKEN',
+      'MCP_EMBEDDED_SANDBOXES',
     ];
     const relevant: Record<string, string> = {};
     for (const key of [...known, ...optionalKnown]) {
@@ -184,6 +185,8 @@ export class AppConfig {
       ...keys.problems,
       ...trustProxyProblems(env.TRUST_PROXY),
       ...mcpUrlCredentialProblems(env),
+      ...(errors.length === 0 ? embeddedSandboxProblems(env) : []),
+      ...(errors.length === 0 ? testAidProblems(env) : []),
     ];
     if (problems.length > 0) throw new ConfigValidationError(problems);
     return AppConfig.fromValidated(env, keys.keys);
@@ -310,7 +313,7 @@ export class AppConfig {
         stepRetryDelaySeconds: env.PIPELINE_STEP_RETRY_DELAY_SECONDS,
         stepTimeoutSeconds: env.PIPELINE_STEP_TIMEOUT_SECONDS,
         n8nWebhookPath: env.PIPELINE_N8N_WEBHOOK_PATH,
-        crashAfterStep: pipelineCrashHook(env),
+        crashAfterStep: (env.PIPELINE_CRASH_AFTER_STEP || null) as AppConfig['pipeline']['crashAfterStep'],
       },
     });
   }
@@ -374,16 +377,34 @@ function parseNamespaceTtls(value: string): Record<string, number> {
   return ttls;
 }
 
-/** The crash hook is a test aid: a production process refuses to start with it rather than crash on purpose. */
-function pipelineCrashHook(env: EnvironmentVariables): AppConfig['pipeline']['crashAfterStep'] {
-  const step = env.PIPELINE_CRASH_AFTER_STEP;
-  if (step === '') return null;
-  if (env.NODE_ENV === 'production') {
-    throw new ConfigValidationError([
-      'PIPELINE_CRASH_AFTER_STEP is a test aid and is refused when NODE_ENV=production',
-    ]);
+/**
+ * Test aids that kill the process on purpose: a production process refuses to start with them rather than crash.
+ */
+function testAidProblems(env: EnvironmentVariables): string[] {
+  if (env.NODE_ENV !== 'production') return [];
+  return [
+    ...(env.PIPELINE_CRASH_AFTER_STEP === '' ? [] : ['PIPELINE_CRASH_AFTER_STEP']),
+    ...(env.WEBHOOK_CRASH_AFTER_EVENTS === 0 ? [] : ['WEBHOOK_CRASH_AFTER_EVENTS']),
+  ].map((variable) => `${variable} is a test aid and is refused when NODE_ENV=production`);
+}
+
+/**
+ * A server without a URL is served by an in-process sandbox with simulated data. That is the point of the embedded
+ * default, and a disaster in production (bookings against a simulation), so production has to ask for it by name.
+ */
+function embeddedSandboxProblems(env: EnvironmentVariables): string[] {
+  const missing = Object.keys(MCP_URL_TOKEN_VARIABLES).filter(
+    (variable) => env[variable as keyof typeof MCP_URL_TOKEN_VARIABLES] === undefined,
+  );
+  if (missing.length === 0 || env.MCP_EMBEDDED_SANDBOXES === true) return [];
+  if (env.MCP_EMBEDDED_SANDBOXES === false) {
+    return [`${missing.join(', ')} must be set: MCP_EMBEDDED_SANDBOXES=false turns the in-process sandboxes off`];
   }
-  return step as AppConfig['pipeline']['crashAfterStep'];
+  if (env.NODE_ENV !== 'production') return [];
+  return [
+    `${missing.join(', ')} must be set when NODE_ENV=production; without a URL the service would run against ` +
+      'simulated sandbox servers. Set MCP_EMBEDDED_SANDBOXES=true to ask for the sandboxes on purpose',
+  ];
 }
 
 function flattenErrors(errors: ValidationError[], prefix = ''): string[] {

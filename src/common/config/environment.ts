@@ -291,6 +291,16 @@ export class EnvironmentVariables {
   @Min(0)
   SANDBOX_SEED = 42;
 
+  /**
+   * Start the sandbox server in-process for every server without a URL. Unset: yes, except with NODE_ENV=production,
+   * which refuses to boot without upstream URLs unless this is `true` (never book against simulated upstreams by
+   * accident). `false`: never; a missing URL is then a configuration error.
+   */
+  @Transform(toBoolean)
+  @IsOptional()
+  @IsBoolean()
+  MCP_EMBEDDED_SANDBOXES?: boolean;
+
   // ---- read-through cache of upstream results ------------------------------------------------------------------------
   /** Default time-to-live of cached upstream results; 0 turns caching off. */
   @Transform(toInt)
@@ -420,7 +430,7 @@ export class EnvironmentVariables {
   })
   WEBHOOK_PUBLIC_URL = '';
 
-  /** Test aid, never for production: SIGKILL this process after the listeners of its Nth event ran (0: off). */
+  /** TEST AID, refused in production: SIGKILL this process after the listeners of its Nth event ran (0: off). */
   @Transform(toInt)
   @IsInt()
   @Min(0)
