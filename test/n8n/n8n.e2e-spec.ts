@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { N8nService, webhookWorkflow } from '../../src/modules/n8n/n8n.service.js';
+import { ManagedWorkflowsService } from '../../src/modules/n8n/managed-workflows.service.js';
+import { N8nExecutionsService } from '../../src/modules/n8n/n8n-executions.service.js';
+import { webhookWorkflow } from '../support/webhook-workflow.js';
 import { startSandboxServer, type SandboxServerHandle } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -41,7 +43,8 @@ function uniqueName(prefix: string): string {
 describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
   let n8n: SandboxServerHandle;
   let app: TestApp;
-  let service: N8nService;
+  let managed: ManagedWorkflowsService;
+  let executions: N8nExecutionsService;
   let dataSource: DataSource;
 
   const post = (json: unknown): Promise<Response> =>
@@ -71,7 +74,8 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
   beforeAll(async () => {
     n8n = await startSandboxServer('n8n', { port: 0, admin: true, seed: 11 });
     app = await startTestApp({ env: { N8N_MCP_SERVER_URL: n8n.url, MCP_MAX_RETRIES: '0' } });
-    service = app.app.get(N8nService);
+    managed = app.app.get(ManagedWorkflowsService);
+    executions = app.app.get(N8nExecutionsService);
     dataSource = app.app.get(DataSource);
   }, 60_000);
 
@@ -168,7 +172,7 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
       const run = (await (await post({ action: 'execute', workflowId: created.id, inputData: {} })).json()) as Run;
       expect(run.response).toEqual({ ok: true });
       expect(run.executionId).toEqual(expect.any(String));
-      const execution = await service.waitForExecution(run.executionId!, { timeoutMs: 10_000, intervalMs: 25 });
+      const execution = await executions.waitForExecution(run.executionId!, { timeoutMs: 10_000, intervalMs: 25 });
       expect(execution).toMatchObject({ workflowId: created.id, status: 'success' });
     });
 
@@ -252,7 +256,7 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
       const name = uniqueName('JetVision ensure');
       const definition = webhookWorkflow({ name, path: `ensure/${randomUUID()}` });
       const before = n8n.stats().calls['n8n_create_workflow'] ?? 0;
-      const results = await Promise.all(Array.from({ length: 10 }, () => service.ensureWorkflow(definition)));
+      const results = await Promise.all(Array.from({ length: 10 }, () => managed.ensureWorkflow(definition)));
       expect(new Set(results.map((r) => r.id)).size).toBe(1);
       expect(results.every((r) => r.active)).toBe(true);
       expect(n8n.stats().calls['n8n_create_workflow'] ?? 0).toBe(before + 1);
@@ -260,7 +264,7 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
       expect(named).toHaveLength(1);
       expect(named[0]!.active).toBe(true);
       // Later calls reuse the recorded workflow without creating.
-      const again = await service.ensureWorkflow(definition);
+      const again = await managed.ensureWorkflow(definition);
       expect(again).toMatchObject({ id: results[0]!.id, active: true, created: false });
       expect(n8n.stats().calls['n8n_create_workflow'] ?? 0).toBe(before + 1);
     });
@@ -272,7 +276,7 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
         `INSERT INTO n8n_managed_workflows (name, claim_token, claimed_at) VALUES ($1, $2, now())`,
         [name, randomUUID()],
       );
-      const pending = service.ensureWorkflow(definition);
+      const pending = managed.ensureWorkflow(definition);
       // The "other instance" creates the workflow and records it.
       const created = (await (await post({ action: 'create', workflow: definition })).json()) as Summary;
       await dataSource.query(
@@ -292,7 +296,7 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
          VALUES ($1, $2, now() - interval '10 minutes')`,
         [name, randomUUID()],
       );
-      const first = await service.ensureWorkflow(definition);
+      const first = await managed.ensureWorkflow(definition);
       expect(first).toMatchObject({ active: true, created: true });
       const deleted = await fetch(`${n8n.baseUrl}/admin/data`, {
         method: 'POST',
@@ -300,7 +304,7 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
         body: JSON.stringify({ action: 'delete', collection: 'workflows', id: first.id }),
       });
       expect(deleted.status).toBe(200);
-      const second = await service.ensureWorkflow(definition);
+      const second = await managed.ensureWorkflow(definition);
       expect(second).toMatchObject({ active: true, created: true });
       expect(second.id).not.toBe(first.id);
       const rows: { workflow_id: string; active: boolean }[] = await dataSource.query(

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { McpClientService } from '../../src/common/mcp/mcp-client.service.js';
 import { createWorkflowTool, type WorkflowDefinition } from '../../src/modules/n8n/n8n.contracts.js';
-import { webhookWorkflow } from '../../src/modules/n8n/n8n.service.js';
+import { webhookWorkflow } from '../support/webhook-workflow.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 interface Problem {

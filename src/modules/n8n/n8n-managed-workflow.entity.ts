@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * A workflow the backend provisions itself (`N8nService.ensureWorkflow`), one row per workflow name. The primary key
+ * A workflow the backend provisions itself (`ManagedWorkflowsService.ensureWorkflow`), one row per workflow name. The primary key
  * on the name is the cross-instance lock: the instance whose INSERT wins (or whose UPDATE takes over a stale claim)
  * is the only one that may create the workflow upstream.
  */

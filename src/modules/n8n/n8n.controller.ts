@@ -12,13 +12,8 @@ import {
   WorkflowActivationBody,
   WorkflowParams,
 } from './n8n.dto.js';
-import {
-  type ExecutionSummary,
-  N8nService,
-  type WorkflowRun,
-  type WorkflowState,
-  type WorkflowSummary,
-} from './n8n.service.js';
+import { type ExecutionSummary, N8nExecutionsService, type WorkflowRun } from './n8n-executions.service.js';
+import { N8nWorkflowsService, type WorkflowState, type WorkflowSummary } from './n8n-workflows.service.js';
 
 const SUMMARY_EXAMPLE = {
   id: 'VxR3kq9PZ2mB1cLd',
@@ -107,7 +102,10 @@ function N8nErrors(): MethodDecorator {
 @ApiTags('n8n')
 @Controller('api/integration')
 export class N8nController {
-  constructor(private readonly n8n: N8nService) {}
+  constructor(
+    private readonly workflows: N8nWorkflowsService,
+    private readonly executionsService: N8nExecutionsService,
+  ) {}
 
   @Get('workflows')
   @ApiOperation({ summary: 'List workflows (cursor pagination, limit ≤ 100)' })
@@ -122,7 +120,7 @@ export class N8nController {
   })
   @N8nErrors()
   list(@Query() query: ListWorkflowsQuery): Promise<CursorPage<WorkflowSummary>> {
-    return this.n8n.listWorkflows(query);
+    return this.workflows.listWorkflows(query);
   }
 
   @Post('workflows')
@@ -182,10 +180,10 @@ export class N8nController {
     if (body.action === 'create') {
       void reply.status(201);
       // The DTO guarantees `workflow` for create.
-      return this.n8n.createWorkflow(body.workflow!);
+      return this.workflows.createWorkflow(body.workflow!);
     }
     void reply.status(200);
-    return this.n8n.executeWorkflow(body.workflowId!, body.inputData ?? {});
+    return this.executionsService.executeWorkflow(body.workflowId!, body.inputData ?? {});
   }
 
   @Put('workflows')
@@ -205,8 +203,8 @@ export class N8nController {
   @N8nErrors()
   setActivation(@Body() body: WorkflowActivationBody): Promise<WorkflowState> {
     return body.action === 'activate'
-      ? this.n8n.activateWorkflow(body.workflowId)
-      : this.n8n.deactivateWorkflow(body.workflowId);
+      ? this.workflows.activateWorkflow(body.workflowId)
+      : this.workflows.deactivateWorkflow(body.workflowId);
   }
 
   @Get('workflows/:id')
@@ -215,7 +213,7 @@ export class N8nController {
   @ApiResponse({ status: 404, description: 'No such workflow' })
   @N8nErrors()
   get(@Param() params: WorkflowParams): Promise<N8nWorkflowResult> {
-    return this.n8n.getWorkflow(params.id);
+    return this.workflows.getWorkflow(params.id);
   }
 
   @Get('workflows/:id/executions')
@@ -240,7 +238,7 @@ export class N8nController {
     @Param() params: WorkflowParams,
     @Query() query: ListExecutionsQuery,
   ): Promise<CursorPage<ExecutionSummary>> {
-    return this.n8n.listExecutions(params.id, query);
+    return this.executionsService.listExecutions(params.id, query);
   }
 
   @Get('executions/:id')
@@ -249,6 +247,6 @@ export class N8nController {
   @ApiResponse({ status: 404, description: 'No such execution' })
   @N8nErrors()
   execution(@Param() params: ExecutionParams): Promise<ExecutionSummary> {
-    return this.n8n.getExecution(params.id);
+    return this.executionsService.getExecution(params.id);
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError } from '../../common/errors/domain-error.js';
-import { McpClientService } from '../../common/mcp/mcp-client.service.js';
-import { listExecutionsTool, type WorkflowDefinition } from '../n8n/n8n.contracts.js';
-import { N8nService } from '../n8n/n8n.service.js';
+import type { WorkflowDefinition } from '../n8n/n8n.contracts.js';
+import { N8nExecutionsService } from '../n8n/n8n-executions.service.js';
+import { ManagedWorkflowsService } from '../n8n/managed-workflows.service.js';
 
 export const NOTIFICATION_WORKFLOW_NAME = 'JetVision lead-to-booking notifications';
 
@@ -58,13 +58,15 @@ export interface NotificationResult {
 @Injectable()
 export class NotificationWorkflowService {
   constructor(
-    private readonly n8n: N8nService,
-    private readonly mcp: McpClientService,
+    private readonly managedWorkflows: ManagedWorkflowsService,
+    private readonly executions: N8nExecutionsService,
     private readonly config: AppConfig,
   ) {}
 
   async ensure(): Promise<string> {
-    const workflow = await this.n8n.ensureWorkflow(notificationWorkflowDefinition(this.config.pipeline.n8nWebhookPath));
+    const workflow = await this.managedWorkflows.ensureWorkflow(
+      notificationWorkflowDefinition(this.config.pipeline.n8nWebhookPath),
+    );
     return workflow.id;
   }
 
@@ -82,7 +84,7 @@ export class NotificationWorkflowService {
       const existing = await this.findExecution(workflowId, notificationKey);
       if (existing) return { workflowId, executionId: existing, alreadySent: true };
     }
-    const run = await this.n8n.executeWorkflow(workflowId, { ...summary, notificationKey });
+    const run = await this.executions.executeWorkflow(workflowId, { ...summary, notificationKey });
     if (run.httpStatus >= 400) {
       throw new DomainError('upstream_error', `The n8n notification workflow answered HTTP ${run.httpStatus}`, {
         extensions: { server: 'n8n', tool: 'n8n_test_workflow', reason: 'tool_error' },
@@ -93,13 +95,6 @@ export class NotificationWorkflowService {
 
   /** The newest executions of the workflow, with their data, searched for the notification key. */
   private async findExecution(workflowId: string, notificationKey: string): Promise<string | null> {
-    const result = await this.mcp.call(listExecutionsTool, {
-      action: 'list',
-      workflowId,
-      limit: 100,
-      includeData: true,
-    });
-    const needle = JSON.stringify(notificationKey);
-    return result.executions.find((execution) => JSON.stringify(execution).includes(needle))?.id ?? null;
+    return this.executions.findRecentExecution(workflowId, JSON.stringify(notificationKey), 100);
   }
 }
