@@ -1,7 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { ScheduleModule } from '@nestjs/schedule';
 import { ApiKeyGuard } from './common/auth/api-key.guard.js';
 import { RateLimitGuard } from './common/auth/rate-limit.guard.js';
 import { CacheModule } from './common/cache/cache.module.js';
@@ -33,7 +32,6 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: true, delimiter: '.', maxListeners: 50, ignoreErrors: false }),
-        ScheduleModule.forRoot(),
         DatabaseModule.forRoot(DATABASE_SCHEMA),
         JobsModule,
         MetricsModule,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { JobQueueService } from '../../src/common/jobs/job-queue.service.js';
 import { defineQueue } from '../../src/common/jobs/queue-definition.js';
+import { auditRetentionQueue } from '../../src/modules/audit/audit-retention.job.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { availableDatabaseKinds, createTestDatabase } from '../support/test-database.js';
 
@@ -77,5 +78,95 @@ describe.each(availableDatabaseKinds())('durable jobs on %s', (kind) => {
     await eventually(() => received.includes('committed'));
     // The committed job was delivered after the rolled-back one would have been, so its absence is meaningful.
     expect(received).toEqual(['committed']);
+  });
+
+  it('returns the ids of the workers it started, and wake() makes an idle worker fetch before its poll', async () => {
+    // A polling interval far beyond the test's bound: only a wake can deliver the job in time.
+    const queue = defineQueue<{ n: number }>({ name: 'test.wake', concurrency: 2, pollingIntervalSeconds: 600 });
+    const received: number[] = [];
+    const ids = await jobs.work(queue, async (payload) => {
+      received.push(payload.n);
+    });
+    expect(ids).toHaveLength(2);
+    expect(new Set(ids).size).toBe(2);
+    const idle = (): number => jobs.workerStates().filter((w) => ids.includes(w.id) && w.idle).length;
+    // Both workers have made their first (empty) fetch and sleep.
+    await eventually(() => idle() === 2);
+    await jobs.send(queue, { n: 1 });
+    jobs.wake(queue);
+    await eventually(() => received.length === 1, 5_000);
+    await eventually(() => idle() === 2);
+    await jobs.send(queue, { n: 2 });
+    jobs.wake(ids[1]!);
+    await eventually(() => received.length === 2, 5_000);
+    expect(received).toEqual([1, 2]);
+  });
+
+  it('hands out higher-priority jobs first', async () => {
+    const queue = defineQueue<{ tag: string }>({ name: 'test.priority', pollingIntervalSeconds: 0.2 });
+    for (const tag of ['low-1', 'low-2']) await jobs.send(queue, { tag });
+    await jobs.send(queue, { tag: 'high' }, { priority: 5 });
+    const received: string[] = [];
+    await jobs.work(queue, async (payload) => {
+      received.push(payload.tag);
+    });
+    await eventually(() => received.length === 3);
+    expect(received).toEqual(['high', 'low-1', 'low-2']);
+  });
+
+  it('registers each maintenance schedule once, however many instances register it', async () => {
+    // Every instance registers the same schedules at boot; here the second registration stands for a second instance.
+    await jobs.schedule(auditRetentionQueue, '0 * * * *', async () => undefined);
+    const names = (await jobs.schedules()).map((s) => s.name);
+    expect(names.filter((n) => n === 'audit.retention')).toHaveLength(1);
+    expect(names.filter((n) => n === 'idempotency.cleanup')).toHaveLength(1);
+  });
+
+  it('runs audit retention when its scheduled job arrives', async () => {
+    const dataSource = t.app.get(DataSource);
+    await dataSource.query(
+      `INSERT INTO audit_log (source, type, outcome, occurred_at) VALUES ('test', 'test.ancient', 'info', now() - interval '400 days')`,
+    );
+    await jobs.send(auditRetentionQueue, {});
+    jobs.wake(auditRetentionQueue);
+    await eventually(async () => {
+      const rows = await dataSource.query<unknown[]>(`SELECT 1 FROM audit_log WHERE type = 'test.ancient'`);
+      return rows.length === 0;
+    }, 60_000);
+  });
+
+  // Last: a drained instance takes no more jobs.
+  it('drains: stops fetching, finishes the jobs in hand, hands back what outlives the bound', async () => {
+    const quick = defineQueue<{ n: number }>({ name: 'test.drain-quick', pollingIntervalSeconds: 0.2 });
+    const stuck = defineQueue<{ n: number }>({ name: 'test.drain-stuck', pollingIntervalSeconds: 0.2 });
+    let releaseQuick: () => void = () => undefined;
+    let releaseStuck: () => void = () => undefined;
+    const quickGate = new Promise<void>((resolve) => (releaseQuick = resolve));
+    const stuckGate = new Promise<void>((resolve) => (releaseStuck = resolve));
+    const started: string[] = [];
+    const finished: string[] = [];
+    await jobs.work(quick, async (payload) => {
+      started.push(`quick-${payload.n}`);
+      await quickGate;
+      finished.push(`quick-${payload.n}`);
+    });
+    await jobs.work(stuck, async (payload) => {
+      started.push(`stuck-${payload.n}`);
+      await stuckGate;
+      finished.push(`stuck-${payload.n}`);
+    });
+    await jobs.send(quick, { n: 1 });
+    await jobs.send(quick, { n: 2 });
+    await jobs.send(stuck, { n: 1 });
+    await eventually(() => started.includes('quick-1') && started.includes('stuck-1'));
+    const draining = jobs.drain(3_000);
+    releaseQuick();
+    await expect(draining).resolves.toEqual({ drained: false, abandoned: 1 });
+    releaseStuck();
+    // The quick job in hand finished; its second job was never fetched; the stuck one went back to its queue.
+    expect(finished).toEqual(['quick-1']);
+    expect(await jobs.queueSize(quick)).toBe(1);
+    expect(await jobs.queueSize(stuck)).toBe(1);
+    await expect(jobs.drain(1)).resolves.toEqual({ drained: false, abandoned: 1 });
   });
 });

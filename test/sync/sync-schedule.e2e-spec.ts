@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SyncRunner } from '../../src/modules/sync/sync.runner.js';
-import { SyncScheduler } from '../../src/modules/sync/sync.scheduler.js';
+import { JobQueueService } from '../../src/common/jobs/job-queue.service.js';
+import { SyncScheduler, syncTickQueue } from '../../src/modules/sync/sync.scheduler.js';
 import { availableDatabaseKinds } from '../support/test-database.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { dataSourceOf, startUpstreams, type Upstreams } from './sync-test-kit.js';
 
 interface RunRow {
@@ -65,6 +66,57 @@ describe('scheduled sync on one instance', () => {
     const n8nOnly = await scheduler.tick(new Date(at.getTime() + 450_000));
     expect(n8nOnly?.streams).toEqual(['n8n_executions']);
     await app.app.get(SyncRunner).idle();
+  });
+});
+
+describe('the sync schedule is one cluster-wide job', () => {
+  let upstreams: Upstreams;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    upstreams = await startUpstreams({ apolloSize: 50 });
+    // Ten-second slots: a tick is due soon after boot (a stream is due once per slot after its schedule starts).
+    app = await startTestApp({
+      env: {
+        ...upstreams.env,
+        SYNC_ENABLED: 'true',
+        SYNC_INTERVAL_SECONDS: '10',
+        SYNC_N8N_EXECUTIONS_INTERVAL_SECONDS: '10',
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.app.get(SyncRunner).idle();
+    await app?.close();
+    await upstreams?.close();
+  });
+
+  it('is registered once for the cluster, and a tick job starts the due streams', async () => {
+    const jobs = app.app.get(JobQueueService);
+    expect((await jobs.schedules()).filter((s) => s.name === syncTickQueue.name)).toEqual([
+      { name: 'sync.tick', cron: '* * * * *' },
+    ]);
+    // What pg-boss sends every minute; whichever instance works the queue takes it. Sent until the first slot after
+    // boot has begun.
+    await eventually(
+      async () => {
+        if ((await runsOf(app)).some((run) => run.trigger === 'cron')) return true;
+        await jobs.send(syncTickQueue, {});
+        jobs.wake(syncTickQueue);
+        return false;
+      },
+      60_000,
+      500,
+    );
+    await app.app.get(SyncRunner).idle();
+    const runs = (await runsOf(app)).filter((run) => run.trigger === 'cron');
+    expect(runs.flatMap((run) => run.streams).sort()).toEqual([
+      'apollo_contacts',
+      'avinode_availability',
+      'avinode_bookings',
+      'n8n_executions',
+    ]);
   });
 });
 

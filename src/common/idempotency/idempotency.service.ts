@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
+
 import { IdempotencyKey } from './idempotency-key.entity.js';
 
 export interface IdempotentRequest {
@@ -35,8 +36,6 @@ export interface IdempotencySettings {
   pollIntervalMs: number;
   /** A claim older than this belongs to a request that died (process killed): another request may take it over. */
   staleClaimMs: number;
-  /** How often expired keys are deleted (they are also dropped lazily when their key is used again). */
-  cleanupIntervalMs: number;
 }
 
 type ClaimResult =
@@ -57,10 +56,9 @@ export const IDEMPOTENCY_SETTINGS = Symbol('IDEMPOTENCY_SETTINGS');
  * works on PostgreSQL with many instances and on the single-session embedded PGlite alike.
  */
 @Injectable()
-export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
+export class IdempotencyService {
   private readonly logger = new Logger('Idempotency');
   readonly settings: IdempotencySettings;
-  private cleanupTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -74,22 +72,8 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       waitMs: Math.min(callTimeoutMs + 5_000, 60_000),
       pollIntervalMs: 50,
       staleClaimMs: Math.max(60_000, 2 * callTimeoutMs + 30_000),
-      cleanupIntervalMs: 15 * 60_000,
       ...overrides,
     };
-  }
-
-  onModuleInit(): void {
-    this.cleanupTimer = setInterval(() => {
-      this.purgeExpired().catch((error: unknown) =>
-        this.logger.warn(`Could not delete expired idempotency keys: ${(error as Error).message}`),
-      );
-    }, this.settings.cleanupIntervalMs);
-    this.cleanupTimer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.cleanupTimer);
   }
 
   /**
@@ -139,7 +123,7 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Deletes expired keys; returns how many. */
+  /** Deletes expired keys; returns how many (IdempotencyCleanupJob, every 15 minutes). */
   async purgeExpired(): Promise<number> {
     const result = await this.dataSource
       .createQueryBuilder()

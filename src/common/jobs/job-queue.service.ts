@@ -4,15 +4,9 @@ import { DataSource, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { AppConfig } from '../config/app-config.js';
 import type { QueueDefinition } from './queue-definition.js';
+import { type JobHandler, QueueWorker } from './queue-worker.js';
 
-export interface JobContext {
-  id: string;
-  /** 0 on the first attempt. */
-  retryCount: number;
-  queue: string;
-}
-
-export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => Promise<void>;
+export type { JobContext, JobHandler } from './queue-worker.js';
 
 export interface SendOptions {
   /** Enqueue inside this transaction: the job exists only if the transaction commits (outbox without an outbox table). */
@@ -21,16 +15,37 @@ export interface SendOptions {
   startAfter?: Date | number;
   /** A job id chosen by the caller makes the send idempotent. */
   id?: string;
+  /** Workers fetch higher priorities first (default 0); among equals, the oldest first. */
+  priority?: number;
+}
+
+/** Scheduled jobs carry no payload: the handler decides from the state it reads. */
+export type ScheduledJob = Record<string, never>;
+
+export interface DrainResult {
+  /** True when every job in hand finished within the bound. */
+  drained: boolean;
+  /** Jobs still running at the bound: failed back to the queue so another instance retries them. */
+  abandoned: number;
 }
 
 interface PgResult {
   rows: unknown[];
 }
 
+/** How often the one expiry sweeper runs: a quarter of the shortest expiry among the queues worked, within bounds. */
+const MIN_SWEEP_MS = 1_000;
+const MAX_SWEEP_MS = 15_000;
+
 /**
- * pg-boss on the application's own database, started and stopped with the application. On PostgreSQL pg-boss has its
- * own small pool; on the embedded database it must share TypeORM's single PGlite session (a second "connection" to
- * the same PGlite silently mixes transactions), so it is given an adapter over TypeORM's pool.
+ * The one way to run jobs: pg-boss on the application's own database, started and stopped with the application.
+ * Queues are declared with `defineQueue`, worked with `work()` (our own fetch loop, see queue-worker.ts), sent with
+ * `send()` (optionally inside the caller's transaction, with a priority), scheduled once per cluster with
+ * `schedule()`, and drained on shutdown with `drain()`. One sweeper retries the jobs of a crashed process once they
+ * expire, for every queue.
+ *
+ * On PostgreSQL pg-boss has its own small pool; on the embedded database it must share TypeORM's single PGlite session
+ * (a second "connection" to the same PGlite silently mixes transactions), so it is given an adapter over TypeORM's pool.
  */
 @Injectable()
 export class JobQueueService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -39,7 +54,11 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
   private starting: Promise<void> | undefined;
   private started = false;
   private stopping = false;
+  private draining: Promise<DrainResult> | undefined;
   private readonly createdQueues = new Map<string, Promise<void>>();
+  private readonly workers: Array<QueueWorker<never>> = [];
+  private sweeper: NodeJS.Timeout | undefined;
+  private sweepEveryMs = MAX_SWEEP_MS;
 
   constructor(
     private readonly config: AppConfig,
@@ -69,35 +88,73 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.started || this.stopping) return;
+    // Normally drained already by the shutdown sequence (HTTP, then jobs, then upstream clients); this covers app.close().
+    await this.drain(this.config.http.shutdownTimeoutMs);
     this.stopping = true;
-    // graceful: let running handlers finish within the shutdown bound; their jobs are retried after expiry otherwise.
     await this.boss.stop({ graceful: true, wait: true, timeout: this.config.http.shutdownTimeoutMs });
     this.started = false;
   }
 
-  /** Starts a worker pool for the queue (creating it and its dead-letter queue if needed). */
-  async work<TPayload>(queue: QueueDefinition<TPayload>, handler: JobHandler<TPayload>): Promise<void> {
+  /**
+   * Starts `queue.concurrency` workers for the queue (creating it and its dead-letter queue if needed) and returns
+   * their ids. A handler that throws fails the attempt: pg-boss retries it on the queue's backoff and finally moves it
+   * to the dead-letter queue.
+   */
+  async work<TPayload>(queue: QueueDefinition<TPayload>, handler: JobHandler<TPayload>): Promise<string[]> {
     await this.ensureQueue(queue);
+    if (this.draining) throw new Error(`JobQueueService.work(${queue.name}): the job queue is draining`);
+    const ids: string[] = [];
     for (let i = 0; i < queue.concurrency; i++) {
-      // Filled in once pg-boss returns the id; the first batch may be handled before that (then it just waits once).
-      const worker: { id?: string } = {};
-      worker.id = await this.boss.work<TPayload>(
-        queue.name,
-        { batchSize: 1, pollingIntervalSeconds: queue.pollingIntervalSeconds, includeMetadata: true },
-        async (jobs) => {
-          try {
-            for (const job of jobs) {
-              const retryCount = (job as PgBoss.Job<TPayload> & { retryCount?: number }).retryCount ?? 0;
-              await handler(job.data, { id: job.id, retryCount, queue: job.name });
-            }
-          } finally {
-            // pg-boss 10 sleeps the rest of the polling interval after every batch, which caps a worker at one job per
-            // interval. A worker that just found work looks again at once; an empty fetch still waits the interval.
-            if (jobs.length > 0 && worker.id) this.boss.notifyWorker(worker.id);
-          }
-        },
-      );
+      const worker = new QueueWorker(this.boss, queue, handler, this.logger);
+      this.workers.push(worker as unknown as QueueWorker<never>);
+      worker.start();
+      ids.push(worker.id);
     }
+    this.armSweeper(queue.expireInSeconds);
+    return ids;
+  }
+
+  /**
+   * Wakes idle workers of the queue (`count` of them, one by default) or the worker with that id: jobs were just
+   * committed, no need to wait for the next poll. Busy workers fetch again anyway when they finish.
+   */
+  wake(target: QueueDefinition<unknown> | string, count = 1): void {
+    const byId = typeof target === 'string' ? this.workers.find((w) => w.id === target) : undefined;
+    if (byId) return byId.wake();
+    const name = typeof target === 'string' ? target : target.name;
+    for (const worker of this.workers.filter((w) => w.queueName === name && w.idle).slice(0, count)) worker.wake();
+  }
+
+  /**
+   * Runs `handler` on the cron schedule (UTC, minute resolution) once per cluster, however many instances call this:
+   * pg-boss keeps one schedule row per queue and sends one job per minute slot across instances; the instances that
+   * registered it share the jobs (`queue.policy: 'singleton'` keeps two from overlapping).
+   */
+  async schedule(
+    queue: QueueDefinition<ScheduledJob>,
+    cron: string,
+    handler: JobHandler<ScheduledJob>,
+  ): Promise<string[]> {
+    await this.ensureQueue(queue);
+    await this.boss.schedule(queue.name, cron, {}, { tz: 'UTC' });
+    return this.work(queue, handler);
+  }
+
+  /** The queues with a schedule, and their cron expressions. */
+  async schedules(): Promise<Array<{ name: string; cron: string }>> {
+    await this.ensureStarted();
+    return (await this.boss.getSchedules()).map(({ name, cron }) => ({ name, cron }));
+  }
+
+  /**
+   * Graceful stop for shutdown: workers stop fetching and finish the jobs in hand, within `timeoutMs`. Jobs still
+   * running then are failed back to their queue (another instance retries them after the retry delay instead of
+   * waiting for their expiry). Idempotent: later calls return the first call's result. Sending still works afterwards
+   * (a request finishing late may enqueue), until the application closes.
+   */
+  drain(timeoutMs: number): Promise<DrainResult> {
+    this.draining ??= this.drainWorkers(timeoutMs);
+    return this.draining;
   }
 
   /** Enqueues a job; returns its id, or null when a singleton/idempotent send found it already queued. */
@@ -116,6 +173,7 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
       ...(options.singletonKey ? { singletonKey: options.singletonKey } : {}),
       ...(options.startAfter !== undefined ? { startAfter: options.startAfter } : {}),
       ...(options.id ? { id: options.id } : {}),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
     };
     if (options.within) {
       const runner = options.within.queryRunner;
@@ -130,15 +188,15 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
     return this.boss.send(queue.name, payload as object, sendOptions);
   }
 
+  /** The workers of this instance, for diagnostics and tests. */
+  workerStates(): Array<{ id: string; queue: string; idle: boolean; activeJobs: number }> {
+    return this.workers.map((w) => ({ id: w.id, queue: w.queueName, idle: w.idle, activeJobs: w.activeJobs.length }));
+  }
+
   /** Queue sizes for diagnostics and tests. */
   async queueSize(queue: QueueDefinition<unknown> | string): Promise<number> {
     await this.ensureStarted();
     return this.boss.getQueueSize(typeof queue === 'string' ? queue : queue.name);
-  }
-
-  /** Direct access for the few callers that need pg-boss features not wrapped here (e.g. schedules). */
-  get pgBoss(): PgBoss {
-    return this.boss;
   }
 
   async ensureStarted(): Promise<void> {
@@ -150,7 +208,12 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
     return this.starting;
   }
 
-  private async ensureQueue(queue: QueueDefinition<unknown>): Promise<void> {
+  /**
+   * Creates the queue and its dead-letter queue if they do not exist. Call it before anything writes the queue's jobs
+   * without `send()` (a statement joining the queue row), or sends inside a transaction on the embedded database,
+   * where creating it on demand would need a second session.
+   */
+  async ensureQueue(queue: QueueDefinition<unknown>): Promise<void> {
     await this.ensureStarted();
     let creating = this.createdQueues.get(queue.name);
     if (!creating) {
@@ -170,6 +233,46 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
       this.createdQueues.set(queue.name, creating);
     }
     return creating;
+  }
+
+  private async drainWorkers(timeoutMs: number): Promise<DrainResult> {
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    const stopped = Promise.all(this.workers.map((worker) => worker.stop())).then(() => true);
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const drained = await Promise.race([stopped, bound]);
+    clearTimeout(timer);
+    if (drained) return { drained: true, abandoned: 0 };
+    let abandoned = 0;
+    for (const worker of this.workers) {
+      for (const id of worker.activeJobs) {
+        abandoned += 1;
+        await this.boss
+          .fail(worker.queueName, id, { message: 'the instance shut down while the job was running' })
+          .catch((error: unknown) => this.logger.warn(`failing abandoned job ${id}: ${(error as Error).message}`));
+      }
+    }
+    this.logger.warn(`Job drain exceeded ${timeoutMs} ms; ${abandoned} running job(s) handed back to their queues`);
+    return { drained: false, abandoned };
+  }
+
+  /**
+   * pg-boss retries the jobs of a crashed process only once they expire and its maintenance notices (every two
+   * minutes here). One sweeper for all queues checks more often: a quarter of the shortest expiry worked here.
+   */
+  private armSweeper(expireInSeconds: number): void {
+    const everyMs = Math.max(MIN_SWEEP_MS, Math.min(MAX_SWEEP_MS, (expireInSeconds * 1000) / 4));
+    if (this.sweeper && everyMs >= this.sweepEveryMs) return;
+    clearInterval(this.sweeper);
+    this.sweepEveryMs = everyMs;
+    this.sweeper = setInterval(() => {
+      if (!this.isStarted || this.draining) return;
+      this.boss.expire().catch((error: unknown) => this.logger.warn(`expiry check: ${(error as Error).message}`));
+    }, everyMs);
+    this.sweeper.unref();
   }
 
   /** createQueue deadlocks when several instances create one queue at once: check, create, and retry on conflict. */

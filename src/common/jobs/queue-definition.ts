@@ -2,7 +2,7 @@
  * A durable queue a module declares once, next to its worker:
  *
  *   export const webhookProcessingQueue = defineQueue<{ eventId: string }>({ name: 'webhook.process', retryLimit: 5 });
- *   jobs.work(webhookProcessingQueue, async (data) => …);   // in the module's onApplicationBootstrap
+ *   jobs.work(webhookProcessingQueue, async (data, context) => …);   // in the module's onApplicationBootstrap
  *   jobs.send(webhookProcessingQueue, { eventId }, { within: manager });   // inside the transaction that stored the event
  *
  * The type parameter ties `send` and `work` to one payload shape.
@@ -21,6 +21,8 @@ export interface QueueDefinition<TPayload> {
   /** Parallel workers in this process. */
   readonly concurrency: number;
   readonly pollingIntervalSeconds: number;
+  /** Jobs a worker fetches at once (fewer queue round trips for short jobs); handled one after the other. */
+  readonly batchSize: number;
   /** pg-boss queue policy; `singleton` allows one active job at a time, across all instances. */
   readonly policy: 'standard' | 'short' | 'singleton' | 'stately';
   /** Phantom member carrying the payload type; never set. */
@@ -50,6 +52,7 @@ export function defineQueue<TPayload>(input: QueueDefinitionInput): QueueDefinit
     deadLetter,
     concurrency: input.concurrency ?? 1,
     pollingIntervalSeconds: input.pollingIntervalSeconds ?? 1,
+    batchSize: input.batchSize ?? 1,
     policy: input.policy ?? 'standard',
   };
 }

@@ -11,7 +11,6 @@ import { ApolloService } from '../apollo/apollo.service.js';
 import { PipelineBatch } from './pipeline-batch.entity.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { classifyStepError } from './pipeline-steps.service.js';
-import { PipelineWakeup } from './pipeline-wakeup.js';
 import { PipelineBatchCreated, PipelineBatchProgress } from './pipeline.events.js';
 import type { BatchJob } from './pipeline.queues.js';
 import type { BatchLead, BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
@@ -67,7 +66,6 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
     private readonly jobs: JobQueueService,
     private readonly runs: PipelineRunsService,
     private readonly apollo: ApolloService,
-    private readonly wakeup: PipelineWakeup,
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
   ) {}
@@ -289,7 +287,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       return 'started';
     });
     for (const [name, event] of emits) this.events.emit(name, event);
-    if (outcome === 'started') this.wakeup.wake();
+    if (outcome === 'started') this.jobs.wake(this.runs.queues.step, this.runs.queues.step.concurrency);
     if (outcome === 'deferred') this.logger.debug(`Batch ${batchId}: group at ${from} deferred (runs in flight)`);
   }
 

@@ -21,7 +21,6 @@ import {
 } from './pipeline.events.js';
 import { type PipelineQueues, pipelineQueues } from './pipeline.queues.js';
 import type { FlightRequirements, RunSource } from './pipeline.types.js';
-import { PipelineWakeup } from './pipeline-wakeup.js';
 import { dedupeKey, requestHash } from './run-keys.js';
 import {
   type BookingOutcome,
@@ -120,7 +119,6 @@ export class PipelineRunsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JobQueueService,
     private readonly events: EventEmitter2,
-    private readonly wakeup: PipelineWakeup,
     config: AppConfig,
   ) {
     this.queues = pipelineQueues(config);
@@ -133,7 +131,7 @@ export class PipelineRunsService {
     const emits: PendingEmit[] = [];
     const result = await this.dataSource.transaction((manager) => this.submitWithin(manager, input, emits));
     this.flush(emits);
-    if (result.created) this.wakeup.wake();
+    if (result.created) this.jobs.wake(this.queues.step);
     return result;
   }
 
@@ -332,7 +330,7 @@ export class PipelineRunsService {
       return current;
     });
     this.flush(emits);
-    this.wakeup.wake();
+    this.jobs.wake(this.queues.step);
     return run;
   }
 

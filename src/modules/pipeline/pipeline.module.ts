@@ -9,7 +9,6 @@ import { NotificationWorkflowService } from './notification-workflow.service.js'
 import { PipelineBatchesService } from './pipeline-batches.service.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelineStepsService } from './pipeline-steps.service.js';
-import { PipelineWakeup } from './pipeline-wakeup.js';
 import { PipelineWorkerService } from './pipeline-worker.service.js';
 import { PIPELINE_ENTITIES } from './pipeline.entities.js';
 import { PipelineController } from './pipeline.controller.js';
@@ -20,7 +19,6 @@ import { PipelineListeners } from './pipeline.listeners.js';
   imports: [TypeOrmModule.forFeature(PIPELINE_ENTITIES), IdempotencyModule, ApolloModule, AvainodeModule, N8nModule],
   controllers: [PipelineController],
   providers: [
-    PipelineWakeup,
     PipelineRunsService,
     PipelineStepsService,
     PipelineWorkerService,

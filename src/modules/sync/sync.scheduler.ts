@@ -1,7 +1,8 @@
-import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import { Cron, CronExpression } from '@nestjs/schedule';
 import { AppConfig } from '../../common/config/app-config.js';
+import { JobQueueService, type ScheduledJob } from '../../common/jobs/job-queue.service.js';
+import { defineQueue } from '../../common/jobs/queue-definition.js';
 import { isDue } from './sync-schedule.js';
 import { SyncRunner } from './sync.runner.js';
 import type { SyncRun } from './sync.entities.js';
@@ -11,14 +12,26 @@ import type { SyncStreamName } from './sync.streams.js';
 const WEBHOOK_RETRY_MS = 1_000;
 const WEBHOOK_MAX_RETRIES = 300;
 
+/** Sent every minute, once per cluster (see JobQueueService.schedule); a tick only starts the streams that are due. */
+export const syncTickQueue = defineQueue<ScheduledJob>({
+  name: 'sync.tick',
+  policy: 'singleton',
+  // A missed tick is made up by the next one a minute later.
+  retryLimit: 0,
+  deadLetter: false,
+  expireInSeconds: 120,
+  pollingIntervalSeconds: 5,
+});
+
 /**
- * Starts scheduled and webhook-triggered incremental syncs. The cron ticks every 30 seconds and starts the streams
- * that are due (see sync-schedule.ts); several instances ticking together start each stream once (the runner's locks
- * plus the due re-check after locking). Upstream change events start an incremental sync of the stream they concern,
+ * Starts scheduled and webhook-triggered incremental syncs. A tick every minute, sent once for the whole cluster,
+ * starts the streams that are due (see sync-schedule.ts; intervals shorter than a minute therefore act as a minute);
+ * ticks that meet anyway (a manual run, a webhook-triggered one, an instance catching up) start each stream once (the
+ * runner's locks plus the due re-check after locking). Upstream change events start an incremental sync of the stream they concern,
  * debounced, for streams that already had a successful sync (a first load is the schedule's or an operator's job).
  */
 @Injectable()
-export class SyncScheduler implements BeforeApplicationShutdown {
+export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('SyncScheduler');
   private readonly pending = new Set<SyncStreamName>();
   private timer: NodeJS.Timeout | undefined;
@@ -28,15 +41,21 @@ export class SyncScheduler implements BeforeApplicationShutdown {
   constructor(
     private readonly runner: SyncRunner,
     private readonly config: AppConfig,
+    private readonly jobs: JobQueueService,
   ) {}
+
+  /** SYNC_ENABLED=false (tests, one-off processes) leaves the cluster's schedule alone and takes no ticks here. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.sync.enabled) return;
+    await this.jobs.schedule(syncTickQueue, '* * * * *', () => this.onTick());
+  }
 
   beforeApplicationShutdown(): void {
     this.stopped = true;
     clearTimeout(this.timer);
   }
 
-  @Cron(CronExpression.EVERY_30_SECONDS, { name: 'sync-schedule' })
-  async onCron(): Promise<void> {
+  async onTick(): Promise<void> {
     if (!this.config.sync.enabled || this.stopped) return;
     try {
       await this.tick();
@@ -45,7 +64,7 @@ export class SyncScheduler implements BeforeApplicationShutdown {
     }
   }
 
-  /** What the cron does at `now`: start the due streams, if any. Returns the run started, or null. */
+  /** What a tick does at `now`: start the due streams, if any. Returns the run started, or null. */
   async tick(now: Date = new Date()): Promise<SyncRun | null> {
     const states = await this.runner.states();
     const due = states

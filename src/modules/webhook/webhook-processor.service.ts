@@ -1,12 +1,4 @@
-import {
-  type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
-import type PgBoss from 'pg-boss';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
 import { AppConfig, type WebhookSourceName } from '../../common/config/app-config.js';
@@ -17,9 +9,6 @@ import type { WebhookEventStatus } from './webhook-event.entity.js';
 import { WebhookMetrics } from './webhook.metrics.js';
 import { WEBHOOK_QUEUES, type WebhookJob, type WebhookQueues } from './webhook.queues.js';
 import { queryRows } from './webhook.sql.js';
-
-/** Jobs a worker takes at once: fewer queue round trips per event, few enough to spread work over the workers. */
-const FETCH_BATCH = 5;
 
 interface StoredEvent {
   id: string;
@@ -41,13 +30,9 @@ interface StoredEvent {
  * `meta.webhookEventId`.
  */
 @Injectable()
-export class WebhookProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown, OnModuleDestroy {
+export class WebhookProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger('WebhookProcessor');
-  private expiryTimer: NodeJS.Timeout | undefined;
-  private stopping = false;
   private emitted = 0;
-  private readonly loops: Array<Promise<void>> = [];
-  private readonly wake = new Set<() => void>();
 
   constructor(
     private readonly config: AppConfig,
@@ -60,92 +45,15 @@ export class WebhookProcessor implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     await this.jobs.work(this.queues.deadLetter, (job) => this.markDeadLettered(job.eventId, null, job.replay ?? 0));
-    // Creates the queue (and its dead-letter queue) through the job service with no pg-boss workers of its own: the
-    // loops below do the work. It must exist before the first request: the intake's insert joins the queue's row, and
-    // a replay's `send` inside its transaction would otherwise create it on a second connection, which on the
-    // single-session embedded database waits forever.
-    await this.jobs.work({ ...this.queues.process, concurrency: 0 }, async () => undefined);
-    for (let i = 0; i < this.queues.process.concurrency; i++) this.loops.push(this.workLoop());
-    // pg-boss retries the jobs of a crashed process only after their expiry and its next maintenance run (every two
-    // minutes here); checking for expired jobs more often bounds how long a crash delays processing.
-    const everyMs = Math.min(30, this.config.webhooks.jobTimeoutSeconds) * 1000;
-    this.expiryTimer = setInterval(() => {
-      if (!this.jobs.isStarted || this.stopping) return;
-      this.jobs.pgBoss
-        .expire()
-        .catch((error: unknown) => this.logger.warn(`expiry check: ${(error as Error).message}`));
-    }, everyMs);
-    this.expiryTimer.unref();
+    // The queue must exist before the first request: the intake's insert joins the queue's row, and a replay's `send`
+    // inside its transaction would otherwise create it on a second connection, which on the single-session embedded
+    // database waits forever. work() creates it.
+    await this.jobs.work(this.queues.process, (job, context) => this.process(job, context));
   }
 
-  /** Wakes one idle worker: an event was just stored here, no need to wait for the next poll. */
+  /** Wakes an idle worker: an event was just stored here, no need to wait for the next poll. */
   nudge(): void {
-    const [first] = this.wake;
-    first?.();
-  }
-
-  /** Before pg-boss and the database close: let the attempts in progress finish (they are short), take no more. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.stopping = true;
-    clearInterval(this.expiryTimer);
-    this.wake.forEach((wake) => wake());
-    await Promise.all(this.loops);
-  }
-
-  onModuleDestroy(): void {
-    this.stopping = true;
-    clearInterval(this.expiryTimer);
-  }
-
-  /**
-   * One worker: fetch a few jobs, process them one after the other, complete or fail them, and fetch again at once
-   * while there is work (pg-boss's own `work()` waits a polling interval after every fetch, which caps a worker at two
-   * fetches a second). Failed jobs are retried by pg-boss with the queue's backoff and dead-lettered when the retries
-   * are exhausted.
-   */
-  private async workLoop(): Promise<void> {
-    const boss = this.jobs.pgBoss;
-    const name = this.queues.process.name;
-    const idleMs = this.queues.process.pollingIntervalSeconds * 1000;
-    while (!this.stopping) {
-      let jobs: Array<PgBoss.JobWithMetadata<WebhookJob>> = [];
-      try {
-        jobs = (await boss.fetch<WebhookJob>(name, { batchSize: FETCH_BATCH, includeMetadata: true })) ?? [];
-      } catch (error) {
-        if (this.stopping) break;
-        this.logger.warn(`fetching webhook jobs: ${(error as Error).message}`);
-      }
-      if (jobs.length === 0) {
-        await new Promise<void>((resolve) => {
-          const done = (): void => {
-            clearTimeout(timer);
-            this.wake.delete(done);
-            resolve();
-          };
-          const timer = setTimeout(done, idleMs);
-          this.wake.add(done);
-        });
-        continue;
-      }
-      const completed: string[] = [];
-      for (const job of jobs) {
-        try {
-          await this.process(job.data, { id: job.id, retryCount: job.retryCount, queue: name });
-          completed.push(job.id);
-        } catch (error) {
-          await boss
-            .fail(name, job.id, { message: (error as Error).message })
-            .catch((failError: unknown) => this.logger.warn(`failing job ${job.id}: ${(failError as Error).message}`));
-        }
-      }
-      // A failure to record the outcome (or a crash before it) leaves jobs active: they expire and are retried,
-      // and their events, already processed, are skipped.
-      if (completed.length > 0) {
-        await boss
-          .complete(name, completed)
-          .catch((error: unknown) => this.logger.warn(`completing jobs: ${(error as Error).message}`));
-      }
-    }
+    this.jobs.wake(this.queues.process);
   }
 
   async process(job: WebhookJob, context: JobContext): Promise<void> {

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import type PgBoss from 'pg-boss';
+import type { QueueDefinition } from './queue-definition.js';
+
+export interface JobContext {
+  id: string;
+  queue: string;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  /** Attempts after the first one; `retryCount >= retryLimit` means this is the last attempt. */
+  retryLimit: number;
+}
+
+export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => Promise<void>;
+
+/**
+ * One worker of a queue: fetch a batch (highest priority first), run the handler on each job in turn, complete or fail
+ * each, and fetch again at once while there is work; an empty fetch waits the polling interval unless woken. pg-boss's
+ * own `work()` sleeps the interval after every batch and does not await its completion writes, so neither a fast
+ * worker nor a clean drain can be built on it.
+ */
+export class QueueWorker<TPayload> {
+  readonly id = randomUUID();
+  private stopping = false;
+  private woken = false;
+  private wakeIdle: (() => void) | undefined;
+  private readonly active = new Set<string>();
+  private loop: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly queue: QueueDefinition<TPayload>,
+    private readonly handler: JobHandler<TPayload>,
+    private readonly logger: Logger,
+  ) {}
+
+  get queueName(): string {
+    return this.queue.name;
+  }
+
+  get idle(): boolean {
+    return this.wakeIdle !== undefined;
+  }
+
+  /** Ids of the jobs this worker holds (fetched and not yet completed or failed). */
+  get activeJobs(): string[] {
+    return [...this.active];
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  /** Fetch now instead of at the end of the idle wait. */
+  wake(): void {
+    this.woken = true;
+    this.wakeIdle?.();
+  }
+
+  /** Stop fetching; resolves when the jobs in hand are done. */
+  stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeIdle?.();
+    return this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const idleMs = this.queue.pollingIntervalSeconds * 1000;
+    while (!this.stopping) {
+      this.woken = false;
+      let jobs: Array<PgBoss.JobWithMetadata<TPayload>> = [];
+      try {
+        jobs = await this.boss.fetch<TPayload>(this.queue.name, {
+          batchSize: this.queue.batchSize,
+          includeMetadata: true,
+          priority: true,
+        });
+      } catch (error) {
+        if (this.stopping) break;
+        this.logger.warn(`fetching ${this.queue.name} jobs: ${(error as Error).message}`);
+      }
+      if (jobs.length === 0) {
+        if (!this.woken && !this.stopping) await this.idleWait(idleMs);
+        continue;
+      }
+      await this.handleBatch(jobs);
+    }
+  }
+
+  private async handleBatch(jobs: Array<PgBoss.JobWithMetadata<TPayload>>): Promise<void> {
+    for (const job of jobs) this.active.add(job.id);
+    const completed: string[] = [];
+    // Jobs already fetched are finished even while stopping: they are active, and left alone they would wait for
+    // their expiry before anyone else could take them.
+    for (const job of jobs) {
+      try {
+        await this.handler(job.data, {
+          id: job.id,
+          queue: job.name,
+          retryCount: job.retryCount,
+          retryLimit: job.retryLimit,
+        });
+        completed.push(job.id);
+      } catch (error) {
+        await this.boss
+          .fail(this.queue.name, job.id, { message: (error as Error).message })
+          .catch((failError: unknown) => this.logger.warn(`failing job ${job.id}: ${(failError as Error).message}`));
+        this.active.delete(job.id);
+      }
+    }
+    // A failure to record the outcome (or a crash before it) leaves the jobs active: they expire and run again, and
+    // handlers are written to recognise work already done.
+    if (completed.length > 0) {
+      await this.boss
+        .complete(this.queue.name, completed)
+        .catch((error: unknown) => this.logger.warn(`completing ${this.queue.name} jobs: ${(error as Error).message}`));
+    }
+    for (const id of completed) this.active.delete(id);
+  }
+
+  private idleWait(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeIdle = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeIdle = done;
+    });
+  }
+}
