@@ -5,6 +5,7 @@ import { CreateN8nManagedWorkflows1764200000000 } from './1764200000000-create-n
 import { CreateWebhookEvents1764300000000 } from './1764300000000-create-webhook-events.js';
 import { CreatePipeline1764400000000 } from './1764400000000-create-pipeline.js';
 import { CreateSyncTables1764500000000 } from './1764500000000-create-sync-tables.js';
+import { PipelineNotificationKey1765100000000 } from './1765100000000-pipeline-notification-key.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateWebhookEvents1764300000000,
   CreatePipeline1764400000000,
   CreateSyncTables1764500000000,
+  PipelineNotificationKey1765100000000,
 ];

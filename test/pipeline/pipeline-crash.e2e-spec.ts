@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { type ChildApp, startChildApp } from '../support/child-app.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-import {
-  callTool,
-  getRun,
-  startUpstreams,
-  trip,
-  type Upstreams,
-  upstreamRequests,
-  waitForStatus,
-} from './pipeline-support.js';
+import { describe, expect, it } from '@jest/globals';
+import { startChildApp } from '../support/child-app.js';
+import { childRequester, crashHarness, exitWithin } from './crash-harness.js';
+import { callTool, getRun, trip, upstreamRequests, waitForStatus } from './pipeline-support.js';
 
 const STEPS = ['enrich', 'search', 'price', 'request', 'notify'] as const;
 
@@ -19,70 +11,30 @@ const STEPS = ['enrich', 'search', 'price', 'request', 'notify'] as const;
  * and the run moves on to the next step, where the next process dies. Finally a process without the hook completes it.
  */
 describe('crash after every step: the run completes with every side effect applied once', () => {
-  let upstreams: Upstreams;
-  let database: TestDatabase;
-  let child: ChildApp | undefined;
-
-  beforeAll(async () => {
-    upstreams = await startUpstreams();
-    database = await createTestDatabase('pipeline-crash');
-  }, 60_000);
-
-  afterAll(async () => {
-    await child?.kill();
-    await database?.drop();
-    await upstreams?.close();
-  });
-
-  function env(crashAfter?: string): Record<string, string> {
-    return {
-      ...database.env,
-      ...upstreams.env,
-      NODE_ENV: 'test',
-      PIPELINE_STEP_TIMEOUT_SECONDS: '10',
-      PIPELINE_STEP_RETRY_DELAY_SECONDS: '1',
-      ...(crashAfter ? { PIPELINE_CRASH_AFTER_STEP: crashAfter } : {}),
-    };
-  }
-
-  function requester(app: ChildApp) {
-    return (path: string, init: RequestInit & { json?: unknown } = {}) => {
-      const { json, ...rest } = init;
-      const headers = new Headers(rest.headers);
-      headers.set('authorization', `Bearer ${app.apiKey}`);
-      if (json !== undefined) headers.set('content-type', 'application/json');
-      return fetch(`${app.baseUrl}${path}`, {
-        ...rest,
-        headers,
-        ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-      });
-    };
-  }
+  const harness = crashHarness('pipeline-crash');
 
   it('survives kill -9 after enrich, search, price, request and notify', async () => {
     const email = 'crash.test@pipeline-e2e.example';
     let runId = '';
     for (const step of STEPS) {
-      child = await startChildApp(env(step));
+      const child = await startChildApp(harness.env(step));
+      harness.child = child;
       if (runId === '') {
-        const response = await requester(child)('/api/integration/leads', {
+        const response = await childRequester(child)('/api/integration/leads', {
           method: 'POST',
           json: { lead: { email, firstName: 'Crash', lastName: 'Test' }, flightRequirements: trip() },
         });
         expect(response.status).toBe(202);
         runId = ((await response.json()) as { runId: string }).runId;
       }
-      const exit = await Promise.race([
-        child.exited,
-        new Promise((resolve) => setTimeout(() => resolve('still running'), 45_000).unref()),
-      ]);
+      const exit = await exitWithin(child, 45_000);
       expect({ step, exit }).toEqual({ step, exit: 'SIGKILL' });
       expect(child.output()).toContain(`PIPELINE_CRASH_AFTER_STEP=${step}`);
-      child = undefined;
+      harness.child = undefined;
     }
 
-    child = await startChildApp(env());
-    const request = requester(child);
+    harness.child = await startChildApp(harness.env());
+    const request = childRequester(harness.child);
     const waiting = await waitForStatus(request, runId, ['awaiting_confirmation'], 60_000);
     // Every step was attempted twice (the crashed attempt and the one after the restart) and committed once.
     expect(waiting.steps?.map((s) => [s.step, s.status, s.attempts])).toEqual(
@@ -90,11 +42,11 @@ describe('crash after every step: the run completes with every side effect appli
     );
 
     // One charter request upstream, under the run's key.
-    const requests = (await upstreamRequests(upstreams.avinode)).filter((r) => r.contact.email === email);
+    const requests = (await upstreamRequests(harness.upstreams.avinode)).filter((r) => r.contact.email === email);
     expect(requests.map((r) => r.requestId)).toEqual([waiting.charterRequestId]);
     // One notification: the retry found the execution the crashed attempt had started.
     const executions = await callTool<{ data?: { executions: unknown[] }; executions?: unknown[] }>(
-      upstreams.n8n,
+      harness.upstreams.n8n,
       'n8n_executions',
       { action: 'list', includeData: true, limit: 100 },
     );

@@ -143,6 +143,36 @@ export class N8nExecutionsService {
   }
 
   /**
+   * The newest execution of a workflow whose data holds `needle` and that did not fail, searching every execution n8n
+   * keeps (page by page, newest first) — no window: a key sent long ago, or before many other executions, is still
+   * found. Meant for the rare look-up after a crash, not for every call. n8n-mcp 2.87 cannot filter by data, hence the
+   * walk; n8n's own execution pruning bounds it.
+   */
+  async findExecution(workflowId: string, needle: string): Promise<ExecutionSummary | null> {
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    for (;;) {
+      const result = await this.mcp.call(listExecutionsTool, {
+        action: 'list',
+        workflowId,
+        limit: 100,
+        includeData: true,
+        ...(cursor !== undefined ? { cursor } : {}),
+      });
+      const match = result.executions.find(
+        (execution) =>
+          execution.status !== 'error' && execution.status !== 'canceled' && JSON.stringify(execution).includes(needle),
+      );
+      if (match) return executionSummary(match);
+      const next = result.nextCursor ?? undefined;
+      // A server that hands back a cursor it already gave would otherwise be walked forever.
+      if (next === undefined || next === '' || seen.has(next)) return null;
+      seen.add(next);
+      cursor = next;
+    }
+  }
+
+  /**
    * The newest of the latest `limit` executions of a workflow whose data holds `needle` (n8n passes the trigger's
    * headers and body through, so a correlation id or a key sent along is found there), or null.
    */

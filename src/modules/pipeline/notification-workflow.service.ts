@@ -71,8 +71,9 @@ export class NotificationWorkflowService {
   }
 
   /**
-   * Sends the run's summary. `notificationKey` identifies this notification; with `lookFirst` (a retry, maybe after a
-   * crash that came after triggering) recent executions are searched for it, so a notification is not sent twice.
+   * Sends the run's summary. `notificationKey` identifies this notification and was recorded on the run before this
+   * call; with `lookFirst` (it was recorded by an earlier attempt, which may have triggered the workflow and then
+   * crashed) every execution of the workflow is searched for it first, so a notification is never sent twice.
    */
   async notify(
     summary: Record<string, unknown>,
@@ -81,8 +82,8 @@ export class NotificationWorkflowService {
   ): Promise<NotificationResult> {
     const workflowId = await this.ensure();
     if (lookFirst) {
-      const existing = await this.findExecution(workflowId, notificationKey);
-      if (existing) return { workflowId, executionId: existing, alreadySent: true };
+      const existing = await this.executions.findExecution(workflowId, JSON.stringify(notificationKey));
+      if (existing) return { workflowId, executionId: existing.id, alreadySent: true };
     }
     const run = await this.executions.executeWorkflow(workflowId, { ...summary, notificationKey });
     if (run.httpStatus >= 400) {
@@ -91,10 +92,5 @@ export class NotificationWorkflowService {
       });
     }
     return { workflowId, executionId: run.executionId, alreadySent: false };
-  }
-
-  /** The newest executions of the workflow, with their data, searched for the notification key. */
-  private async findExecution(workflowId: string, notificationKey: string): Promise<string | null> {
-    return this.executions.findRecentExecution(workflowId, JSON.stringify(notificationKey), 100);
   }
 }

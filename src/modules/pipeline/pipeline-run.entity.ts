@@ -80,6 +80,13 @@ export class PipelineRun {
   @Column({ name: 'n8n_execution_id', type: 'varchar', length: 64, nullable: true })
   n8nExecutionId: string | null;
 
+  /** The notification's identity, recorded before the n8n workflow is first triggered (see notification-workflow). */
+  @Column({ name: 'notification_key', type: 'varchar', length: 128, nullable: true })
+  notificationKey: string | null;
+
+  @Column({ name: 'notification_recorded_at', type: 'timestamptz', nullable: true })
+  notificationRecordedAt: Date | null;
+
   @Column({ name: 'cancel_reason', type: 'text', nullable: true })
   cancelReason: string | null;
 

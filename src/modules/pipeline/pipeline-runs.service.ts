@@ -285,6 +285,28 @@ export class PipelineRunsService {
     return status;
   }
 
+  /**
+   * Records the run's notification key before the workflow is triggered, once per run: a later attempt (after a crash,
+   * a failed trigger call or an operator's retry) gets the recorded key back with `earlier: true` and must look for an
+   * execution carrying it before triggering again. Whatever the attempt or generation, a run has one notification.
+   */
+  async recordNotificationKey(runId: string, key: string): Promise<{ key: string; earlier: boolean }> {
+    // One statement: the CTEs read the row as it was before the UPDATE in the same snapshot.
+    const rows = await this.dataSource.query<Array<{ key: string | null; earlier: boolean }>>(
+      `WITH "before" AS (SELECT "notification_key" AS "key" FROM "pipeline_runs" WHERE "id" = $1),
+            "recorded" AS (
+              UPDATE "pipeline_runs" SET "notification_key" = $2, "notification_recorded_at" = now()
+              WHERE "id" = $1 AND "notification_key" IS NULL
+              RETURNING "notification_key" AS "key")
+       SELECT COALESCE((SELECT "key" FROM "recorded"), (SELECT "key" FROM "before")) AS "key",
+              (SELECT "key" FROM "before") IS NOT NULL AS "earlier"`,
+      [runId, key],
+    );
+    const row = rows[0];
+    if (!row?.key) throw new NotFoundError('pipeline run', runId);
+    return { key: row.key, earlier: row.earlier };
+  }
+
   /** A step job reached the dead-letter queue: its retries are spent. */
   async deadLetter(runId: string, step: PipelineStep, generation: number): Promise<boolean> {
     const emits: PendingEmit[] = [];

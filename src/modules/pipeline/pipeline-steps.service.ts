@@ -8,14 +8,9 @@ import { AvainodeService } from '../avainode/avainode.service.js';
 import { type PricedCandidate, chooseAircraft, shortlist } from './aircraft-choice.js';
 import { type LeadProfile, leadName, mergeLead } from './lead-merge.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
-import type { StepOutcome } from './pipeline-runs.service.js';
+import { PipelineRunsService, type StepOutcome } from './pipeline-runs.service.js';
 import { NotificationWorkflowService } from './notification-workflow.service.js';
 import type { PipelineStep } from './run-state-machine.js';
-
-export interface StepContext {
-  /** 1 on the first attempt of this step. */
-  attempt: number;
-}
 
 export interface StepExecution {
   /** What the step was given (stored on the step record). */
@@ -98,9 +93,10 @@ function usableEmail(lead: LeadProfile): boolean {
 }
 
 /**
- * The work of each step: upstream calls in, a `StepOutcome` out. Pure of persistence: the worker commits the outcome.
- * Side effects carry keys derived from the run (the charter request's idempotency key is the run id; the notification
- * carries `<run id>:<generation>`), so repeating a step never repeats its effect upstream.
+ * The work of each step: upstream calls in, a `StepOutcome` out. The worker commits the outcome; the only write here is
+ * the notification key, which must be durable before the workflow is triggered. Side effects carry keys derived from the
+ * run (the charter request's idempotency key is the run id; the notification carries the key recorded on the run), so
+ * repeating a step never repeats its effect upstream.
  */
 @Injectable()
 export class PipelineStepsService {
@@ -108,10 +104,11 @@ export class PipelineStepsService {
     private readonly avainode: AvainodeService,
     private readonly apollo: ApolloService,
     private readonly notifications: NotificationWorkflowService,
+    private readonly runs: PipelineRunsService,
     private readonly config: AppConfig,
   ) {}
 
-  run(step: PipelineStep, run: PipelineRun, context: StepContext): Promise<StepExecution> {
+  run(step: PipelineStep, run: PipelineRun): Promise<StepExecution> {
     switch (step) {
       case 'enrich':
         return this.enrich(run);
@@ -122,7 +119,7 @@ export class PipelineStepsService {
       case 'request':
         return this.request(run);
       case 'notify':
-        return this.notify(run, context);
+        return this.notify(run);
     }
   }
 
@@ -347,7 +344,7 @@ export class PipelineStepsService {
     };
   }
 
-  private async notify(run: PipelineRun, context: StepContext): Promise<StepExecution> {
+  private async notify(run: PipelineRun): Promise<StepExecution> {
     const summary = {
       runId: run.id,
       status: 'awaiting_confirmation',
@@ -373,8 +370,9 @@ export class PipelineStepsService {
         : null,
       charterRequestId: run.charterRequestId,
     };
-    const key = `${run.id}:${run.generation}`;
-    const result = await this.notifications.notify(summary, key, context.attempt > 1);
+    // Recorded before the trigger: a crash after it leaves the key behind, and the next attempt looks for it first.
+    const { key, earlier } = await this.runs.recordNotificationKey(run.id, `${run.id}:${run.generation}`);
+    const result = await this.notifications.notify(summary, key, earlier);
     return {
       input: { notificationKey: key, summary },
       outcome: {

@@ -40,7 +40,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap {
     const started = Date.now();
     let execution;
     try {
-      execution = await this.steps.run(step, run, { attempt });
+      execution = await this.steps.run(step, run);
     } catch (error) {
       const failure = classifyStepError(error);
       const durationMs = Date.now() - started;

@@ -71,6 +71,7 @@ const RUN_EXAMPLE = {
   charterRequestId: 'rq_4821',
   bookingId: null,
   n8nExecutionId: '1207',
+  notificationKey: '9b2f6c1e-4a7d-4f0e-8c3b-5d6e7f8a9b0c:1',
   steps: [{ step: 'enrich', status: 'succeeded', attempts: 1, durationMs: 41, errors: [] }],
   createdAt: '2026-01-01T09:00:00.000Z',
   updatedAt: '2026-01-01T09:00:01.200Z',
@@ -128,6 +129,7 @@ export function runView(run: PipelineRun, steps?: PipelineStepRecord[]): Record<
     charterRequestId: run.charterRequestId,
     bookingId: run.bookingId,
     n8nExecutionId: run.n8nExecutionId,
+    notificationKey: run.notificationKey,
     ...(steps
       ? {
           steps: steps.map((s) => ({
