@@ -3,9 +3,6 @@
  * (a) the raw SDK client (one session, `callTool`), (b) our managed client, (c) a client that connects per call.
  * Run: `npm run build && node --expose-gc dist/bench/mcp-client.bench.js [--write]` (`--write` updates docs/benchmarks.md).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { z } from 'zod';
@@ -13,35 +10,7 @@ import { AppConfig } from '../src/common/config/app-config.js';
 import { McpClient } from '../src/common/mcp/mcp-client.js';
 import { defineTool } from '../src/common/mcp/tool-contract.js';
 import { machine, writeBenchmarkSection } from './bench-report.js';
-
-/**
- * The sandbox runs in its own process, as a real upstream would: sharing this process's event loop would make the
- * benchmark measure the server's CPU as much as the client's.
- */
-async function startSandboxProcess(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const entry = resolve(process.cwd(), 'dist/src/sandbox/main.js');
-  const child: ChildProcess = spawn(process.execPath, [entry, '--only', 'apollo'], {
-    env: { ...process.env, SANDBOX_APOLLO_PORT: '0', SANDBOX_SEED: '42' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    let output = '';
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      output += chunk;
-      const match = /apollo MCP server on (http:\/\/\S+\/mcp)/.exec(output);
-      if (match?.[1]) resolveUrl(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${output}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
-}
+import { startSandboxProcess } from './sandbox-process.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const TOOL = 'search-leads';
@@ -146,6 +115,8 @@ async function main(): Promise<void> {
   const sandbox = await startSandboxProcess();
   const config = AppConfig.fromEnvironment({
     NODE_ENV: 'production',
+    // Only what the benchmark calls is real; production would otherwise refuse to start without every URL.
+    MCP_EMBEDDED_SANDBOXES: 'true',
     APOLLO_MCP_SERVER_URL: sandbox.url,
     APOLLO_RATE_LIMIT_PER_MINUTE: '100000000',
     MCP_MAX_CONCURRENT_CALLS: '32',

@@ -178,6 +178,8 @@ async function main(): Promise<void> {
     env: {
       PATH: process.env['PATH'] ?? '',
       NODE_ENV: 'production',
+      // Only what the benchmark calls is real; production would otherwise refuse to start without every URL.
+      MCP_EMBEDDED_SANDBOXES: 'true',
       LOG_LEVEL: 'warn',
       API_KEYS: API_KEY,
       WEBHOOK_APOLLO_SECRETS: SECRET,

@@ -490,13 +490,11 @@ describe('apollo sandbox data', () => {
     }
   });
 
-  it('builds 100,000 people in at least 300 organizations quickly', async () => {
-    const started = Date.now();
+  // How fast the world is built is measured by `npm run bench -- mcp-soak`, not bounded here.
+  it('builds 100,000 people in at least 300 organizations', async () => {
     const server = await startSandboxServer('apollo', { size: 100_000, now: NOW });
-    const buildMs = Date.now() - started;
     const client = await connectClient(server.url);
     try {
-      expect(buildMs).toBeLessThan(5_000);
       const all = await client.json<ListResult>('list-contacts', { limit: 1000 });
       expect(all.contacts).toHaveLength(1000);
       const ceos = await client.json<SearchResult>('search-leads', { jobTitle: 'ceo' });
