@@ -297,6 +297,7 @@ export class ConsistencyService implements OnApplicationBootstrap {
     } catch (error) {
       findings.checked = false;
       findings.error = error instanceof Error ? error.message : String(error);
+      this.logger.warn(`Consistency check of ${findings.stream} could not compare: ${findings.error}`);
     }
     findings.missingHere = missingHere.count;
     findings.missingThere = missingThere.count;

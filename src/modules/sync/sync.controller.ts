@@ -3,7 +3,7 @@ import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedRequest } from '../../common/auth/api-key.guard.js';
-import { ValidationFailedError } from '../../common/errors/domain-error.js';
+import { DomainError, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { AUDIT_PAGE_EXAMPLE, toAuditQuery } from '../audit/audit.controller.js';
 import { type AuditPage, AuditService } from '../audit/audit.service.js';
 import type { ConsistencyReport } from './consistency.service.js';
@@ -169,7 +169,12 @@ export class SyncController {
           ...(body.intervalMinutes !== undefined ? { intervalMinutes: body.intervalMinutes } : {}),
           actor,
         });
-        const run = await this.sync.runNow('incremental', streams, actor).catch(() => null);
+        // Starting the schedule while a sync of those streams is already running is fine: the schedule is on and
+        // that run is the one to follow. Any other failure is the caller's to see.
+        const run = await this.sync.runNow('incremental', streams, actor).catch((error: unknown) => {
+          if (error instanceof DomainError && error.code === 'conflict') return null;
+          throw error;
+        });
         return { ...(await this.sync.status()), run };
       }
       case 'stop':
