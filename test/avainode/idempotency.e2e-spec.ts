@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { requestFingerprint } from '../../src/common/idempotency/canonical-json.js';
+import { requestFingerprint } from '../../src/common/idempotency/request-fingerprint.js';
 import { IdempotencyKey } from '../../src/common/idempotency/idempotency-key.entity.js';
 import {
   IdempotencyService,

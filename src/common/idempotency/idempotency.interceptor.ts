@@ -5,7 +5,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Observable, from, lastValueFrom, map } from 'rxjs';
 import { ValidationFailedError } from '../errors/domain-error.js';
-import { requestFingerprint } from './canonical-json.js';
+import { requestFingerprint } from './request-fingerprint.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 export const IDEMPOTENT_SCOPE = 'jetvision:idempotent-scope';

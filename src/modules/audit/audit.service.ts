@@ -4,10 +4,10 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { fitColumn, fitNullableColumn } from '../../common/database/fit-column.js';
-import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import type { AuditEntryInput, AuditOutcome } from '../../common/events/domain-event.js';
 import { AuditLogEntry } from './audit-log.entity.js';
 import { AuditLogCleared, AuditRetentionApplied } from './audit.events.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 
 export interface AuditQuery {
   from?: Date;
@@ -40,31 +40,6 @@ export interface AuditPage {
 
 /** Rows deleted per statement by retention and clearing, so a huge log never becomes one huge transaction. */
 const DELETE_BATCH = 10_000;
-
-function encodeCursor(occurredAt: string, id: string): string {
-  return Buffer.from(JSON.stringify([occurredAt, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      typeof value[0] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      typeof value[1] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(value[1])
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // reported below
-  }
-  throw new ValidationFailedError([
-    { field: 'cursor', rule: 'isCursor', message: 'cursor must be a nextCursor value returned by a previous page' },
-  ]);
-}
 
 const SECRET_KEY = /pass(word)?|secret|token|api[-_]?key|authorization|signature/i;
 
@@ -122,7 +97,7 @@ export class AuditService {
     if (query.correlationId) where.push(`"correlation_id" = ${param(query.correlationId)}`);
     if (query.outcome) where.push(`"outcome" = ${param(query.outcome)}`);
     if (query.cursor) {
-      const [at, id] = decodeCursor(query.cursor);
+      const { at, id } = decodeKeysetCursor(query.cursor);
       where.push(`("occurred_at", "id") < (${param(at)}::timestamptz, ${param(id)}::uuid)`);
     }
     const rows = await this.entries.query<
@@ -157,7 +132,7 @@ export class AuditService {
         outcome: row.outcome,
         details: row.details,
       })),
-      page: { nextCursor: rows.length > limit && last ? encodeCursor(last.cursor_at, last.id) : null, limit },
+      page: { nextCursor: rows.length > limit && last ? encodeKeysetCursor(last.cursor_at, last.id) : null, limit },
     };
   }
 

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isUUID } from 'class-validator';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
@@ -33,6 +32,7 @@ import {
   isTerminal,
   stepOfStatus,
 } from './run-state-machine.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 
 export interface SubmitRunInput {
   lead: LeadProfile;
@@ -82,24 +82,6 @@ function machineState(run: PipelineRun): RunMachineState {
     requestCreated: run.requestCreated,
     pendingOutcome: run.pendingOutcome,
   };
-}
-
-function encodeCursor(run: Pick<PipelineRun, 'createdAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify([run.createdAt.toISOString(), run.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(createdAt);
-    // The id is compared with a uuid column: anything else would reach PostgreSQL and fail there.
-    if (typeof id !== 'string' || !isUUID(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
-    return { createdAt: date, id };
-  } catch {
-    throw new DomainError('validation_failed', 'cursor is not a cursor this API returned', {
-      errors: [{ field: 'cursor', rule: 'isCursor', message: 'cursor is not a cursor this API returned' }],
-    });
-  }
 }
 
 /** Events to emit once a transaction has committed. */
@@ -430,19 +412,22 @@ export class PipelineRunsService {
     if (query.createdAfter) qb.andWhere('run.created_at >= :after', { after: query.createdAfter });
     if (query.createdBefore) qb.andWhere('run.created_at < :before', { before: query.createdBefore });
     if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
+      const cursor = decodeKeysetCursor(query.cursor);
       qb.andWhere(
         new Brackets((w) =>
           w
-            .where('run.created_at < :cAt', { cAt: cursor.createdAt })
-            .orWhere('(run.created_at = :cAt AND run.id < :cId)', { cAt: cursor.createdAt, cId: cursor.id }),
+            .where('run.created_at < :cAt', { cAt: new Date(cursor.at) })
+            .orWhere('(run.created_at = :cAt AND run.id < :cId)', { cAt: new Date(cursor.at), cId: cursor.id }),
         ),
       );
     }
     const rows = await qb.getMany();
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
-    return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null };
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.createdAt, last.id) : null,
+    };
   }
 
   async findMany(ids: readonly string[]): Promise<PipelineRun[]> {

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
-import { dataHash, differingFields } from './canonical-json.js';
+import { dataHash, differingFields } from './record-hash.js';
 import { type StreamFindings, overallScore, streamScore } from './consistency-score.js';
 import { SyncConsistencyCheck, SyncStreamState } from './sync.entities.js';
 import { SyncConsistencyChecked } from './sync.events.js';

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { dataHash } from './canonical-json.js';
+import { dataHash } from './record-hash.js';
 import type { SyncCounts } from './sync.entities.js';
 import type { UpstreamRecord } from './sync.streams.js';
 

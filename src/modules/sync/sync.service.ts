@@ -3,13 +3,14 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
-import { DomainError, NotFoundError, ValidationFailedError } from '../../common/errors/domain-error.js';
+import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { type ConsistencyReport, ConsistencyService } from './consistency.service.js';
 import { nextDueAt } from './sync-schedule.js';
 import { type SyncKind, SyncRun } from './sync.entities.js';
 import { SyncRequested, SyncScheduleChanged } from './sync.events.js';
 import { SyncRunner } from './sync.runner.js';
 import { STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 
 export interface SyncRunView {
   id: string;
@@ -72,30 +73,6 @@ export function runView(run: SyncRun): SyncRunView {
     error: run.error,
     streamResults: run.streamResults,
   };
-}
-
-function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(value) &&
-      typeof value[0] === 'string' &&
-      typeof value[1] === 'string' &&
-      !Number.isNaN(Date.parse(value[0])) &&
-      /^[0-9a-f-]{36}$/i.test(value[1])
-    ) {
-      return [value[0], value[1]];
-    }
-  } catch {
-    // reported below
-  }
-  throw new ValidationFailedError([
-    { field: 'cursor', rule: 'isCursor', message: 'cursor must be a nextCursor value returned by a previous page' },
-  ]);
 }
 
 /** What the API does with the sync: status, schedule changes, manual runs, run history, consistency checks. */
@@ -222,7 +199,7 @@ export class SyncService {
     const params: unknown[] = [limit + 1];
     let where = '';
     if (cursor) {
-      const [at, id] = decodeCursor(cursor);
+      const { at, id } = decodeKeysetCursor(cursor);
       params.push(at, id);
       where = `WHERE ("started_at", "id") < ($2::timestamptz, $3::uuid)`;
     }
@@ -244,7 +221,7 @@ export class SyncService {
     const last = pageIds[pageIds.length - 1];
     return {
       items: runs.map(runView),
-      page: { nextCursor: ids.length > limit && last ? encodeCursor(last.at, last.id) : null, limit },
+      page: { nextCursor: ids.length > limit && last ? encodeKeysetCursor(last.at, last.id) : null, limit },
     };
   }
 

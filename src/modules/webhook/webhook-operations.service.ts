@@ -14,6 +14,7 @@ import { WEBHOOK_EVENT_STATUSES, WebhookEvent, type WebhookEventStatus } from '.
 import { WebhookHttpSetup } from './webhook-http.setup.js';
 import { WEBHOOK_QUEUES, type WebhookQueues } from './webhook.queues.js';
 import { queryRows } from './webhook.sql.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 
 export interface WebhookEndpointDescription {
   endpoint: string;
@@ -103,15 +104,15 @@ export class WebhookOperationsService {
     if (query.type) builder.andWhere('e.type = :type', { type: query.type });
     if (query.status) builder.andWhere('e.status = :status', { status: query.status });
     if (query.cursor) {
-      const cursor = decodeCursor(query.cursor);
-      builder.andWhere('(e.receivedAt, e.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
+      const cursor = decodeKeysetCursor(query.cursor);
+      builder.andWhere('(e.receivedAt, e.id) < (:at, :id)', { at: new Date(cursor.at), id: cursor.id });
     }
     const rows = await builder.getMany();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       items: page.map(summary),
-      page: { nextCursor: rows.length > limit && last ? encodeCursor(last) : null, limit },
+      page: { nextCursor: rows.length > limit && last ? encodeKeysetCursor(last.receivedAt, last.id) : null, limit },
     };
   }
 
@@ -238,19 +239,4 @@ function summary(event: WebhookEvent): WebhookEventSummaryDto {
     processedAt: event.processedAt?.toISOString() ?? null,
     lastError: event.lastError,
   };
-}
-
-function encodeCursor(event: WebhookEvent): string {
-  return Buffer.from(`${event.receivedAt.toISOString()}|${event.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const date = at ? new Date(at) : undefined;
-  if (!date || Number.isNaN(date.getTime()) || !id || !/^[0-9a-f-]{36}$/i.test(id)) {
-    throw new DomainError('validation_failed', 'cursor is not valid', {
-      errors: [{ field: 'cursor', rule: 'format', message: 'cursor must be a nextCursor returned by this endpoint' }],
-    });
-  }
-  return { at: date, id };
 }
