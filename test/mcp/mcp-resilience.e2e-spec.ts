@@ -5,6 +5,7 @@ import { McpBreakerStateChanged, McpServerStateChanged } from '../../src/common/
 import { McpToolRegistry } from '../../src/common/mcp/tool-contract.js';
 import type { SandboxServerHandle } from '../../src/sandbox/index.js';
 import { echoOn, echoTool, recordWriteTool, startProbeServer, testConfig, waitFor } from './probe.sandbox.js';
+import { eventually } from '../support/eventually.js';
 
 async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
   try {
@@ -22,16 +23,7 @@ function toolCalls(server: SandboxServerHandle, tool: string): number {
 
 /** Polls (bounded) until a read succeeds: after a test that opened the breaker, its cool-down has to pass first. */
 async function recovered(client: McpClient, contract: typeof echoTool = echoTool): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  for (;;) {
-    try {
-      await client.call(contract, { value: 'recovered?' });
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+  await eventually(() => client.call(contract, { value: 'recovered?' }), 5_000, 20, 'a read succeeds again');
 }
 
 describe('McpClient recovery and policies (faults injected by the sandbox server)', () => {
@@ -238,12 +230,7 @@ describe('McpClient circuit breaker and isolation', () => {
 
     avinode.clearFaults();
     // Poll (bounded) until the cool-down has passed and the half-open probe succeeds.
-    let probe: unknown;
-    const deadline = Date.now() + 5_000;
-    while (probe === undefined && Date.now() < deadline) {
-      probe = await client.call(echoTool, { value: 'probe' }).catch(() => undefined);
-      if (probe === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const probe = await eventually(() => client.call(echoTool, { value: 'probe' }), 5_000, 20, 'half-open probe');
     expect(probe).toMatchObject({ value: 'probe' });
     expect(client.diagnostics().find((d) => d.server === 'avinode')?.breaker).toBe('closed');
     const transitions = events

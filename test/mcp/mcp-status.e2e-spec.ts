@@ -4,7 +4,7 @@ import { defineTool } from '../../src/common/mcp/tool-contract.js';
 import { z } from 'zod';
 import { EmbeddedSandboxes } from '../../src/common/mcp/embedded-sandbox.provider.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { missingTool } from './probe.sandbox.js';
 
 const emptyLegs = defineTool({
@@ -37,13 +37,15 @@ async function status(app: TestApp, method: 'GET' | 'POST' = 'GET'): Promise<Sta
 }
 
 async function pollStatus(app: TestApp, predicate: (body: StatusBody) => boolean, what: string): Promise<StatusBody> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const body = await status(app);
-    if (predicate(body)) return body;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(body.servers)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return eventually(
+    async () => {
+      const body = await status(app);
+      return predicate(body) ? body : undefined;
+    },
+    10_000,
+    25,
+    what,
+  );
 }
 
 describe('GET/POST /api/integration/status and readiness', () => {

@@ -134,11 +134,4 @@ export function testConfig(
   return AppConfig.fromEnvironment({ ...env, ...overrides });
 }
 
-/** Polls until `condition` returns true, failing after `timeoutMs`. */
-export async function waitFor(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { waitFor } from '../support/eventually.js';
