@@ -6,95 +6,24 @@
  * Run: `npm run build && node --expose-gc dist/bench/pipeline.bench.js [--write]` (`--write` updates docs/benchmarks.md).
  * `DATABASE_URL=postgres://…` measures on PostgreSQL (a scratch database is created and dropped), else embedded PGlite.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { cpus, loadavg } from 'node:os';
-import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { createApp } from '../src/bootstrap.js';
-import { AppConfig } from '../src/common/config/app-config.js';
 import { closeHttpThenApp } from '../src/common/lifecycle/graceful-shutdown.js';
 import { PipelineRunStatusChanged } from '../src/modules/pipeline/pipeline.events.js';
 import { writeBenchmarkSection } from './bench-report.js';
+import { BENCH_API_KEY, benchTrip, startBenchApp, startSandboxes } from './pipeline-fixtures.js';
 import { scratchDatabase } from './scratch-database.js';
 
 const LEADS = Number(process.env.BENCH_LEADS ?? 1000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
 const SUBMIT_CONCURRENCY = 20;
-const API_KEY = 'bench-key-0123456789abcdef';
-const ROUTES: Array<[string, string]> = [
-  ['KTEB', 'KPBI'],
-  ['KHPN', 'KMIA'],
-  ['KBOS', 'KIAD'],
-  ['KORD', 'KDAL'],
-  ['KVNY', 'KLAS'],
-];
-
-interface Sandboxes {
-  urls: Record<'apollo' | 'avinode' | 'n8n', string>;
-  stop(): Promise<void>;
-}
-
-/** The three sandboxes in their own process, as real upstreams would be (not sharing the app's event loop). */
-async function startSandboxes(): Promise<Sandboxes> {
-  const child: ChildProcess = spawn(process.execPath, [resolve(process.cwd(), 'dist/src/sandbox/main.js')], {
-    env: {
-      ...process.env,
-      SANDBOX_APOLLO_PORT: '0',
-      SANDBOX_AVINODE_PORT: '0',
-      SANDBOX_N8N_PORT: '0',
-      SANDBOX_ADMIN: 'true',
-      SANDBOX_SEED: '42',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const urls = await new Promise<Sandboxes['urls']>((resolveUrls, reject) => {
-    let output = '';
-    const found: Partial<Sandboxes['urls']> = {};
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => {
-      output += chunk;
-      for (const match of output.matchAll(/\] (apollo|avinode|n8n) MCP server on (http:\/\/\S+\/mcp)/g)) {
-        found[match[1] as keyof Sandboxes['urls']] = match[2];
-      }
-      if (found.apollo && found.avinode && found.n8n) resolveUrls(found as Sandboxes['urls']);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}: ${output}`)));
-  });
-  for (const url of Object.values(urls)) {
-    const response = await fetch(url.replace(/\/mcp$/, '/admin/faults'), {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ latencyMs: LATENCY_MS }),
-    });
-    if (!response.ok) throw new Error(`could not set latency on ${url}: ${response.status}`);
-  }
-  return {
-    urls,
-    stop: async () => {
-      child.kill('SIGTERM');
-      if (child.exitCode === null) await once(child, 'exit');
-    },
-  };
-}
-
-function isoDay(offset: number): string {
-  return new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-}
 
 function leadBody(i: number): unknown {
-  const [from, to] = ROUTES[i % ROUTES.length] as [string, string];
   return {
     lead: { email: `bench.lead.${i}@example.com`, firstName: 'Bench', lastName: `Lead ${i}` },
-    flightRequirements: {
-      departureAirport: from,
-      arrivalAirport: to,
-      departureDate: isoDay(20 + (i % 40)),
-      departureTime: '10:00',
-      passengers: 1 + (i % 6),
-    },
+    flightRequirements: benchTrip(i),
   };
 }
 
@@ -105,29 +34,9 @@ function gcHeapMb(): number {
 
 async function main(): Promise<void> {
   const write = process.argv.includes('--write');
-  const sandboxes = await startSandboxes();
+  const sandboxes = await startSandboxes(LATENCY_MS);
   const database = await scratchDatabase('pipeline');
-  const config = AppConfig.fromEnvironment({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    API_KEYS: API_KEY,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    APOLLO_MCP_SERVER_URL: sandboxes.urls.apollo,
-    AVAINODE_MCP_SERVER_URL: sandboxes.urls.avinode,
-    N8N_MCP_SERVER_URL: sandboxes.urls.n8n,
-    // The sandboxes have no rate limits; the real upstreams' budgets are a deployment setting, not the pipeline's.
-    APOLLO_RATE_LIMIT_PER_MINUTE: '1000000',
-    AVAINODE_RATE_LIMIT_PER_MINUTE: '1000000',
-    N8N_RATE_LIMIT_PER_MINUTE: '1000000',
-    SYNC_ENABLED: 'false',
-    ...database.env,
-  });
-  const app = await createApp(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address();
-  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const { app, config, base } = await startBenchApp(sandboxes, database.env);
   const events = app.get(EventEmitter2);
   const dataSource = app.get(DataSource);
 
@@ -154,7 +63,7 @@ async function main(): Promise<void> {
   async function submit(i: number): Promise<string> {
     const response = await fetch(`${base}/api/integration/leads`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify(leadBody(i)),
     });
     if (response.status !== 202) throw new Error(`submit ${i}: ${response.status} ${await response.text()}`);

@@ -1,7 +1,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
-import { eventually } from '../support/test-app.js';
+import { afterAll, beforeAll } from '@jest/globals';
+import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 
 export interface Upstreams {
   apollo: SandboxServerHandle;
@@ -134,4 +135,24 @@ export async function waitForStatus(
     }
     return undefined;
   }, timeoutMs);
+}
+
+export interface PipelineTestApp {
+  upstreams: Upstreams;
+  app: TestApp;
+}
+
+/** The sandbox servers and an app pointed at them with `env`, started before the file's tests and closed after. */
+export function usePipelineApp(env: Record<string, string>): PipelineTestApp {
+  const harness = {} as PipelineTestApp;
+  beforeAll(async () => {
+    harness.upstreams = await startUpstreams();
+    harness.app = await startTestApp({ env: { ...harness.upstreams.env, ...env } });
+  }, 60_000);
+  afterAll(async () => {
+    harness.upstreams?.apollo.clearFaults();
+    await harness.app?.close();
+    await harness.upstreams?.close();
+  });
+  return harness;
 }

@@ -144,6 +144,10 @@ export class AppConfig {
     batchPauseMs: number;
     batchMaxLeads: number;
     concurrency: number;
+    /** Runs in flight across the cluster; the rest wait as `queued`. */
+    maxRunsInFlight: number;
+    /** Later steps first (job priority by step); false: arrival order. */
+    stepPriority: boolean;
     candidatesToPrice: number;
     stepRetryLimit: number;
     stepRetryDelaySeconds: number;
@@ -308,6 +312,8 @@ export class AppConfig {
         batchPauseMs: env.PIPELINE_BATCH_PAUSE_MS,
         batchMaxLeads: env.PIPELINE_BATCH_MAX_LEADS,
         concurrency: env.PIPELINE_CONCURRENCY,
+        maxRunsInFlight: env.PIPELINE_MAX_RUNS_IN_FLIGHT,
+        stepPriority: env.PIPELINE_STEP_PRIORITY,
         candidatesToPrice: env.PIPELINE_CANDIDATES_TO_PRICE,
         stepRetryLimit: env.PIPELINE_STEP_RETRY_LIMIT,
         stepRetryDelaySeconds: env.PIPELINE_STEP_RETRY_DELAY_SECONDS,

@@ -528,6 +528,24 @@ export class EnvironmentVariables {
   @Max(256)
   PIPELINE_CONCURRENCY = 16;
 
+  /**
+   * Runs in flight (enriching … notifying) across the cluster; further runs wait as `queued` and start oldest first as
+   * runs leave. Keeps a burst from spreading the workers over every run at once.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  PIPELINE_MAX_RUNS_IN_FLIGHT = 64;
+
+  /**
+   * Later steps of running runs go before first steps of new runs. `false` works steps in arrival order (the behaviour
+   * before this setting existed; kept for comparison benchmarks).
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  PIPELINE_STEP_PRIORITY = true;
+
   /** Fitting aircraft priced per run (the cheapest estimates); the lowest quote wins. */
   @Transform(toInt)
   @IsInt()

@@ -37,6 +37,8 @@ export interface BatchReport {
   succeeded: number;
   failed: BatchLeadReport[];
   inProgress: number;
+  /** Of those in progress, runs waiting for a place among the runs in flight. */
+  queued: number;
   notStarted: number;
   byStatus: Record<string, number>;
   error: string | null;
@@ -136,6 +138,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       succeeded,
       failed,
       inProgress: started - succeeded - failed.length,
+      queued: byStatus.queued ?? 0,
       notStarted,
       byStatus,
       error: batch.error,
@@ -224,7 +227,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       const batch = await this.lockBatch(manager, batchId);
       if (!batch || batch.status !== 'starting' || batch.nextIndex !== from) return null;
       const pauseUntil = new Date(Date.now() + this.config.pipeline.batchPauseMs);
-      const working = await this.countWorking(manager);
+      const working = (await this.runs.admissionState(manager)).inFlight;
       // The cap: never queue more runs than the workers can take with one group of slack.
       if (working >= this.config.pipeline.concurrency + batch.batchSize) {
         await this.jobs.send(
@@ -298,13 +301,5 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       .setLock('pessimistic_write')
       .where('batch.id = :batchId', { batchId })
       .getOne();
-  }
-
-  private async countWorking(manager: EntityManager): Promise<number> {
-    const rows: unknown = await manager.query(
-      `SELECT count(*)::int AS n FROM "pipeline_runs"
-       WHERE "status" IN ('enriching', 'searching', 'pricing', 'requesting', 'notifying')`,
-    );
-    return Array.isArray(rows) ? Number((rows[0] as { n: number }).n) : 0;
   }
 }

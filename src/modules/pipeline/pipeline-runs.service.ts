@@ -18,11 +18,12 @@ import {
   PipelineStepStarted,
   PipelineStepSucceeded,
 } from './pipeline.events.js';
-import { type PipelineQueues, pipelineQueues } from './pipeline.queues.js';
+import { type PipelineQueues, pipelineQueues, stepPriority } from './pipeline.queues.js';
 import type { FlightRequirements, RunSource } from './pipeline.types.js';
 import { dedupeKey, requestHash } from './run-keys.js';
 import {
   type BookingOutcome,
+  IN_FLIGHT_STATUSES,
   type PipelineStep,
   type RunEvent,
   type RunMachineState,
@@ -74,6 +75,22 @@ export interface RunListQuery {
 
 const MAX_KEPT_ERRORS = 10;
 
+/** Advisory lock (namespace, key) that serialises run submissions against the cap on runs in flight. */
+const ADMISSION_LOCK_NAMESPACE = 0x91e1;
+const ADMISSION_LOCK_KEY = 'pipeline:admission';
+const IN_FLIGHT_SQL = IN_FLIGHT_STATUSES.map((status) => `'${status}'`).join(', ');
+
+/** Runs in flight against the cap, and the queue behind it. */
+export interface PipelineLoad {
+  maxRunsInFlight: number;
+  inFlight: number;
+  queued: number;
+  /** When the run at the head of the queue was submitted, or null with an empty queue. */
+  oldestQueuedAt: Date | null;
+  /** Every run by status. */
+  byStatus: Partial<Record<RunStatus, number>>;
+}
+
 function machineState(run: PipelineRun): RunMachineState {
   return {
     status: run.status,
@@ -101,7 +118,7 @@ export class PipelineRunsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JobQueueService,
     private readonly events: EventEmitter2,
-    config: AppConfig,
+    private readonly config: AppConfig,
   ) {
     this.queues = pipelineQueues(config);
   }
@@ -122,10 +139,18 @@ export class PipelineRunsService {
     const id = randomUUID();
     const key = dedupeKey(input.lead, input.flight);
     const hash = requestHash({ lead: input.lead, flight: input.flight });
+    // Submissions take turns (until commit) so two of them never both see the last free place among the runs in flight.
+    await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [
+      ADMISSION_LOCK_NAMESPACE,
+      ADMISSION_LOCK_KEY,
+    ]);
+    const load = await this.admissionState(manager);
+    // A new run starts at once only with a free place and nobody waiting before it: the queue is first come, first served.
+    const startNow = load.inFlight < this.config.pipeline.maxRunsInFlight && load.queued === 0;
     const inserted: unknown = await manager.query(
       `INSERT INTO "pipeline_runs" ("id", "status", "source", "batch_id", "batch_index", "lead_input", "lead", "flight",
          "dedupe_key", "idempotency_key", "request_hash")
-       VALUES ($1, 'enriching', $2, $3, $4, $5, $5, $6, $7, $8, $9)
+       VALUES ($1, $10, $2, $3, $4, $5, $5, $6, $7, $8, $9)
        ON CONFLICT DO NOTHING
        RETURNING "id"`,
       [
@@ -138,11 +163,14 @@ export class PipelineRunsService {
         key,
         input.idempotencyKey ?? null,
         hash,
+        startNow ? 'enriching' : 'queued',
       ],
     );
     const repository = manager.getRepository(PipelineRun);
     if (Array.isArray(inserted) && inserted.length > 0) {
-      await this.jobs.send(this.queues.step, { runId: id, step: 'enrich', generation: 1 }, { within: manager });
+      if (startNow) await this.sendStep(manager, id, 'enrich', 1);
+      // Queued behind others while places are free (a place freed by a transaction this one could not see yet): fill them.
+      else await this.admitQueued(manager, emits);
       const run = await repository.findOneByOrFail({ id });
       emits.push([PipelineRunCreated.eventName, new PipelineRunCreated(id, input.source, run.batchId, run.status)]);
       return { run, created: true };
@@ -264,6 +292,8 @@ export class PipelineRunsService {
     });
     if (status === null) emits.length = 0;
     this.flush(emits);
+    // The run left the runs in flight and may have let a queued run in: its first step is waiting.
+    if (status !== null && !IN_FLIGHT_STATUSES.includes(status)) this.jobs.wake(this.queues.step);
     return status;
   }
 
@@ -388,6 +418,80 @@ export class PipelineRunsService {
     return result;
   }
 
+  // ---- the cap on runs in flight -------------------------------------------------------------------------------------
+
+  /**
+   * Admits queued runs into the places free among the runs in flight, oldest first; returns how many. Runs leaving the
+   * runs in flight admit their successors in their own transaction; this catches up on anything else (a raised cap
+   * after a restart, a place freed while a submission was deciding to queue).
+   */
+  async admitWaiting(): Promise<number> {
+    const emits: PendingEmit[] = [];
+    const admitted = await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock($1, hashtext($2))`, [
+        ADMISSION_LOCK_NAMESPACE,
+        ADMISSION_LOCK_KEY,
+      ]);
+      return this.admitQueued(manager, emits);
+    });
+    this.flush(emits);
+    if (admitted > 0) this.jobs.wake(this.queues.step, admitted);
+    return admitted;
+  }
+
+  /** Runs in flight against the cap, the queue behind it and every run by status. */
+  async load(): Promise<PipelineLoad> {
+    const rows = await this.dataSource.query<Array<{ status: RunStatus; n: number; oldest: Date | null }>>(
+      `SELECT "status", count(*)::int AS "n", min("created_at") AS "oldest" FROM "pipeline_runs" GROUP BY "status"`,
+    );
+    const byStatus: Partial<Record<RunStatus, number>> = {};
+    for (const row of rows) byStatus[row.status] = Number(row.n);
+    const queuedRow = rows.find((row) => row.status === 'queued');
+    return {
+      maxRunsInFlight: this.config.pipeline.maxRunsInFlight,
+      inFlight: IN_FLIGHT_STATUSES.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0),
+      queued: byStatus.queued ?? 0,
+      oldestQueuedAt: queuedRow?.oldest ? new Date(queuedRow.oldest) : null,
+      byStatus,
+    };
+  }
+
+  /** Runs in flight and runs queued, as this transaction sees them. */
+  async admissionState(manager: EntityManager): Promise<{ inFlight: number; queued: number }> {
+    const rows = await manager.query<Array<{ in_flight: number; queued: number }>>(
+      `SELECT count(*) FILTER (WHERE "status" IN (${IN_FLIGHT_SQL}))::int AS "in_flight",
+              count(*) FILTER (WHERE "status" = 'queued')::int AS "queued"
+       FROM "pipeline_runs" WHERE "status" IN ('queued', ${IN_FLIGHT_SQL})`,
+    );
+    return { inFlight: Number(rows[0]?.in_flight ?? 0), queued: Number(rows[0]?.queued ?? 0) };
+  }
+
+  /**
+   * Moves the oldest queued runs into the free places (never past the cap as this transaction sees it) and enqueues
+   * their first step. Queued rows locked by another transaction are skipped, so concurrent callers admit different runs
+   * and never wait on each other.
+   */
+  private async admitQueued(manager: EntityManager, emits: PendingEmit[]): Promise<number> {
+    const { inFlight } = await this.admissionState(manager);
+    const free = this.config.pipeline.maxRunsInFlight - inFlight;
+    if (free <= 0) return 0;
+    const ids = await manager.query<Array<{ id: string }>>(
+      `SELECT "id" FROM "pipeline_runs" WHERE "status" = 'queued' ORDER BY "created_at", "id"
+       LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [free],
+    );
+    if (ids.length === 0) return 0;
+    const runs = await this.findManyWithin(
+      manager,
+      ids.map((row) => row.id),
+    );
+    let admitted = 0;
+    for (const run of runs) {
+      if (await this.transition(manager, run, { type: 'admitted' }, emits)) admitted += 1;
+    }
+    return admitted;
+  }
+
   // ---- reading -------------------------------------------------------------------------------------------------------
 
   async get(runId: string): Promise<{ run: PipelineRun; steps: PipelineStepRecord[] }> {
@@ -431,12 +535,27 @@ export class PipelineRunsService {
   }
 
   async findMany(ids: readonly string[]): Promise<PipelineRun[]> {
+    return this.findManyWithin(this.dataSource.manager, ids);
+  }
+
+  private async findManyWithin(manager: EntityManager, ids: readonly string[]): Promise<PipelineRun[]> {
     if (ids.length === 0) return [];
-    return this.dataSource
+    return manager
       .getRepository(PipelineRun)
       .createQueryBuilder('run')
       .where('run.id IN (:...ids)', { ids: [...ids] })
+      .orderBy('run.created_at')
+      .addOrderBy('run.id')
       .getMany();
+  }
+
+  /** Enqueues a step job at the step's priority (later steps first), inside the caller's transaction. */
+  private async sendStep(manager: EntityManager, runId: string, step: PipelineStep, generation: number): Promise<void> {
+    await this.jobs.send(
+      this.queues.step,
+      { runId, step, generation },
+      { within: manager, priority: stepPriority(step, this.config) },
+    );
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------------
@@ -503,12 +622,10 @@ export class PipelineRunsService {
       },
     );
     const next = stepOfStatus(state.status);
-    if (next && result.from !== result.to) {
-      await this.jobs.send(
-        this.queues.step,
-        { runId: run.id, step: next, generation: run.generation },
-        { within: manager },
-      );
+    if (next && result.from !== result.to) await this.sendStep(manager, run.id, next, run.generation);
+    // A run leaving the runs in flight hands its place to the oldest queued run, in this same transaction.
+    if (IN_FLIGHT_STATUSES.includes(result.from) && !IN_FLIGHT_STATUSES.includes(result.to)) {
+      await this.admitQueued(manager, emits);
     }
     if (result.from !== result.to) {
       emits.push([

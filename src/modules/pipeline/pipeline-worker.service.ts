@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config.js';
 import { type JobContext, JobQueueService } from '../../common/jobs/job-queue.service.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
@@ -7,13 +7,20 @@ import { PipelineStepsService, classifyStepError } from './pipeline-steps.servic
 import type { StepJob } from './pipeline.queues.js';
 
 /**
+ * How often queued runs are checked against free places besides the hand-over when a run leaves the runs in flight:
+ * it only catches up on places freed where no hand-over could see the queue (see PipelineRunsService.admitWaiting).
+ */
+const ADMISSION_SWEEP_MS = 5_000;
+
+/**
  * Runs step jobs: checks the job is current, does the step's upstream work, commits the outcome together with the next
  * step's job (which the same worker fetches at once). A retryable failure is recorded and thrown (the job queue retries
  * with backoff); exhausted jobs land in the dead-letter queue, whose worker dead-letters the run.
  */
 @Injectable()
-export class PipelineWorkerService implements OnApplicationBootstrap {
+export class PipelineWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PipelineWorker');
+  private admissionSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly jobs: JobQueueService,
@@ -30,6 +37,23 @@ export class PipelineWorkerService implements OnApplicationBootstrap {
         this.logger.warn(`Run ${job.runId} dead-lettered at step ${job.step}`);
       }
     });
+    await this.admitWaiting();
+    this.admissionSweep = setInterval(() => void this.admitWaiting(), ADMISSION_SWEEP_MS);
+    this.admissionSweep.unref();
+  }
+
+  beforeApplicationShutdown(): void {
+    clearInterval(this.admissionSweep);
+    this.admissionSweep = undefined;
+  }
+
+  private async admitWaiting(): Promise<void> {
+    try {
+      const admitted = await this.runs.admitWaiting();
+      if (admitted > 0) this.logger.log(`Admitted ${admitted} queued run(s)`);
+    } catch (error) {
+      this.logger.warn(`Admitting queued runs: ${(error as Error).message}`);
+    }
   }
 
   private async handle(job: StepJob, context: JobContext): Promise<void> {

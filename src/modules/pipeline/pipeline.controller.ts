@@ -265,6 +265,29 @@ export class PipelineController {
     return { items: result.items.map((run) => runView(run)), page: { nextCursor: result.nextCursor, limit } };
   }
 
+  @Get('pipeline/status')
+  @ApiOperation({
+    summary: 'Runs in flight against the cap, the runs queued behind it, and every run by status',
+    description:
+      'At most `maxRunsInFlight` runs work their steps at once (`PIPELINE_MAX_RUNS_IN_FLIGHT`, across instances); ' +
+      'further runs wait with status `queued` and start oldest first as places free up ' +
+      '(`GET /pipeline/runs?status=queued` lists them).',
+  })
+  @ApiOkResponse({
+    description: 'The pipeline load',
+    example: {
+      maxRunsInFlight: 64,
+      inFlight: 64,
+      queued: 212,
+      oldestQueuedAt: '2026-01-01T09:00:00.000Z',
+      byStatus: { queued: 212, enriching: 20, searching: 9, pricing: 14, requesting: 11, notifying: 10, booked: 31 },
+    },
+  })
+  async status(): Promise<Record<string, unknown>> {
+    const load = await this.runs.load();
+    return { ...load, oldestQueuedAt: load.oldestQueuedAt?.toISOString() ?? null };
+  }
+
   @Get('pipeline/runs/:id')
   @ApiOperation({ summary: 'A run with its steps (inputs, outputs, timings, attempts, errors), candidates and choice' })
   @ApiOkResponse({ description: 'The run', example: RUN_EXAMPLE })
@@ -321,6 +344,7 @@ export class PipelineController {
         },
       ],
       inProgress: 8,
+      queued: 2,
       notStarted: 0,
     },
   })

@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../common/config/app-config.js';
 import { defineQueue, type QueueDefinition } from '../../common/jobs/queue-definition.js';
-import type { PipelineStep } from './run-state-machine.js';
+import { PIPELINE_STEPS, type PipelineStep } from './run-state-machine.js';
 
 /** One job = one attempt at one step of one run. `generation` ties it to the run's current attempt (see retries). */
 export interface StepJob {
@@ -19,6 +19,14 @@ export interface BatchJob {
 export const STEP_QUEUE_NAME = 'pipeline.step';
 export const STEP_DEAD_LETTER_QUEUE_NAME = 'pipeline.step.dead-letter';
 export const BATCH_QUEUE_NAME = 'pipeline.batch';
+
+/**
+ * A step job's priority: its position in the pipeline, so workers take later steps of running runs before first steps
+ * of new ones and a burst of runs finishes run by run instead of all at the end. 0 for every step when priority is off.
+ */
+export function stepPriority(step: PipelineStep, config: AppConfig): number {
+  return config.pipeline.stepPriority ? PIPELINE_STEPS.indexOf(step) : 0;
+}
 
 export interface PipelineQueues {
   step: QueueDefinition<StepJob>;
@@ -43,6 +51,8 @@ export function pipelineQueues(config: AppConfig): PipelineQueues {
       name: STEP_DEAD_LETTER_QUEUE_NAME,
       retryLimit: 10,
       retryDelaySeconds: 1,
+      // One short transaction; a crashed instance's job is retried after the same bound as a step's.
+      expireInSeconds: p.stepTimeoutSeconds,
       deadLetter: false,
       concurrency: 1,
       pollingIntervalSeconds: 1,
@@ -52,7 +62,9 @@ export function pipelineQueues(config: AppConfig): PipelineQueues {
       retryLimit: 5,
       retryDelaySeconds: 2,
       retryBackoff: true,
-      expireInSeconds: 300,
+      // A group start is one transaction and a lead search a few upstream calls: bounded like a step, so a group job
+      // of a crashed instance is retried after the configured step timeout, not a fixed five minutes.
+      expireInSeconds: p.stepTimeoutSeconds,
       deadLetter: false,
       concurrency: 1,
       pollingIntervalSeconds: 1,

@@ -24,6 +24,7 @@ const eventArb: fc.Arbitrary<RunEvent> = fc.oneof(
   fc.constant({ type: 'booking_cancelled' } as const),
   fc.constant({ type: 'cancel_requested' } as const),
   fc.constant({ type: 'retry_requested' } as const),
+  fc.constant({ type: 'admitted' } as const),
 );
 
 const HAPPY_PATH: RunEvent[] = [
@@ -34,6 +35,8 @@ const HAPPY_PATH: RunEvent[] = [
 /** The allowed moves, written out by hand from the issue: the table must agree with this list exactly. */
 const WORKING = ['enriching', 'searching', 'pricing', 'requesting', 'notifying'] as const;
 const EXPECTED_MOVES = new Set<string>([
+  'queued->enriching',
+  'queued->cancelled',
   'enriching->searching',
   'searching->pricing',
   'pricing->requesting',
@@ -104,8 +107,19 @@ describe('run state machine', () => {
   });
 
   it('reaches every status from the start, and nothing leaves cancelled', () => {
-    expect([...reachable('enriching')].sort()).toEqual([...RUN_STATUSES].sort());
+    expect([...reachable('queued')].sort()).toEqual([...RUN_STATUSES].sort());
+    expect(reachable('enriching').has('queued')).toBe(false);
     expect(TRANSITIONS.filter((t) => t.from === 'cancelled')).toEqual([]);
+  });
+
+  it('starts a queued run only when it is admitted; a queued run can be cancelled while it waits', () => {
+    const queued: RunMachineState = { ...initialRunState(), status: 'queued' };
+    for (const event of [...HAPPY_PATH, { type: 'retry_requested' } as const]) {
+      expect(applyRunEvent(queued, event).ok).toBe(false);
+    }
+    expect(run([{ type: 'admitted' }, ...HAPPY_PATH], queued).path).toEqual(['queued', ...run(HAPPY_PATH).path]);
+    expect(run([{ type: 'cancel_requested' }, { type: 'admitted' }], queued).path).toEqual(['queued', 'cancelled']);
+    expect(applyRunEvent(initialRunState(), { type: 'admitted' }).ok).toBe(false);
   });
 
   it('keeps a confirmation that overtakes the notification and books once the notification is sent', () => {

@@ -4,9 +4,10 @@
  * a confirmation that overtakes the notification, a retry pressed twice) is refused instead of moving the run somewhere
  * the table does not allow. Pure: no I/O, property-tested in run-state-machine.spec.ts.
  *
- *   enriching ─▶ searching ─▶ pricing ─▶ requesting ─▶ notifying ─▶ awaiting_confirmation ─▶ booked
- *       │            │           │           │            │                 │                  │
- *       └────────────┴───────────┴───────────┴────────────┴─────────────────┴──▶ cancelled ◀───┘ (upstream only)
+ *   queued ─(admitted)─▶ enriching ─▶ searching ─▶ pricing ─▶ requesting ─▶ notifying ─▶ awaiting_confirmation ─▶ booked
+ *     │                      │            │           │           │            │                 │                  │
+ *     └──────────────────────┴────────────┴───────────┴───────────┴────────────┴─────────────────┴──▶ cancelled ◀───┘
+ *   (a run waits as `queued` while the cap on runs in flight is reached; booked → cancelled only from upstream)
  *   any working status ─(non-retryable)─▶ failed      any working status ─(retries exhausted)─▶ dead_lettered
  *   failed / dead_lettered ─(retry)─▶ the status of the step that failed
  */
@@ -15,6 +16,7 @@ export const PIPELINE_STEPS = ['enrich', 'search', 'price', 'request', 'notify']
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
 
 export const RUN_STATUSES = [
+  'queued',
   'enriching',
   'searching',
   'pricing',
@@ -36,6 +38,9 @@ export const WORKING_STATUS: Readonly<Record<PipelineStep, RunStatus>> = {
   request: 'requesting',
   notify: 'notifying',
 };
+
+/** Runs in flight: the cap on them (`PIPELINE_MAX_RUNS_IN_FLIGHT`) counts these statuses. */
+export const IN_FLIGHT_STATUSES: readonly RunStatus[] = Object.values(WORKING_STATUS);
 
 /** Statuses the pipeline never leaves on its own (failed and dead-lettered runs can be retried by hand). */
 export const TERMINAL_STATUSES: readonly RunStatus[] = ['booked', 'cancelled', 'failed', 'dead_lettered'];
@@ -67,7 +72,9 @@ export type RunEvent =
   | { type: 'booking_confirmed' }
   | { type: 'booking_cancelled' }
   | { type: 'cancel_requested' }
-  | { type: 'retry_requested' };
+  | { type: 'retry_requested' }
+  /** A place among the runs in flight became free: a queued run starts. */
+  | { type: 'admitted' };
 
 export type RunEventType = RunEvent['type'];
 
@@ -188,7 +195,8 @@ function buildTable(): Transition[] {
       },
     );
   }
-  for (const from of [...WORKING, 'awaiting_confirmation'] as const) {
+  rows.push({ from: 'queued', on: 'admitted', to: 'enriching', note: 'admitted: a place among the runs in flight' });
+  for (const from of ['queued', ...WORKING, 'awaiting_confirmation'] as const) {
     rows.push({ from, on: 'cancel_requested', to: 'cancelled', note: 'cancelled by a user' });
   }
   rows.push(
