@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type IdempotencyKeyStatus = 'in_progress' | 'completed';
 
@@ -8,6 +8,8 @@ export type IdempotencyKeyStatus = 'in_progress' | 'completed';
  */
 @Entity({ name: 'idempotency_key' })
 @Index('idx_idempotency_key_expires', ['expiresAt'])
+@Check('ck_idempotency_key_status', `"status" IN ('in_progress', 'completed')`)
+@Check('ck_idempotency_key_response', `"status" = 'in_progress' OR "response_status" IS NOT NULL`)
 export class IdempotencyKey {
   /** The route family, e.g. `charter-request`. */
   @PrimaryColumn({ type: 'varchar', length: 64 })
@@ -31,7 +33,7 @@ export class IdempotencyKey {
   @Column({ name: 'claim_token', type: 'uuid' })
   claimToken: string;
 
-  @Column({ name: 'locked_at', type: 'timestamptz' })
+  @Column({ name: 'locked_at', type: 'timestamptz', default: () => 'now()' })
   lockedAt: Date;
 
   @Column({ name: 'response_status', type: 'integer', nullable: true })

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { BookingHistoryEntry, BookingStatus, Contact } from './avainode.contracts.js';
 
 /** Who made the backend store the record. */
@@ -16,6 +16,12 @@ const centsTransformer = {
  * history of status changes. `version` grows by one with every change the backend stores.
  */
 @Entity({ name: 'charter_request' })
+@Index('idx_charter_request_status_departure', ['status', 'departureAt'])
+@Index('idx_charter_request_upstream_updated', ['upstreamUpdatedAt'])
+@Check('ck_charter_request_status', `"status" IN ('pending', 'confirmed', 'flown', 'completed', 'cancelled')`)
+@Check('ck_charter_request_origin', `"origin" IN ('api', 'pipeline', 'sync', 'upstream')`)
+@Check('ck_charter_request_passengers', '"passengers" BETWEEN 1 AND 19')
+@Check('ck_charter_request_total', '"total_cents" >= 0')
 export class CharterRequest {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -91,7 +97,7 @@ export class CharterRequest {
   @Column({ type: 'jsonb', nullable: true })
   cancellation: Record<string, unknown> | null;
 
-  @Column({ name: 'status_history', type: 'jsonb' })
+  @Column({ name: 'status_history', type: 'jsonb', default: [] })
   statusHistory: BookingHistoryEntry[];
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

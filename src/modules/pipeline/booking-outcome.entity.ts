@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 import type { BookingOutcome } from './run-state-machine.js';
 
 /**
@@ -6,6 +6,7 @@ import type { BookingOutcome } from './run-state-machine.js';
  * confirmation can overtake the commit of the step that created the request); applied when the run records it.
  */
 @Entity({ name: 'pipeline_booking_outcomes' })
+@Check('ck_pipeline_booking_outcomes_outcome', `"outcome" IN ('confirmed', 'cancelled')`)
 export class PipelineBookingOutcome {
   @PrimaryColumn({ name: 'charter_request_id', type: 'varchar', length: 64 })
   charterRequestId: string;

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { BatchLead, BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
 
 export type BatchStatus = 'searching' | 'starting' | 'started' | 'failed';
@@ -6,6 +6,7 @@ export type BatchStatus = 'searching' | 'starting' | 'started' | 'failed';
 /** A lead search whose results are started as runs in groups. Progress is counted from its runs. */
 @Entity({ name: 'pipeline_batches' })
 @Index('idx_pipeline_batches_created', ['createdAt', 'id'])
+@Check('ck_pipeline_batches_status', `"status" IN ('searching', 'starting', 'started', 'failed')`)
 export class PipelineBatch {
   @PrimaryColumn('uuid')
   id: string;
@@ -26,7 +27,7 @@ export class PipelineBatch {
   maxLeads: number;
 
   /** Leads found by the search, in order; run i of the batch is for leads[i]. */
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb', default: [] })
   leads: BatchLead[];
 
   /** Leads the search found (null until it finished). */

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { PipelineBatch } from './pipeline-batch.entity.js';
 import type { LeadProfile } from './lead-merge.js';
 import type { AircraftChoiceRecord, FlightRequirements, RunSource } from './pipeline.types.js';
 import type { PricedCandidate } from './aircraft-choice.js';
@@ -7,6 +8,23 @@ import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './r
 /** One lead on one trip, on its way to a booking. Status changes only through run-state-machine.ts. */
 @Entity({ name: 'pipeline_runs' })
 @Index('idx_pipeline_runs_created', ['createdAt', 'id'])
+// One open run per lead and trip: concurrent identical submissions find the same run instead of creating another.
+@Index('uq_pipeline_runs_open_dedupe', ['dedupeKey'], {
+  unique: true,
+  where: `"status" NOT IN ('cancelled', 'failed', 'dead_lettered')`,
+})
+@Index('uq_pipeline_runs_idempotency_key', ['idempotencyKey'], { unique: true, where: '"idempotency_key" IS NOT NULL' })
+@Index('uq_pipeline_runs_charter_request', ['charterRequestId'], {
+  unique: true,
+  where: '"charter_request_id" IS NOT NULL',
+})
+@Index('uq_pipeline_runs_batch_index', ['batchId', 'batchIndex'], { unique: true, where: '"batch_id" IS NOT NULL' })
+@Index('idx_pipeline_runs_status_created', ['status', 'createdAt', 'id'])
+@Index('idx_pipeline_runs_booking', ['bookingId'], { where: '"booking_id" IS NOT NULL' })
+@Check(
+  'ck_pipeline_runs_status',
+  `"status" IN ('queued', 'enriching', 'searching', 'pricing', 'requesting', 'notifying', 'awaiting_confirmation', 'booked', 'cancelled', 'failed', 'dead_lettered')`,
+)
 export class PipelineRun {
   /** Chosen by the application before insert: it is also the charter request's idempotency key. */
   @PrimaryColumn('uuid')
@@ -39,6 +57,11 @@ export class PipelineRun {
 
   @Column({ name: 'batch_id', type: 'uuid', nullable: true })
   batchId: string | null;
+
+  /** Declared for the schema's foreign key; the code reads and writes `batchId`. */
+  @ManyToOne(() => PipelineBatch, { onDelete: 'SET NULL', nullable: true })
+  @JoinColumn({ name: 'batch_id', foreignKeyConstraintName: 'fk_pipeline_runs_batch' })
+  batch?: PipelineBatch | null;
 
   @Column({ name: 'batch_index', type: 'int', nullable: true })
   batchIndex: number | null;

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { PipelineRun } from './pipeline-run.entity.js';
 
 export type StepRecordStatus = 'running' | 'retrying' | 'succeeded' | 'failed' | 'dead_lettered' | 'skipped';
 
@@ -20,6 +21,11 @@ export class PipelineStepRecord {
   @Column({ name: 'run_id', type: 'uuid' })
   runId: string;
 
+  /** Declared for the schema's foreign key; the code reads and writes `runId`. */
+  @ManyToOne(() => PipelineRun, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id', foreignKeyConstraintName: 'fk_pipeline_steps_run' })
+  run?: PipelineRun;
+
   /** enrich, search, price, request, notify, or confirmation (the upstream's answer). */
   @Column({ type: 'varchar', length: 16 })
   step: string;
@@ -36,7 +42,7 @@ export class PipelineStepRecord {
   @Column({ type: 'jsonb', nullable: true })
   output: Record<string, unknown> | null;
 
-  @Column({ type: 'jsonb', default: () => "'[]'::jsonb" })
+  @Column({ type: 'jsonb', default: [] })
   errors: StepAttemptError[];
 
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })

@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 
 /**
  * A synced upstream record: its JSON as the upstream returned it, the SHA-256 of its canonical JSON (only a different
@@ -41,6 +41,9 @@ export class SyncAvinodeAvailability extends SyncRecordColumns {}
 export class SyncAvinodeBooking extends SyncRecordColumns {}
 
 @Entity({ name: 'sync_n8n_execution' })
+@Index('idx_sync_n8n_execution_unfinished', ['upstreamId'], {
+  where: `("data"->>'finished') = 'false' AND "deleted_at" IS NULL`,
+})
 export class SyncN8nExecution extends SyncRecordColumns {}
 
 export type SyncTrigger = 'cron' | 'manual' | 'webhook';
@@ -65,6 +68,7 @@ export interface StreamRunResult extends SyncCounts {
 
 /** Per stream: where the next incremental sync resumes, its schedule, and how the last runs went. */
 @Entity({ name: 'sync_stream_state' })
+@Check('ck_sync_stream_state_interval', '"interval_seconds" IS NULL OR "interval_seconds" >= 10')
 export class SyncStreamState {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   stream: string;
@@ -75,7 +79,7 @@ export class SyncStreamState {
   @Column({ name: 'updated_since', type: 'timestamptz', nullable: true })
   updatedSince: Date | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: {} })
   extra: Record<string, unknown>;
 
   @Column({ name: 'schedule_enabled', type: 'boolean', default: true })
@@ -108,7 +112,7 @@ export class SyncStreamState {
   @Column({ name: 'last_error', type: 'text', nullable: true })
   lastError: string | null;
 
-  @Column({ name: 'last_counts', type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ name: 'last_counts', type: 'jsonb', default: {} })
   lastCounts: Partial<SyncCounts>;
 
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
@@ -117,6 +121,11 @@ export class SyncStreamState {
 
 /** One sync run over one or more streams. */
 @Entity({ name: 'sync_run' })
+@Index('idx_sync_run_started', ['startedAt', 'id'])
+@Index('idx_sync_run_running', ['outcome'], { where: `"outcome" = 'running'` })
+@Check('ck_sync_run_trigger', `"trigger" IN ('cron', 'manual', 'webhook')`)
+@Check('ck_sync_run_kind', `"kind" IN ('incremental', 'full')`)
+@Check('ck_sync_run_outcome', `"outcome" IN ('running', 'success', 'partial', 'failure', 'interrupted')`)
 export class SyncRun {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -157,12 +166,14 @@ export class SyncRun {
   @Column({ type: 'text', nullable: true })
   error: string | null;
 
-  @Column({ name: 'stream_results', type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ name: 'stream_results', type: 'jsonb', default: {} })
   streamResults: Record<string, StreamRunResult>;
 }
 
 /** One consistency check: the score, per-stream findings, issues with examples, recommendations. */
 @Entity({ name: 'sync_consistency_check' })
+@Index('idx_sync_consistency_check_time', ['checkedAt', 'id'])
+@Check('ck_sync_consistency_check_score', '"score" >= 0 AND "score" <= 100')
 export class SyncConsistencyCheck {
   @PrimaryGeneratedColumn('uuid')
   id: string;

@@ -1,4 +1,4 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 export const WEBHOOK_EVENT_STATUSES = ['received', 'failed', 'processed', 'stale', 'dead_lettered'] as const;
 /**
@@ -11,6 +11,10 @@ export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 /** One accepted delivery. Unique on (source, message_id): a redelivery finds this row instead of creating another. */
 @Entity({ name: 'webhook_events' })
 @Index('uq_webhook_events_source_message', ['source', 'messageId'], { unique: true })
+@Index('idx_webhook_events_received', ['receivedAt', 'id'])
+@Index('idx_webhook_events_source_type', ['source', 'type', 'receivedAt'])
+@Index('idx_webhook_events_status', ['status', 'receivedAt'])
+@Check('ck_webhook_events_status', `"status" IN ('received', 'failed', 'processed', 'stale', 'dead_lettered')`)
 export class WebhookEvent {
   @PrimaryGeneratedColumn('uuid')
   id: string;
