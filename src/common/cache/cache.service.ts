@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -12,9 +13,9 @@ export interface CacheLoadOptions {
   ttlSeconds?: number;
 }
 
+/** What is stored: wrapped, so a loader may return any value (undefined and null included). */
 interface Entry {
   value: unknown;
-  expiresAt: number;
 }
 
 interface Flight {
@@ -35,10 +36,14 @@ function counter(registry: Registry, name: string, help: string): Counter<'names
  * `CACHE_NAMESPACE_TTLS`), the whole cache holds at most `CACHE_MAX_ENTRIES` (least recently used evicted first), and
  * concurrent misses for one key share a single load. Modules drop entries with `invalidate` when a related event says
  * the upstream data changed. Loader failures are never cached.
+ *
+ * Storage, TTL and LRU eviction are lru-cache's. The single flight stays ours: lru-cache's `fetch` either aborts a load
+ * whose key is deleted (its callers would see an abort instead of the answer) or stores it anyway, while an invalidation
+ * here must let the running load answer its callers without storing a value that may predate the change.
  */
 @Injectable()
 export class CacheService {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
   private readonly flights = new Map<string, Flight>();
   private readonly hits: Counter<'namespace'>;
   private readonly misses: Counter<'namespace'>;
@@ -51,10 +56,24 @@ export class CacheService {
     @Optional() @Inject(CACHE_CLOCK) clock?: CacheClock,
   ) {
     this.clock = clock ?? Date.now;
+    const now = this.clock;
+    const evictions = (this.evictions = counter(
+      metrics.registry,
+      'cache_evictions_total',
+      'Entries evicted to stay within CACHE_MAX_ENTRIES',
+    ));
+    this.entries = new LRUCache<string, Entry>({
+      max: config.cache.maxEntries,
+      perf: { now },
+      // Expiry is checked against the clock on every read: no cached "now", no timers.
+      ttlResolution: 0,
+      dispose: (_entry, fullKey, reason) => {
+        if (reason === 'evict') evictions.inc({ namespace: fullKey.slice(0, fullKey.indexOf('\u0000')) });
+      },
+    });
     const registry = metrics.registry;
     this.hits = counter(registry, 'cache_hits_total', 'Cache lookups answered from memory, by namespace');
     this.misses = counter(registry, 'cache_misses_total', 'Cache lookups that had to load, by namespace');
-    this.evictions = counter(registry, 'cache_evictions_total', 'Entries evicted to stay within CACHE_MAX_ENTRIES');
     if (!registry.getSingleMetric('cache_entries')) {
       const entries = this.entries;
       new Gauge({
@@ -164,27 +183,11 @@ export class CacheService {
   }
 
   private lookup(fullKey: string): Entry | undefined {
-    const entry = this.entries.get(fullKey);
-    if (!entry) return undefined;
-    if (entry.expiresAt <= this.clock()) {
-      this.entries.delete(fullKey);
-      return undefined;
-    }
-    // Re-inserting moves the key to the end of the Map's order: the end holds the most recently used.
-    this.entries.delete(fullKey);
-    this.entries.set(fullKey, entry);
-    return entry;
+    return this.entries.get(fullKey);
   }
 
   private store(fullKey: string, value: unknown, ttlSeconds: number): void {
     if (ttlSeconds <= 0) return;
-    this.entries.delete(fullKey);
-    this.entries.set(fullKey, { value, expiresAt: this.clock() + ttlSeconds * 1000 });
-    while (this.entries.size > this.config.cache.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-      this.evictions.inc({ namespace: oldest.slice(0, oldest.indexOf('\u0000')) });
-    }
+    this.entries.set(fullKey, { value }, { ttl: ttlSeconds * 1000 });
   }
 }
