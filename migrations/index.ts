@@ -7,6 +7,7 @@ import { CreatePipeline1764400000000 } from './1764400000000-create-pipeline.js'
 import { CreateSyncTables1764500000000 } from './1764500000000-create-sync-tables.js';
 import { PipelineNotificationKey1765100000000 } from './1765100000000-pipeline-notification-key.js';
 import { PipelineQueuedRuns1765100000001 } from './1765100000001-pipeline-queued-runs.js';
+import { PipelineConfirmationDue1765100000002 } from './1765100000002-pipeline-confirmation-due.js';
 import { IndexBookingAndAuditTypePrefix1765500000000 } from './1765500000000-index-booking-and-audit-type-prefix.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
@@ -20,5 +21,6 @@ export const MIGRATIONS = [
   CreateSyncTables1764500000000,
   PipelineNotificationKey1765100000000,
   PipelineQueuedRuns1765100000001,
+  PipelineConfirmationDue1765100000002,
   IndexBookingAndAuditTypePrefix1765500000000,
 ];

@@ -20,6 +20,9 @@ interface BatchReport {
   failed: LeadReport[];
   inProgress: number;
   notStarted: number;
+  charterRequested: number;
+  awaitingConfirmation: number;
+  booked: number;
   leads: LeadReport[];
 }
 
@@ -81,6 +84,10 @@ describe('batches: PUT /api/integration/leads', () => {
     }
     const waiting = settled.leads.filter((l) => l.status === 'awaiting_confirmation');
     expect(waiting.length).toBeGreaterThan(0);
+    expect(settled.awaitingConfirmation).toBe(waiting.length);
+    expect(settled.booked).toBe(0);
+    // Every waiting run created its request; some dead-lettered runs may have too (a failure after the upstream write).
+    expect(settled.charterRequested).toBeGreaterThanOrEqual(waiting.length);
 
     // Every waiting run confirmed upstream → the batch finishes with every lead booked or failed.
     const requests = await upstreamRequests(upstreams.avinode);
@@ -97,6 +104,7 @@ describe('batches: PUT /api/integration/leads', () => {
     const finished = await report(batchId);
     expect(finished.finished).toBe(true);
     expect(finished.succeeded).toBe(waiting.length);
+    expect(finished).toMatchObject({ booked: waiting.length, awaitingConfirmation: 0 });
     expect(finished.succeeded + finished.failed.length).toBe(50);
   });
 

@@ -152,6 +152,8 @@ export class AppConfig {
     stepRetryLimit: number;
     stepRetryDelaySeconds: number;
     stepTimeoutSeconds: number;
+    /** Longest wait for a confirmation (the quote's validity ends it sooner). */
+    confirmationTimeoutSeconds: number;
     n8nWebhookPath: string;
     /** Test aid (never in production): SIGKILL right after this step's side effect. */
     crashAfterStep: 'enrich' | 'search' | 'price' | 'request' | 'notify' | null;
@@ -318,6 +320,7 @@ export class AppConfig {
         stepRetryLimit: env.PIPELINE_STEP_RETRY_LIMIT,
         stepRetryDelaySeconds: env.PIPELINE_STEP_RETRY_DELAY_SECONDS,
         stepTimeoutSeconds: env.PIPELINE_STEP_TIMEOUT_SECONDS,
+        confirmationTimeoutSeconds: env.PIPELINE_CONFIRMATION_TIMEOUT_SECONDS,
         n8nWebhookPath: env.PIPELINE_N8N_WEBHOOK_PATH,
         crashAfterStep: (env.PIPELINE_CRASH_AFTER_STEP || null) as AppConfig['pipeline']['crashAfterStep'],
       },

@@ -572,6 +572,15 @@ export class EnvironmentVariables {
   @Min(10)
   PIPELINE_STEP_TIMEOUT_SECONDS = 300;
 
+  /**
+   * Longest a charter request waits for confirmation; the quote's own validity ends it sooner. Then the run fails with
+   * `confirmation_expired` instead of waiting forever.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PIPELINE_CONFIRMATION_TIMEOUT_SECONDS = 172_800;
+
   /** Webhook path of the n8n notification workflow (global per n8n instance). */
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, { message: 'PIPELINE_N8N_WEBHOOK_PATH must be a URL path segment' })
   PIPELINE_N8N_WEBHOOK_PATH = 'jetvision-lead-to-booking';

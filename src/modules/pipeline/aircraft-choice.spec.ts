@@ -101,4 +101,16 @@ describe('aircraft choice', () => {
       }),
     );
   });
+
+  it('passes over aircraft another run already requested, unless every candidate is taken', () => {
+    const candidates = [priced('a', 1_000_000), priced('b', 1_200_000), priced('c', 1_500_000)];
+    const spread = chooseAircraft(candidates, null, new Set(['a']));
+    expect(spread?.chosen.aircraftId).toBe('b');
+    expect(spread?.candidates.find((c) => c.aircraftId === 'a')?.note).toMatch(/already requested by another run/);
+    expect(spread?.reason).toMatch(/1 cheaper or equal candidate passed over/);
+    const allTaken = chooseAircraft(candidates, null, new Set(['a', 'b', 'c']));
+    expect(allTaken?.chosen.aircraftId).toBe('a');
+    expect(allTaken?.reason).toMatch(/every candidate is already requested/);
+    expect(chooseAircraft(candidates)?.chosen.aircraftId).toBe('a');
+  });
 });

@@ -84,14 +84,18 @@ function usd(cents: number): string {
 
 /**
  * Chooses among priced candidates (those with a quote, within the budget when one is given). Returns null when none
- * qualifies; the candidates keep a note saying why each was passed over.
+ * qualifies; the candidates keep a note saying why each was passed over. Aircraft in `taken` (requested by another live
+ * run for an overlapping time) are passed over while another candidate qualifies, so a batch of leads for one trip
+ * spreads its requests instead of all asking for the cheapest tail; when every candidate is taken the best is chosen
+ * anyway (the run ends `aircraft_unavailable` if another run books it first).
  */
 export function chooseAircraft(
   priced: readonly PricedCandidate[],
   budget: number | null = null,
+  taken: ReadonlySet<string> = new Set(),
 ): AircraftChoice | null {
   const candidates = priced.map((c) => ({ ...c }));
-  const eligible = candidates.filter((c) => {
+  const qualified = candidates.filter((c) => {
     if (!c.quote) return false;
     if (budget !== null && c.quote.total > budget) {
       c.note = `quoted ${usd(c.quote.total)}, over the budget of ${usd(budget)}`;
@@ -99,7 +103,12 @@ export function chooseAircraft(
     }
     return true;
   });
-  if (eligible.length === 0) return null;
+  if (qualified.length === 0) return null;
+  const free = qualified.filter((c) => !taken.has(c.aircraftId));
+  const eligible = free.length > 0 ? free : qualified;
+  for (const c of qualified) {
+    if (free.length > 0 && taken.has(c.aircraftId)) c.note = 'already requested by another run for an overlapping time';
+  }
   const total = (c: PricedCandidate): number => c.quote?.total ?? Number.POSITIVE_INFINITY;
   eligible.sort((a, b) => total(a) - total(b) || compareTieBreakers(a, b));
   const chosen = eligible[0] as PricedCandidate;
@@ -113,6 +122,13 @@ export function chooseAircraft(
       : chosen.operator.id !== second.operator.id
         ? `; tie on price and safety broken by operator id (${chosen.operator.id})`
         : `; tie broken by aircraft id (${chosen.aircraftId})`;
+  }
+  const skipped = qualified.length - free.length;
+  if (skipped > 0) {
+    reason +=
+      free.length > 0
+        ? `; ${skipped} cheaper or equal candidate${skipped === 1 ? '' : 's'} passed over: already requested by another run`
+        : '; every candidate is already requested by another run for an overlapping time';
   }
   for (const c of eligible) {
     if (c !== chosen) c.note ??= `quoted ${usd(total(c))}, more than or tied with the chosen ${usd(total(chosen))}`;

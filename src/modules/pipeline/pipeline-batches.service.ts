@@ -29,12 +29,20 @@ export interface BatchLeadReport {
 export interface BatchReport {
   id: string;
   status: PipelineBatch['status'];
-  /** Every lead has a final status (booked, failed, cancelled, dead-lettered). */
+  /**
+   * Every lead's run is at rest: booked, failed, cancelled or dead-lettered. A run awaiting confirmation is not, but it
+   * ends at its due time at the latest (the quote's validity), so every batch finishes.
+   */
   finished: boolean;
   batchSize: number;
   total: number | null;
   started: number;
   succeeded: number;
+  /** Runs that created a charter request upstream (whatever became of it). */
+  charterRequested: number;
+  /** Runs whose charter request waits for the operator's confirmation (ends at the latest at its due time). */
+  awaitingConfirmation: number;
+  booked: number;
   failed: BatchLeadReport[];
   inProgress: number;
   /** Of those in progress, runs waiting for a place among the runs in flight. */
@@ -136,6 +144,9 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       total: batch.total,
       started,
       succeeded,
+      charterRequested: [...runs.values()].filter((run) => run.charterRequestId !== null).length,
+      awaitingConfirmation: byStatus.awaiting_confirmation ?? 0,
+      booked: succeeded,
       failed,
       inProgress: started - succeeded - failed.length,
       queued: byStatus.queued ?? 0,

@@ -21,6 +21,8 @@ import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './r
 @Index('uq_pipeline_runs_batch_index', ['batchId', 'batchIndex'], { unique: true, where: '"batch_id" IS NOT NULL' })
 @Index('idx_pipeline_runs_status_created', ['status', 'createdAt', 'id'])
 @Index('idx_pipeline_runs_booking', ['bookingId'], { where: '"booking_id" IS NOT NULL' })
+// The sweep that ends runs waiting past their due time reads only waiting runs.
+@Index('idx_pipeline_runs_awaiting_due', ['confirmationDueAt'], { where: `"status" = 'awaiting_confirmation'` })
 @Check(
   'ck_pipeline_runs_status',
   `"status" IN ('queued', 'enriching', 'searching', 'pricing', 'requesting', 'notifying', 'awaiting_confirmation', 'booked', 'cancelled', 'failed', 'dead_lettered')`,
@@ -109,6 +111,10 @@ export class PipelineRun {
 
   @Column({ name: 'notification_recorded_at', type: 'timestamptz', nullable: true })
   notificationRecordedAt: Date | null;
+
+  /** While awaiting confirmation: when the run gives up (the quote's validity, bounded by the configured timeout). */
+  @Column({ name: 'confirmation_due_at', type: 'timestamptz', nullable: true })
+  confirmationDueAt: Date | null;
 
   @Column({ name: 'cancel_reason', type: 'text', nullable: true })
   cancelReason: string | null;

@@ -79,6 +79,9 @@ const MAX_KEPT_ERRORS = 10;
 const ADMISSION_LOCK_NAMESPACE = 0x91e1;
 const ADMISSION_LOCK_KEY = 'pipeline:admission';
 const IN_FLIGHT_SQL = IN_FLIGHT_STATUSES.map((status) => `'${status}'`).join(', ');
+/** A run's trip (departure to return day, $2–$3 as YYYY-MM-DD) overlaps another's: ISO dates compare as text. */
+const OVERLAPS_SQL = `"flight"->>'departureDate' <= $3
+  AND COALESCE("flight"->>'returnDate', "flight"->>'departureDate') >= $2`;
 
 /** Runs in flight against the cap, and the queue behind it. */
 export interface PipelineLoad {
@@ -492,6 +495,106 @@ export class PipelineRunsService {
     return admitted;
   }
 
+  // ---- runs that would otherwise wait forever -----------------------------------------------------------------------
+
+  /**
+   * Aircraft that other live runs (requesting, notifying, awaiting confirmation or booked) hold for a time overlapping
+   * this run's trip: the price step passes over them so a batch for one trip spreads its requests.
+   */
+  async aircraftTakenFor(run: PipelineRun): Promise<Set<string>> {
+    const rows = await this.dataSource.query<Array<{ aircraft_id: string }>>(
+      `SELECT DISTINCT "choice"->>'aircraftId' AS "aircraft_id" FROM "pipeline_runs"
+       WHERE "id" <> $1 AND "status" IN ('requesting', 'notifying', 'awaiting_confirmation', 'booked')
+         AND "choice" IS NOT NULL AND ${OVERLAPS_SQL}`,
+      [run.id, run.flight.departureDate, run.flight.returnDate ?? run.flight.departureDate],
+    );
+    return new Set(rows.map((row) => row.aircraft_id));
+  }
+
+  /**
+   * Ends runs whose charter request waited for confirmation past its due time (`confirmation_expired`); returns how
+   * many. Runs from before the due time was stored fall back to the configured timeout from when they started waiting.
+   */
+  async expireConfirmations(limit = 100): Promise<number> {
+    const emits: PendingEmit[] = [];
+    const expired = await this.dataSource.transaction(async (manager) => {
+      const rows = await manager.query<Array<{ id: string }>>(
+        `SELECT "id" FROM "pipeline_runs"
+         WHERE "status" = 'awaiting_confirmation'
+           AND COALESCE("confirmation_due_at", "updated_at" + make_interval(secs => $1)) <= now()
+         ORDER BY "created_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [this.config.pipeline.confirmationTimeoutSeconds, limit],
+      );
+      let count = 0;
+      for (const run of await this.findManyWithin(
+        manager,
+        rows.map((row) => row.id),
+      )) {
+        const due = run.confirmationDueAt ?? run.updatedAt;
+        run.failureMessage =
+          `No one confirmed charter request ${run.charterRequestId ?? '(unknown)'} by ${due.toISOString()} ` +
+          "(the quote's validity, at most PIPELINE_CONFIRMATION_TIMEOUT_SECONDS)";
+        if (await this.transition(manager, run, { type: 'confirmation_expired' }, emits)) count += 1;
+      }
+      return count;
+    });
+    this.flush(emits);
+    return expired;
+  }
+
+  /** When a run entering awaiting confirmation gives up: its quote's validity, bounded by the configured timeout. */
+  private confirmationDue(run: PipelineRun): Date {
+    const bound = Date.now() + this.config.pipeline.confirmationTimeoutSeconds * 1000;
+    const chosen = run.candidates?.find((c) => c.aircraftId === run.choice?.aircraftId);
+    const validUntil = chosen?.quote?.validUntil ? Date.parse(chosen.quote.validUntil) : Number.NaN;
+    return new Date(Number.isNaN(validUntil) ? bound : Math.min(bound, validUntil));
+  }
+
+  /**
+   * One aircraft, one booking per time: a run that is booked ends the runs waiting on the same aircraft for an
+   * overlapping time (their requests can no longer be confirmed), and a run that starts waiting on an aircraft another
+   * run has booked ends at once. Both end `aircraft_unavailable` with the booked run named; their upstream requests stay
+   * as they are, so a confirmation that still comes (the booking was cancelled meanwhile) books them after all.
+   */
+  private async settleAircraftConflicts(manager: EntityManager, run: PipelineRun, emits: PendingEmit[]): Promise<void> {
+    const aircraftId = run.choice?.aircraftId;
+    if (!aircraftId || (run.status !== 'booked' && run.status !== 'awaiting_confirmation')) return;
+    const dates = [run.flight.departureDate, run.flight.returnDate ?? run.flight.departureDate];
+    const describe = (booked: PipelineRun, waiting: PipelineRun): string =>
+      `Aircraft ${aircraftId} was booked by run ${booked.id} for ${booked.flight.departureDate}` +
+      `${booked.flight.returnDate ? `–${booked.flight.returnDate}` : ''}; this run's charter request ` +
+      `${waiting.charterRequestId ?? ''} can no longer be confirmed`;
+    if (run.status === 'awaiting_confirmation') {
+      const rows = await manager.query<Array<{ id: string }>>(
+        `SELECT "id" FROM "pipeline_runs" WHERE "id" <> $1 AND "status" = 'booked'
+           AND "choice"->>'aircraftId' = $4 AND ${OVERLAPS_SQL} LIMIT 1`,
+        [run.id, ...dates, aircraftId],
+      );
+      const [booked] = await this.findManyWithin(
+        manager,
+        rows.map((row) => row.id),
+      );
+      if (!booked) return;
+      run.failureMessage = describe(booked, run);
+      await this.transition(manager, run, { type: 'aircraft_unavailable' }, emits);
+      return;
+    }
+    // Rows another transaction holds are skipped: they end when they next change, or at their due time.
+    const rows = await manager.query<Array<{ id: string }>>(
+      `SELECT "id" FROM "pipeline_runs" WHERE "id" <> $1 AND "status" = 'awaiting_confirmation'
+         AND "choice"->>'aircraftId' = $4 AND ${OVERLAPS_SQL}
+       ORDER BY "created_at", "id" FOR UPDATE SKIP LOCKED`,
+      [run.id, ...dates, aircraftId],
+    );
+    for (const other of await this.findManyWithin(
+      manager,
+      rows.map((row) => row.id),
+    )) {
+      other.failureMessage = describe(run, other);
+      await this.transition(manager, other, { type: 'aircraft_unavailable' }, emits);
+    }
+  }
+
   // ---- reading -------------------------------------------------------------------------------------------------------
 
   async get(runId: string): Promise<{ run: PipelineRun; steps: PipelineStepRecord[] }> {
@@ -598,6 +701,8 @@ export class PipelineRunsService {
     run.updatedAt = new Date();
     if (isTerminal(state.status)) run.finishedAt ??= new Date();
     else run.finishedAt = null;
+    if (state.status !== 'awaiting_confirmation') run.confirmationDueAt = null;
+    else if (result.from !== 'awaiting_confirmation') run.confirmationDueAt = this.confirmationDue(run);
     if (state.status === 'booked' || state.status === 'cancelled') run.failureMessage = null;
     // An explicit UPDATE (not save(), which reads the row again first): this runs once per step of every run.
     await manager.getRepository(PipelineRun).update(
@@ -617,6 +722,7 @@ export class PipelineRunsService {
         bookingId: run.bookingId,
         n8nExecutionId: run.n8nExecutionId,
         cancelReason: run.cancelReason,
+        confirmationDueAt: run.confirmationDueAt,
         updatedAt: run.updatedAt,
         finishedAt: run.finishedAt,
       },
@@ -627,6 +733,7 @@ export class PipelineRunsService {
     if (IN_FLIGHT_STATUSES.includes(result.from) && !IN_FLIGHT_STATUSES.includes(result.to)) {
       await this.admitQueued(manager, emits);
     }
+    if (result.from !== result.to) await this.settleAircraftConflicts(manager, run, emits);
     if (result.from !== result.to) {
       emits.push([
         PipelineRunStatusChanged.eventName,

@@ -260,7 +260,7 @@ export class PipelineStepsService {
     if (failures.length === settled.length && failures.some((f) => classifyStepError(f.reason).retryable)) {
       throw failures.find((f) => classifyStepError(f.reason).retryable)?.reason;
     }
-    const choice = chooseAircraft(priced, flight.budget ?? null);
+    const choice = chooseAircraft(priced, flight.budget ?? null, await this.runs.aircraftTakenFor(run));
     const output = {
       priced: priced.filter((c) => c.quote).length,
       candidates: priced.map((c) => ({ aircraftId: c.aircraftId, total: c.quote?.total ?? null, note: c.note })),

@@ -7,10 +7,11 @@ import { PipelineStepsService, classifyStepError } from './pipeline-steps.servic
 import type { StepJob } from './pipeline.queues.js';
 
 /**
- * How often queued runs are checked against free places besides the hand-over when a run leaves the runs in flight:
- * it only catches up on places freed where no hand-over could see the queue (see PipelineRunsService.admitWaiting).
+ * How often queued runs are checked against free places (besides the hand-over when a run leaves the runs in flight,
+ * this only catches up on places no hand-over could see; see PipelineRunsService.admitWaiting) and runs awaiting
+ * confirmation against their due time.
  */
-const ADMISSION_SWEEP_MS = 5_000;
+const SWEEP_MS = 5_000;
 
 /**
  * Runs step jobs: checks the job is current, does the step's upstream work, commits the outcome together with the next
@@ -20,7 +21,7 @@ const ADMISSION_SWEEP_MS = 5_000;
 @Injectable()
 export class PipelineWorkerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('PipelineWorker');
-  private admissionSweep: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly jobs: JobQueueService,
@@ -37,22 +38,25 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
         this.logger.warn(`Run ${job.runId} dead-lettered at step ${job.step}`);
       }
     });
-    await this.admitWaiting();
-    this.admissionSweep = setInterval(() => void this.admitWaiting(), ADMISSION_SWEEP_MS);
-    this.admissionSweep.unref();
+    await this.sweep();
+    this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
   }
 
   beforeApplicationShutdown(): void {
-    clearInterval(this.admissionSweep);
-    this.admissionSweep = undefined;
+    clearInterval(this.sweeper);
+    this.sweeper = undefined;
   }
 
-  private async admitWaiting(): Promise<void> {
+  /** Admits queued runs into free places and ends runs whose confirmation is overdue. */
+  private async sweep(): Promise<void> {
     try {
       const admitted = await this.runs.admitWaiting();
       if (admitted > 0) this.logger.log(`Admitted ${admitted} queued run(s)`);
+      const expired = await this.runs.expireConfirmations();
+      if (expired > 0) this.logger.log(`${expired} run(s) ended: no confirmation before their due time`);
     } catch (error) {
-      this.logger.warn(`Admitting queued runs: ${(error as Error).message}`);
+      this.logger.warn(`Pipeline sweep: ${(error as Error).message}`);
     }
   }
 

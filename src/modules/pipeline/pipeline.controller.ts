@@ -332,6 +332,9 @@ export class PipelineController {
       total: 12,
       started: 12,
       succeeded: 3,
+      charterRequested: 9,
+      awaitingConfirmation: 6,
+      booked: 3,
       failed: [
         {
           index: 4,

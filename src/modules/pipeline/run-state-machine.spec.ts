@@ -25,6 +25,8 @@ const eventArb: fc.Arbitrary<RunEvent> = fc.oneof(
   fc.constant({ type: 'cancel_requested' } as const),
   fc.constant({ type: 'retry_requested' } as const),
   fc.constant({ type: 'admitted' } as const),
+  fc.constant({ type: 'aircraft_unavailable' } as const),
+  fc.constant({ type: 'confirmation_expired' } as const),
 );
 
 const HAPPY_PATH: RunEvent[] = [
@@ -45,6 +47,7 @@ const EXPECTED_MOVES = new Set<string>([
   'notifying->awaiting_confirmation',
   'notifying->booked',
   'awaiting_confirmation->booked',
+  'awaiting_confirmation->failed',
   ...[...WORKING, 'awaiting_confirmation'].map((s) => `${s}->cancelled`),
   ...WORKING.flatMap((s) => [`${s}->failed`, `${s}->dead_lettered`, `failed->${s}`, `dead_lettered->${s}`]),
   'booked->cancelled',
@@ -120,6 +123,24 @@ describe('run state machine', () => {
     expect(run([{ type: 'admitted' }, ...HAPPY_PATH], queued).path).toEqual(['queued', ...run(HAPPY_PATH).path]);
     expect(run([{ type: 'cancel_requested' }, { type: 'admitted' }], queued).path).toEqual(['queued', 'cancelled']);
     expect(applyRunEvent(initialRunState(), { type: 'admitted' }).ok).toBe(false);
+  });
+
+  it('ends a waiting run when its aircraft is taken or its request expires; a retry asks again', () => {
+    const upToWaiting = PIPELINE_STEPS.map((step) => ({ type: 'step_succeeded', step }) as const);
+    for (const type of ['aircraft_unavailable', 'confirmation_expired'] as const) {
+      const { state } = run([...upToWaiting, { type }]);
+      expect(state).toMatchObject({
+        status: 'failed',
+        failedStep: 'request',
+        failureReason: type,
+        requestCreated: true,
+      });
+      const retried = applyRunEvent(state, { type: 'retry_requested' });
+      expect(retried.ok && retried.state.status).toBe('requesting');
+      // The upstream still decides: a late confirmation of the same request books the run.
+      expect(run([{ type: 'booking_confirmed' }], state).state.status).toBe('booked');
+    }
+    expect(applyRunEvent(initialRunState(), { type: 'confirmation_expired' }).ok).toBe(false);
   });
 
   it('keeps a confirmation that overtakes the notification and books once the notification is sent', () => {

@@ -10,6 +10,7 @@
  *   (a run waits as `queued` while the cap on runs in flight is reached; booked → cancelled only from upstream)
  *   any working status ─(non-retryable)─▶ failed      any working status ─(retries exhausted)─▶ dead_lettered
  *   failed / dead_lettered ─(retry)─▶ the status of the step that failed
+ *   awaiting_confirmation ─(aircraft booked by another run | confirmation expired)─▶ failed (at `request`)
  */
 
 export const PIPELINE_STEPS = ['enrich', 'search', 'price', 'request', 'notify'] as const;
@@ -58,6 +59,10 @@ export const FAILURE_REASONS = [
   'invalid_request',
   'upstream_failed',
   'upstream_rejected',
+  /** The chosen aircraft was booked by another run for an overlapping time: this request can never be confirmed. */
+  'aircraft_unavailable',
+  /** No one confirmed the charter request before the quote's validity (or the configured bound) ran out. */
+  'confirmation_expired',
 ] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
@@ -74,7 +79,11 @@ export type RunEvent =
   | { type: 'cancel_requested' }
   | { type: 'retry_requested' }
   /** A place among the runs in flight became free: a queued run starts. */
-  | { type: 'admitted' };
+  | { type: 'admitted' }
+  /** Another run booked the chosen aircraft for an overlapping time. */
+  | { type: 'aircraft_unavailable' }
+  /** The charter request waited for confirmation past its due time. */
+  | { type: 'confirmation_expired' };
 
 export type RunEventType = RunEvent['type'];
 
@@ -218,6 +227,21 @@ function buildTable(): Transition[] {
       note: 'cancellation noted while notifying',
     },
     { from: 'awaiting_confirmation', on: 'booking_confirmed', to: 'booked', note: 'booking confirmed' },
+    // A waiting run ends instead of waiting forever; a retry sends the (idempotent) request again and waits anew.
+    {
+      from: 'awaiting_confirmation',
+      on: 'aircraft_unavailable',
+      to: 'failed',
+      effect: () => ({ failedStep: 'request', failureReason: 'aircraft_unavailable' }),
+      note: 'the aircraft was booked by another run',
+    },
+    {
+      from: 'awaiting_confirmation',
+      on: 'confirmation_expired',
+      to: 'failed',
+      effect: () => ({ failedStep: 'request', failureReason: 'confirmation_expired' }),
+      note: 'no confirmation before the request expired',
+    },
     { from: 'awaiting_confirmation', on: 'booking_cancelled', to: 'cancelled', note: 'booking cancelled upstream' },
     // A booked run is done; only the upstream cancelling the booking still changes it.
     { from: 'booked', on: 'booking_cancelled', to: 'cancelled', note: 'booking cancelled upstream after confirmation' },
