@@ -9,6 +9,7 @@ import { PipelineNotificationKey1765100000000 } from './1765100000000-pipeline-n
 import { PipelineQueuedRuns1765100000001 } from './1765100000001-pipeline-queued-runs.js';
 import { PipelineConfirmationDue1765100000002 } from './1765100000002-pipeline-confirmation-due.js';
 import { IndexBookingAndAuditTypePrefix1765500000000 } from './1765500000000-index-booking-and-audit-type-prefix.js';
+import { PipelineBatchLeadsAsRows1765500000001 } from './1765500000001-pipeline-batch-leads-as-rows.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   PipelineQueuedRuns1765100000001,
   PipelineConfirmationDue1765100000002,
   IndexBookingAndAuditTypePrefix1765500000000,
+  PipelineBatchLeadsAsRows1765500000001,
 ];

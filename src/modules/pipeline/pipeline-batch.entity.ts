@@ -1,9 +1,9 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import type { BatchLead, BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
+import type { BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
 
 export type BatchStatus = 'searching' | 'starting' | 'started' | 'failed';
 
-/** A lead search whose results are started as runs in groups. Progress is counted from its runs. */
+/** A lead search whose results (`pipeline_batch_leads`) are started as runs in groups. Progress is counted from its runs. */
 @Entity({ name: 'pipeline_batches' })
 @Index('idx_pipeline_batches_created', ['createdAt', 'id'])
 @Check('ck_pipeline_batches_status', `"status" IN ('searching', 'starting', 'started', 'failed')`)
@@ -25,10 +25,6 @@ export class PipelineBatch {
 
   @Column({ name: 'max_leads', type: 'int' })
   maxLeads: number;
-
-  /** Leads found by the search, in order; run i of the batch is for leads[i]. */
-  @Column({ type: 'jsonb', default: [] })
-  leads: BatchLead[];
 
   /** Leads the search found (null until it finished). */
   @Column({ type: 'int', nullable: true })

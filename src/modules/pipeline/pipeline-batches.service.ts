@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import { Between, type DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { JobQueueService } from '../../common/jobs/job-queue.service.js';
 import type { EmployeeRange } from '../apollo/apollo.contracts.js';
 import { ApolloService } from '../apollo/apollo.service.js';
 import { PipelineBatch } from './pipeline-batch.entity.js';
+import { PipelineBatchLead } from './pipeline-batch-lead.entity.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { classifyStepError } from './pipeline-steps.service.js';
 import { PipelineBatchCreated, PipelineBatchProgress } from './pipeline.events.js';
@@ -57,9 +58,9 @@ export interface BatchReport {
   updatedAt: string;
 }
 
-type StoredLead = BatchLead & { runId?: string | null };
-
 const DEFAULT_BATCH_LEADS = 50;
+/** Leads per INSERT when a search's results are stored (8 parameters each). */
+const LEAD_INSERT_CHUNK = 1_000;
 const FAILED: readonly string[] = ['failed', 'dead_lettered', 'cancelled'];
 
 /**
@@ -112,14 +113,16 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
   async report(batchId: string): Promise<BatchReport> {
     const batch = await this.dataSource.getRepository(PipelineBatch).findOneBy({ id: batchId });
     if (!batch) throw new NotFoundError('pipeline batch', batchId);
-    const leads = batch.leads as StoredLead[];
+    const leads = await this.dataSource
+      .getRepository(PipelineBatchLead)
+      .find({ where: { batchId }, order: { position: 'ASC' } });
     const runIds = leads.map((l) => l.runId).filter((id): id is string => typeof id === 'string');
     const runs = new Map((await this.runs.findMany(runIds)).map((run) => [run.id, run]));
-    const reports: BatchLeadReport[] = leads.map((lead, index) => {
+    const reports: BatchLeadReport[] = leads.map((lead) => {
       const run = lead.runId ? runs.get(lead.runId) : undefined;
       const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || null;
       return {
-        index,
+        index: lead.position,
         apolloId: lead.apolloId,
         name,
         runId: lead.runId ?? null,
@@ -171,7 +174,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
     const batch = await this.dataSource.getRepository(PipelineBatch).findOneBy({ id: batchId });
     if (!batch || batch.status !== 'searching') return;
     const criteria = batch.searchCriteria;
-    const leads: StoredLead[] = [];
+    const leads: BatchLead[] = [];
     try {
       for (let page = 1; leads.length < batch.maxLeads && page <= 100; page++) {
         const result = await this.apollo.searchLeads({
@@ -192,7 +195,6 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
             linkedinUrl: lead.linkedinUrl,
             company: lead.organization?.name ?? null,
             companyDomain: lead.organization?.domain ?? null,
-            runId: null,
           });
         }
         if (page >= result.page.totalPages || result.items.length === 0) break;
@@ -215,11 +217,16 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
     await this.dataSource.transaction(async (manager) => {
       const locked = await this.lockBatch(manager, batchId);
       if (!locked || locked.status !== 'searching') return;
+      // In chunks: one statement's parameters are limited (65,535), and a batch may hold thousands of leads.
+      const rows = leads.map((lead, position) => ({ ...lead, batchId, position, runId: null }));
+      for (let from = 0; from < rows.length; from += LEAD_INSERT_CHUNK) {
+        await manager.getRepository(PipelineBatchLead).insert(rows.slice(from, from + LEAD_INSERT_CHUNK));
+      }
       await manager
         .getRepository(PipelineBatch)
         .update(
           { id: batchId },
-          { leads, total: leads.length, status: leads.length === 0 ? 'started' : 'starting', updatedAt: new Date() },
+          { total: leads.length, status: leads.length === 0 ? 'started' : 'starting', updatedAt: new Date() },
         );
       if (leads.length > 0) {
         await this.jobs.send(this.runs.queues.batch, { batchId, phase: 'start', from: 0 }, { within: manager });
@@ -251,10 +258,13 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
         );
         return 'deferred';
       }
-      const leads = batch.leads as StoredLead[];
-      const end = Math.min(leads.length, from + batch.batchSize);
-      for (let index = from; index < end; index++) {
-        const lead = leads[index] as StoredLead;
+      const total = batch.total ?? 0;
+      const end = Math.min(total, from + batch.batchSize);
+      const group = await manager
+        .getRepository(PipelineBatchLead)
+        .find({ where: { batchId, position: Between(from, end - 1) }, order: { position: 'ASC' } });
+      const started: Array<{ position: number; runId: string }> = [];
+      for (const lead of group) {
         const { run } = await this.runs.submitWithin(
           manager,
           {
@@ -270,20 +280,25 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
             flight: batch.flightTemplate,
             source: 'batch',
             batchId,
-            batchIndex: index,
+            batchIndex: lead.position,
           },
           emits,
         );
         // A lead already on this trip in another open run shares that run: no second charter request.
-        lead.runId = run.id;
+        started.push({ position: lead.position, runId: run.id });
       }
-      const done = end >= leads.length;
+      if (started.length > 0) {
+        await manager.query(
+          `UPDATE "pipeline_batch_leads" l SET "run_id" = s."run_id"
+           FROM unnest($2::int[], $3::uuid[]) AS s("position", "run_id")
+           WHERE l."batch_id" = $1 AND l."position" = s."position"`,
+          [batchId, started.map((s) => s.position), started.map((s) => s.runId)],
+        );
+      }
+      const done = end >= total;
       await manager
         .getRepository(PipelineBatch)
-        .update(
-          { id: batchId },
-          { leads, nextIndex: end, status: done ? 'started' : 'starting', updatedAt: new Date() },
-        );
+        .update({ id: batchId }, { nextIndex: end, status: done ? 'started' : 'starting', updatedAt: new Date() });
       if (!done) {
         await this.jobs.send(
           this.runs.queues.batch,
@@ -296,7 +311,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       }
       emits.push([
         PipelineBatchProgress.eventName,
-        new PipelineBatchProgress(batchId, done ? 'started' : 'starting', leads.length, end, null),
+        new PipelineBatchProgress(batchId, done ? 'started' : 'starting', total, end, null),
       ]);
       return 'started';
     });
