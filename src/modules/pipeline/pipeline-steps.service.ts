@@ -29,41 +29,61 @@ export class NonRetryableStepError extends Error {
   }
 }
 
-const RETRYABLE_CODES = new Set(['upstream_unavailable', 'upstream_timeout', 'rate_limited', 'service_unavailable']);
-/** Business refusals (the Avinode module translates upstream tool errors into these): retrying changes nothing. */
-const REFUSAL_CODES = new Set(['validation_failed', 'not_found', 'conflict', 'invalid_state_transition']);
 /** Upstream failure kinds (the MCP client's `extensions.reason`) that mean the upstream refused our arguments. */
-const REFUSED_KINDS = new Set(['invalid_params', 'client_error']);
+const REFUSED_KINDS: ReadonlySet<unknown> = new Set(['invalid_params', 'client_error']);
 
-/** Whether a failed attempt is worth retrying, and if not, why the run fails. */
-export function classifyStepError(error: unknown): {
-  retryable: boolean;
-  code: string;
-  message: string;
-  reason: NonRetryableStepError['reason'];
-} {
+type StepErrorClass = { retryable: boolean; code: string; message: string; reason: NonRetryableStepError['reason'] };
+
+/**
+ * Whether a failed attempt is worth retrying, and if not, why the run fails. Every domain error code is decided here
+ * by an exhaustive switch: a new code does not compile until someone says whether a step should retry it.
+ */
+export function classifyStepError(error: unknown): StepErrorClass {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof NonRetryableStepError)
     return { retryable: false, code: error.reason, message, reason: error.reason };
-  if (error instanceof DomainError) {
-    if (RETRYABLE_CODES.has(error.code))
-      return { retryable: true, code: error.code, message, reason: 'upstream_failed' };
-    if (error.code === 'upstream_error') {
-      const kind = typeof error.extensions.reason === 'string' ? error.extensions.reason : '';
-      if (REFUSED_KINDS.has(kind)) return { retryable: false, code: error.code, message, reason: 'upstream_rejected' };
-      return { retryable: true, code: error.code, message, reason: 'upstream_failed' };
-    }
-    if (error.code === 'upstream_contract_violation') {
-      return { retryable: false, code: error.code, message, reason: 'upstream_failed' };
-    }
-    if (REFUSAL_CODES.has(error.code)) {
-      // Refused by an upstream (it names itself in the problem's extensions), or by our own validation.
-      const reason = typeof error.extensions.server === 'string' ? 'upstream_rejected' : 'invalid_request';
-      return { retryable: false, code: error.code, message, reason };
+  // Our own database or a bug: worth another attempt; the retry budget bounds it.
+  const internal: StepErrorClass = { retryable: true, code: 'internal_error', message, reason: 'upstream_failed' };
+  if (!(error instanceof DomainError)) return internal;
+  const { code } = error;
+  switch (code) {
+    case 'upstream_unavailable':
+    case 'upstream_timeout':
+    case 'rate_limited':
+    case 'service_unavailable':
+    case 'idempotency_request_in_progress':
+      return { retryable: true, code, message, reason: 'upstream_failed' };
+    case 'upstream_error':
+      return REFUSED_KINDS.has(error.extensions.reason)
+        ? { retryable: false, code, message, reason: 'upstream_rejected' }
+        : { retryable: true, code, message, reason: 'upstream_failed' };
+    case 'upstream_contract_violation':
+      return { retryable: false, code, message, reason: 'upstream_failed' };
+    // Business refusals (an upstream names itself in the problem's extensions, else it is our own validation):
+    // retrying changes nothing.
+    case 'validation_failed':
+    case 'not_found':
+    case 'conflict':
+    case 'invalid_state_transition':
+    case 'idempotency_key_reused':
+      return {
+        retryable: false,
+        code,
+        message,
+        reason: typeof error.extensions.server === 'string' ? 'upstream_rejected' : 'invalid_request',
+      };
+    // Errors of the HTTP edge that a step does not raise itself: if one arrives, treat it like any unexpected error.
+    case 'unauthorized':
+    case 'forbidden':
+    case 'payload_too_large':
+    case 'request_timeout':
+    case 'unsupported_event_type':
+      return internal;
+    default: {
+      const unclassified: never = code;
+      return unclassified;
     }
   }
-  // Our own database or a bug: worth another attempt; the retry budget bounds it.
-  return { retryable: true, code: 'internal_error', message, reason: 'upstream_failed' };
 }
 
 function personToLead(person: ApolloPerson): LeadProfile {
