@@ -218,13 +218,27 @@ export const trackEngagementTool = defineTool({
   result: engagementSchema,
 });
 
+/**
+ * A contact as the change feed delivers it to the sync. Loose at every level: a field the upstream adds later is kept
+ * in the stored record (and its hash) instead of failing the sync, and a new enum value does not stop a stream.
+ */
+export const syncedContactSchema = contactSchema
+  .extend({
+    location: location.loose(),
+    organization: organizationSummary.loose().nullable(),
+    emailStatus: z.string(),
+  })
+  .loose();
+export type SyncedApolloContact = z.infer<typeof syncedContactSchema>;
+
+/** The contact change feed (for the sync): contacts changed since `updatedSince`, in stable order. */
 export const listContactsTool = defineTool({
   server: 'apollo',
   name: 'list-contacts',
   mode: 'read',
   input: z.custom<{ updatedSince?: string; cursor?: string; limit?: number }>(),
   result: z.object({
-    contacts: z.array(contactSchema),
+    contacts: z.array(syncedContactSchema),
     nextCursor: z.string().nullable(),
     hasMore: z.boolean(),
     syncCursor: z.string().nullable(),

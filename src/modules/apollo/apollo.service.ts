@@ -8,7 +8,6 @@ import { numberedPage, type NumberedPage } from '../../common/http/pagination.js
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import {
   addContactsToSequenceTool,
-  type ApolloContact,
   type ApolloEngagement,
   type ApolloLead,
   type ApolloOrganization,
@@ -18,7 +17,6 @@ import {
   enrichContactTool,
   getAccountDataTool,
   type LeadCriteria,
-  listContactsTool,
   searchLeadsTool,
   type SequenceStepInput,
   trackEngagementTool,
@@ -46,13 +44,6 @@ export interface ContactsAddedResult {
   added: number;
   alreadyPresent: number;
   contactCount: number;
-}
-
-export interface ContactChangesPage {
-  contacts: ApolloContact[];
-  nextCursor: string | null;
-  hasMore: boolean;
-  syncCursor: string | null;
 }
 
 const CONTACT_ID = /^[a-f0-9]{24}$/i;
@@ -231,17 +222,6 @@ export class ApolloService {
     return this.mcp
       .call(trackEngagementTool, { sequenceId, startDate, endDate })
       .catch((error: unknown) => mapNotFound(error, 'sequence', sequenceId));
-  }
-
-  /** One page of the contact change feed (for the sync): contacts changed since `updatedSince`, after `cursor`. */
-  async listContactChanges(
-    options: { updatedSince?: string; cursor?: string; limit?: number } = {},
-  ): Promise<ContactChangesPage> {
-    return this.mcp.call(listContactsTool, {
-      ...(options.updatedSince !== undefined ? { updatedSince: options.updatedSince } : {}),
-      ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
-      ...(options.limit !== undefined ? { limit: options.limit } : {}),
-    });
   }
 
   /** Drops cached account data of a domain (with and without contacts). */

@@ -403,13 +403,45 @@ export const getEmptyLegsTool = defineTool({
   result: z.object({ count: z.number().int(), emptyLegs: z.array(emptyLegSchema) }),
 });
 
-/** Change feeds for the sync: records changed since a time, in stable (updatedAt, id) order. */
+/*
+ * Change feeds for the sync: records changed since a time, in stable (updatedAt, id) order. Their records are loose:
+ * a field the upstream adds later is kept in the stored record (and its hash), and a new status value does not stop
+ * the stream. The sync keeps what it needs to compare and index; the full shapes above serve the API.
+ */
+export const syncedBookingSchema = z.looseObject({
+  id: z.string().min(1),
+  requestId: z.string(),
+  bookingId: z.string().nullable(),
+  status: z.string(),
+  aircraft: z.looseObject({ id: z.string() }),
+  operator: z.looseObject({ id: z.string(), name: z.string() }),
+  route: z.looseObject({ departureAirport: z.string(), arrivalAirport: z.string() }),
+  departureDate: z.string(),
+  departureTime: z.string(),
+  passengers: z.number().int(),
+  contact: z.looseObject({ name: z.string(), email: z.string() }),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+  deletedAt: timestamp.nullable(),
+});
+
+export const syncedAvailabilitySchema = z.looseObject({
+  id: z.string().min(1),
+  aircraftId: z.string(),
+  tailNumber: z.string(),
+  date: z.string(),
+  status: z.string(),
+  bookingId: z.string().nullable(),
+  updatedAt: timestamp,
+  deletedAt: timestamp.nullable(),
+});
+
 export const listBookingsTool = defineTool({
   server: 'avinode',
   name: 'list-bookings',
   mode: 'read',
   input: listChangesArgs,
-  result: z.object({ bookings: z.array(upstreamBookingSchema), ...changePage }),
+  result: z.object({ bookings: z.array(syncedBookingSchema), ...changePage }),
 });
 
 export const listAvailabilityTool = defineTool({
@@ -417,7 +449,7 @@ export const listAvailabilityTool = defineTool({
   name: 'list-availability',
   mode: 'read',
   input: listChangesArgs,
-  result: z.object({ availability: z.array(availabilitySchema), ...changePage }),
+  result: z.object({ availability: z.array(syncedAvailabilitySchema), ...changePage }),
 });
 
 export const AVAINODE_TOOLS: readonly AnyToolContract[] = [

@@ -12,7 +12,17 @@ import { defineTool } from '../../common/mcp/tool-contract.js';
  *   execution id; a webhook that answers 5xx comes back as `{success: false, message}` without `error`.
  */
 
-export const EXECUTION_STATUSES = ['success', 'error', 'running', 'waiting', 'canceled'] as const;
+/** Every status n8n reports (n8n's `ExecutionStatus`), so an execution in any of them passes the contract. */
+export const EXECUTION_STATUSES = [
+  'new',
+  'running',
+  'waiting',
+  'success',
+  'error',
+  'canceled',
+  'crashed',
+  'unknown',
+] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 /** The statuses n8n-mcp 2.87 can filter executions by. */
 export const FILTERABLE_EXECUTION_STATUSES = ['success', 'error', 'waiting'] as const;

@@ -3,7 +3,18 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { McpModule } from '../../common/mcp/mcp.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { ConsistencyService } from './consistency.service.js';
-import { SYNC_TOOL_CONTRACTS } from './sync.contracts.js';
+import { listContactsTool } from '../apollo/apollo.contracts.js';
+import { listAvailabilityTool, listBookingsTool } from '../avainode/avainode.contracts.js';
+import { getExecutionTool, listExecutionsTool } from '../n8n/n8n.contracts.js';
+
+/** The upstream tools the sync pages through (declared by the upstream modules' contract files). */
+const SYNC_TOOL_CONTRACTS = [
+  listContactsTool,
+  listAvailabilityTool,
+  listBookingsTool,
+  listExecutionsTool,
+  getExecutionTool,
+];
 import { SyncController } from './sync.controller.js';
 import { SYNC_ENTITIES } from './sync.entities.js';
 import { SyncMetrics } from './sync.metrics.js';

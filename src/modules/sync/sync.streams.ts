@@ -1,15 +1,9 @@
 import { DomainError } from '../../common/errors/domain-error.js';
 import type { McpClient } from '../../common/mcp/mcp-client.js';
 import type { McpServerName } from '../../common/mcp/tool-contract.js';
-import {
-  type ApolloContact,
-  type N8nExecution,
-  getExecution,
-  listAvailability,
-  listBookings,
-  listContacts,
-  listExecutions,
-} from './sync.contracts.js';
+import { type SyncedApolloContact, listContactsTool } from '../apollo/apollo.contracts.js';
+import { listAvailabilityTool, listBookingsTool } from '../avainode/avainode.contracts.js';
+import { type N8nExecutionResult, getExecutionTool, listExecutionsTool } from '../n8n/n8n.contracts.js';
 
 export const SYNC_STREAMS = ['apollo_contacts', 'avinode_availability', 'avinode_bookings', 'n8n_executions'] as const;
 export type SyncStreamName = (typeof SYNC_STREAMS)[number];
@@ -132,12 +126,12 @@ function changeFeed<T>(definition: {
   };
 }
 
-const apolloContacts = changeFeed<ApolloContact>({
+const apolloContacts = changeFeed<SyncedApolloContact>({
   name: 'apollo_contacts',
   server: 'apollo',
   table: 'sync_apollo_contact',
   async fetch(client, args, signal) {
-    const page = await client.call(listContacts, args, { signal });
+    const page = await client.call(listContactsTool, args, { signal });
     return { items: page.contacts, nextCursor: page.nextCursor, resumeCursor: page.syncCursor };
   },
   toRecord: (contact) => ({
@@ -153,7 +147,7 @@ const avinodeAvailability = changeFeed({
   server: 'avinode',
   table: 'sync_avinode_availability',
   async fetch(client, args, signal) {
-    const page = await client.call(listAvailability, args, { signal });
+    const page = await client.call(listAvailabilityTool, args, { signal });
     return { items: page.availability, nextCursor: page.nextCursor, resumeCursor: null };
   },
   toRecord: (record) => ({ id: record.id, updatedAt: record.updatedAt, deletedAt: record.deletedAt, data: record }),
@@ -164,13 +158,13 @@ const avinodeBookings = changeFeed({
   server: 'avinode',
   table: 'sync_avinode_booking',
   async fetch(client, args, signal) {
-    const page = await client.call(listBookings, args, { signal });
+    const page = await client.call(listBookingsTool, args, { signal });
     return { items: page.bookings, nextCursor: page.nextCursor, resumeCursor: null };
   },
   toRecord: (record) => ({ id: record.id, updatedAt: record.updatedAt, deletedAt: record.deletedAt, data: record }),
 });
 
-function executionRecord(execution: N8nExecution): UpstreamRecord {
+function executionRecord(execution: N8nExecutionResult): UpstreamRecord {
   return { id: execution.id, updatedAt: execution.stoppedAt ?? execution.startedAt, deletedAt: null, data: execution };
 }
 
@@ -223,7 +217,7 @@ const n8nExecutions: StreamDefinition = {
     let watermark = kind === 'incremental' ? from.updatedSince : null;
     for (;;) {
       const page = await client.call(
-        listExecutions,
+        listExecutionsTool,
         { action: 'list', limit: Math.min(pageSize, 100), ...(cursor ? { cursor } : {}) },
         { signal },
       );
@@ -257,7 +251,7 @@ const n8nExecutions: StreamDefinition = {
     const worker = async (): Promise<void> => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         try {
-          records.push(executionRecord(await client.call(getExecution, { action: 'get', id }, { signal })));
+          records.push(executionRecord(await client.call(getExecutionTool, { action: 'get', id }, { signal })));
         } catch (error) {
           if (!isNotFound(error)) throw error;
           gone.push(id);
