@@ -1,6 +1,7 @@
 import { QueryInteger } from '../../common/http/pagination.js';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import type { AuditQuery } from './audit.service.js';
 
 /** Filters and cursor of an audit log query (query string). */
 export class AuditQueryDto {
@@ -56,4 +57,37 @@ export class AuditQueryDto {
   @IsString()
   @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be a nextCursor value returned by a previous page' })
   cursor?: string;
+}
+
+/** What an audit page looks like (for the OpenAPI examples of every route that serves one). */
+export const AUDIT_PAGE_EXAMPLE = {
+  items: [
+    {
+      id: '0f8b1c52-3a4e-4c1b-9d7e-2a6f5b4c3d21',
+      occurredAt: '2026-01-01T09:15:02.120Z',
+      source: 'sync',
+      type: 'sync.run_completed',
+      subject: '5b0e3c1e-8a9f-4f7e-9b7a-1f1d2c3b4a5e',
+      correlationId: '5b0e3c1e-8a9f-4f7e-9b7a-1f1d2c3b4a5e',
+      outcome: 'success',
+      details: { trigger: 'cron', kind: 'incremental', inserted: 3, changed: 12, unchanged: 1, deleted: 0 },
+    },
+  ],
+  page: { nextCursor: 'WyIyMDI2LTAxLTAxVDA5OjE1OjAyLjEyMDAwMFoiLCIwZjhiMWM1Mi0uLi4iXQ', limit: 50 },
+};
+
+/** Turns the validated query string into service filters. */
+/** The service's query from the validated query string. */
+export function toAuditQuery(dto: AuditQueryDto): AuditQuery {
+  return {
+    ...(dto.from ? { from: new Date(dto.from) } : {}),
+    ...(dto.to ? { to: new Date(dto.to) } : {}),
+    ...(dto.source ? { source: dto.source } : {}),
+    ...(dto.type ? { type: dto.type } : {}),
+    ...(dto.subject ? { subject: dto.subject } : {}),
+    ...(dto.correlationId ? { correlationId: dto.correlationId } : {}),
+    ...(dto.outcome ? { outcome: dto.outcome } : {}),
+    ...(dto.limit ? { limit: dto.limit } : {}),
+    ...(dto.cursor ? { cursor: dto.cursor } : {}),
+  };
 }

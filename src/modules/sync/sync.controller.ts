@@ -4,7 +4,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags 
 import type { FastifyReply } from 'fastify';
 import type { AuthenticatedRequest } from '../../common/auth/api-key.guard.js';
 import { DomainError, ValidationFailedError } from '../../common/errors/domain-error.js';
-import { AUDIT_PAGE_EXAMPLE, toAuditQuery } from '../audit/audit.controller.js';
+import { AUDIT_PAGE_EXAMPLE, toAuditQuery } from '../audit/audit-query.dto.js';
 import { type AuditPage, AuditService } from '../audit/audit.service.js';
 import type { ConsistencyReport } from './consistency.service.js';
 import { SyncCommandDto, SyncDeleteQueryDto, SyncGetQueryDto, SyncRunsQueryDto } from './sync.dto.js';
