@@ -188,6 +188,9 @@ async function main(): Promise<void> {
       WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000000',
       WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE: '1000000000',
       ...(process.env['WEBHOOK_CONCURRENCY'] ? { WEBHOOK_CONCURRENCY: process.env['WEBHOOK_CONCURRENCY'] } : {}),
+      ...(process.env['WEBHOOK_INTAKE_BATCH_MAX']
+        ? { WEBHOOK_INTAKE_BATCH_MAX: process.env['WEBHOOK_INTAKE_BATCH_MAX'] }
+        : {}),
       ...database.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

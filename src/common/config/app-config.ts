@@ -124,6 +124,8 @@ export class AppConfig {
     retryDelaySeconds: number;
     retryBackoff: boolean;
     concurrency: number;
+    /** Deliveries stored by one statement at most (1: each on its own). */
+    intakeBatchMax: number;
     jobTimeoutSeconds: number;
     /** Base URL embedded sandboxes call back; undefined means this process's listening address. */
     publicUrl: string | undefined;
@@ -291,6 +293,7 @@ export class AppConfig {
         retryDelaySeconds: env.WEBHOOK_RETRY_DELAY_SECONDS,
         retryBackoff: env.WEBHOOK_RETRY_BACKOFF,
         concurrency: env.WEBHOOK_CONCURRENCY,
+        intakeBatchMax: env.WEBHOOK_INTAKE_BATCH_MAX,
         jobTimeoutSeconds: env.WEBHOOK_JOB_TIMEOUT_SECONDS,
         publicUrl: env.WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') || undefined,
         crashAfterEvents: env.WEBHOOK_CRASH_AFTER_EVENTS,

@@ -418,6 +418,16 @@ export class EnvironmentVariables {
   @Max(64)
   WEBHOOK_CONCURRENCY = 4;
 
+  /**
+   * Accepted deliveries stored by one statement at most (group commit while a store is in flight); 1 stores each on
+   * its own. Every delivery is still answered only after its own row has committed.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_INTAKE_BATCH_MAX = 100;
+
   /** A processing attempt running longer than this (or whose process died) is retried. */
   @Transform(toInt)
   @IsInt()

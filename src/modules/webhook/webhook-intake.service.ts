@@ -4,6 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { AppConfig, type WebhookSourceName } from '../../common/config/app-config.js';
+import { GroupCommit } from '../../common/database/group-commit.js';
 import { DomainError, type FieldProblem, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { WebhookAuthService } from './webhook-auth.service.js';
 import {
@@ -24,6 +25,20 @@ export interface IntakeRequest {
   headers: IncomingHttpHeaders;
   rawBody: Buffer | undefined;
   body: unknown;
+}
+
+/** A delivery that passed authentication and validation, ready to be stored. */
+export interface AcceptedEvent {
+  messageId: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date | null;
+  authScheme: string;
+}
+
+interface PendingEvent {
+  source: WebhookSourceName;
+  eventType: WebhookEventType;
+  event: AcceptedEvent;
 }
 
 export interface IntakeResult {
@@ -62,7 +77,10 @@ export class WebhookIntakeService {
     @Inject(WEBHOOK_QUEUES) private readonly queues: WebhookQueues,
   ) {
     this.jobsSchema = config.database.jobsSchema;
+    this.writes = new GroupCommit((items) => this.writeBatch(items), config.webhooks.intakeBatchMax);
   }
+
+  private readonly writes: GroupCommit<PendingEvent, IntakeResult>;
 
   /** pg-boss's schema (a validated lower-case identifier, so it can be part of the SQL text). */
   private readonly jobsSchema: string;
@@ -120,23 +138,52 @@ export class WebhookIntakeService {
     });
   }
 
-  async store(
-    source: WebhookSourceName,
-    eventType: WebhookEventType,
-    event: { messageId: string; payload: Record<string, unknown>; occurredAt: Date | null; authScheme: string },
-  ): Promise<IntakeResult> {
+  /** Stores an accepted delivery (with its processing job) and answers once its row has committed. */
+  async store(source: WebhookSourceName, eventType: WebhookEventType, event: AcceptedEvent): Promise<IntakeResult> {
+    const result = await this.writes.submit({ source, eventType, event });
+    if (!result.duplicate) this.processor.nudge();
+    return result;
+  }
+
+  /**
+   * One statement for the whole batch, so one atomic autocommit: every event row and its processing job exist together
+   * or not at all (a crash before the commit loses them, and the senders, having had no 2xx, deliver again). It is the
+   * outbox of `jobs.send(…, { within })` in a single round trip instead of four per event (BEGIN, two INSERTs, COMMIT),
+   * which is what keeps the intake near the speed of a plain INSERT. The job rows are what pg-boss 10's own `send`
+   * writes (see insertJob in pg-boss/src/plans.js; pg-boss is pinned): defaults from the queue definition, policy from
+   * the queue. If a batch fails, its deliveries are stored one by one, so one bad delivery fails only itself.
+   */
+  private async writeBatch(items: PendingEvent[]): Promise<Array<IntakeResult | Error>> {
+    if (items.length > 1) {
+      try {
+        return await this.insertEvents(items);
+      } catch {
+        // fall through: each on its own
+      }
+    }
+    return Promise.all(
+      items.map((item) =>
+        this.insertEvents([item]).then(
+          (results) => results[0] ?? new Error('no result'),
+          (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+        ),
+      ),
+    );
+  }
+
+  private async insertEvents(items: PendingEvent[]): Promise<IntakeResult[]> {
     const queue = this.queues.process;
-    // One statement, so one atomic autocommit: the event row and its processing job exist together or not at all (a
-    // crash before the commit loses both, and the sender, having had no 2xx, delivers again). It is the outbox of
-    // `jobs.send(…, { within })` in a single round trip instead of four (BEGIN, two INSERTs, COMMIT), which is what
-    // keeps the intake near the speed of a plain INSERT. The job row is what pg-boss 10's own `send` writes (see
-    // insertJob in pg-boss/src/plans.js; pg-boss is pinned): defaults from the queue definition, policy from the queue.
-    const inserted = await this.dataSource.query<Array<{ id: string }>>(
-      `WITH event AS (
+    const column = <T>(pick: (item: PendingEvent) => T): T[] => items.map(pick);
+    const inserted = await this.dataSource.query<Array<{ id: string; source: string; message_id: string }>>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+           WITH ORDINALITY AS i(source, message_id, type, event_name, payload, auth_scheme, occurred_at, position)
+       ), event AS (
          INSERT INTO webhook_events (source, message_id, type, event_name, payload, auth_scheme, occurred_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         SELECT source, message_id, type, event_name, payload::jsonb, auth_scheme, occurred_at FROM input
+         ORDER BY position
          ON CONFLICT (source, message_id) DO NOTHING
-         RETURNING id
+         RETURNING id, source, message_id
        ), job AS (
          INSERT INTO ${this.jobsSchema}.job
            (id, name, data, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, dead_letter, policy)
@@ -146,17 +193,19 @@ export class WebhookIntakeService {
          FROM event JOIN ${this.jobsSchema}.queue q ON q.name = $8
          RETURNING id
        )
-       -- No job (the queue is missing) must not leave an event nobody processes: dividing by zero fails the whole
-       -- statement, the event row included.
-       SELECT event.id, 1 / (SELECT count(*) FROM job)::int AS guard FROM event`,
+       -- An event without its job (the queue is missing) must not be stored for nobody to process: dividing by zero
+       -- fails the whole statement, the event rows included.
+       SELECT event.id, event.source, event.message_id,
+              1 / (CASE WHEN (SELECT count(*) FROM job) = (SELECT count(*) FROM event) THEN 1 ELSE 0 END) AS guard
+       FROM event`,
       [
-        source,
-        event.messageId,
-        eventType.type,
-        eventType.event.eventName,
-        JSON.stringify(event.payload),
-        event.authScheme,
-        event.occurredAt,
+        column((item) => item.source),
+        column((item) => item.event.messageId),
+        column((item) => item.eventType.type),
+        column((item) => item.eventType.event.eventName),
+        column((item) => JSON.stringify(item.event.payload)),
+        column((item) => item.event.authScheme),
+        column((item) => item.event.occurredAt?.toISOString() ?? null),
         queue.name,
         queue.expireInSeconds,
         queue.retryLimit,
@@ -165,21 +214,32 @@ export class WebhookIntakeService {
         queue.deadLetter,
       ],
     );
-    let result: IntakeResult;
-    const id = inserted[0]?.id;
-    if (id) {
-      result = { id, duplicate: false };
-    } else {
-      const existing = await this.dataSource.query<Array<{ id: string }>>(
-        `SELECT id FROM webhook_events WHERE source = $1 AND message_id = $2`,
-        [source, event.messageId],
+    const key = (source: string, messageId: string): string => `${source}\u0000${messageId}`;
+    const stored = new Map(inserted.map((row) => [key(row.source, row.message_id), row.id]));
+    const missing = items.filter((item) => !stored.has(key(item.source, item.event.messageId)));
+    const existing = new Map<string, string>();
+    if (missing.length > 0) {
+      const rows = await this.dataSource.query<Array<{ id: string; source: string; message_id: string }>>(
+        `SELECT e.id, e.source, e.message_id FROM webhook_events e
+         JOIN unnest($1::text[], $2::text[]) AS k(source, message_id)
+           ON e.source = k.source AND e.message_id = k.message_id`,
+        [missing.map((item) => item.source), missing.map((item) => item.event.messageId)],
       );
-      const existingId = existing[0]?.id;
-      if (!existingId) throw new Error('webhook event vanished between conflict and lookup');
-      result = { id: existingId, duplicate: true };
+      for (const row of rows) existing.set(key(row.source, row.message_id), row.id);
     }
-    if (!result.duplicate) this.processor.nudge();
-    return result;
+    // The first delivery of a key in this batch stored it; any later one with the same key is its duplicate.
+    const claimed = new Set<string>();
+    return items.map((item) => {
+      const k = key(item.source, item.event.messageId);
+      const id = stored.get(k);
+      if (id !== undefined && !claimed.has(k)) {
+        claimed.add(k);
+        return { id, duplicate: false };
+      }
+      const other = id ?? existing.get(k);
+      if (other === undefined) throw new Error('webhook event vanished between conflict and lookup');
+      return { id: other, duplicate: true };
+    });
   }
 
   /**
