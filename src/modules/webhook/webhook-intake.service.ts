@@ -77,7 +77,8 @@ export class WebhookIntakeService {
     @Inject(WEBHOOK_QUEUES) private readonly queues: WebhookQueues,
   ) {
     this.jobsSchema = config.database.jobsSchema;
-    this.writes = new GroupCommit((items) => this.writeBatch(items), config.webhooks.intakeBatchMax);
+    // A few statements in flight keep the connection pool busy while the next batch gathers behind them.
+    this.writes = new GroupCommit((items) => this.writeBatch(items), config.webhooks.intakeBatchMax, 4);
   }
 
   private readonly writes: GroupCommit<PendingEvent, IntakeResult>;
@@ -140,7 +141,13 @@ export class WebhookIntakeService {
 
   /** Stores an accepted delivery (with its processing job) and answers once its row has committed. */
   async store(source: WebhookSourceName, eventType: WebhookEventType, event: AcceptedEvent): Promise<IntakeResult> {
-    const result = await this.writes.submit({ source, eventType, event });
+    const pending: PendingEvent = { source, eventType, event };
+    const result =
+      this.config.webhooks.intakeBatchMax === 1
+        ? (await this.writeBatch([pending]))[0]
+        : await this.writes.submit(pending);
+    if (result === undefined) throw new Error('the intake wrote no result for the delivery');
+    if (result instanceof Error) throw result;
     if (!result.duplicate) this.processor.nudge();
     return result;
   }
