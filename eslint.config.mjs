@@ -14,6 +14,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-extraneous-class': 'off',
       '@typescript-eslint/require-await': 'off',
+      'no-restricted-syntax': [
+        'error',
+        {
+          // A listener names its event by class (typed payload, no string to misspell); strings only for wildcards.
+          selector: "Decorator > CallExpression[callee.name='OnEvent'] > :first-child:not(Literal[value=/\\*/])",
+          message: 'Subscribe with @OnDomainEvent(EventClass); @OnEvent only for wildcard subscriptions.',
+        },
+      ],
     },
   },
   {

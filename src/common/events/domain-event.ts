@@ -1,7 +1,8 @@
 /**
  * Event convention: one class per event with a static `eventName` constant, emitted as
  * `eventEmitter.emit(SomethingHappened.eventName, new SomethingHappened(...))` and received with
- * `@OnEvent(SomethingHappened.eventName)`. Events that implement `AuditableEvent` are persisted by the audit listener.
+ * `@OnDomainEvent(SomethingHappened)` (on-domain-event.ts: typed, no string to misspell). Events that implement
+ * `AuditableEvent` are persisted by the audit listener.
  */
 export type AuditOutcome = 'success' | 'failure' | 'info';
 

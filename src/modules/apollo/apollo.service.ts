@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EventEmitter2, OnEvent } from '@nestjs/event-emitter';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { OnDomainEvent } from '../../common/events/on-domain-event.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CacheService } from '../../common/cache/cache.service.js';
@@ -239,9 +240,9 @@ export class ApolloService {
    * account data of its organization is dropped — by the domain the lead carries, or by the organization a cached
    * account listed the contact under.
    */
-  @OnEvent(ApolloLeadUpdated.eventName)
-  @OnEvent(ApolloLeadCreated.eventName)
-  onLeadChanged(event: unknown): void {
+  @OnDomainEvent(ApolloLeadUpdated)
+  @OnDomainEvent(ApolloLeadCreated)
+  onLeadChanged(event: ApolloLeadUpdated | ApolloLeadCreated): void {
     const parsed = leadChange.safeParse(event);
     if (!parsed.success) return;
     const { lead } = parsed.data.payload;

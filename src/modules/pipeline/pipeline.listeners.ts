@@ -1,5 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnDomainEvent } from '../../common/events/on-domain-event.js';
+import { BookingCancelled, BookingConfirmed } from '../avainode/avainode.events.js';
+import { SyncedBookingStatusChanged } from '../sync/sync.events.js';
+import { AvinodeBookingCancelled, AvinodeBookingConfirmed } from '../webhook/events/avinode.events.js';
+import { LeadReceived } from '../webhook/events/lead.events.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import type { FlightRequirements } from './pipeline.types.js';
@@ -13,31 +17,6 @@ interface BookingEventShape {
   /** Plain shape, e.g. emitted by hand or by a sync: `{ requestId, bookingId }`. */
   requestId?: unknown;
   bookingId?: unknown;
-}
-
-interface LeadReceivedShape {
-  meta?: { webhookEventId?: string };
-  payload?: {
-    lead?: {
-      email?: string;
-      firstName?: string;
-      lastName?: string;
-      company?: string;
-      title?: string;
-      phone?: string;
-      apolloContactId?: string;
-    };
-    flightRequirements?: {
-      departureAirport: string;
-      arrivalAirport: string;
-      departureDate: string;
-      departureTime?: string;
-      returnDate?: string;
-      passengers: number;
-      aircraftCategory?: string;
-      specialRequests?: string;
-    };
-  };
 }
 
 function text(value: unknown): string | null {
@@ -71,34 +50,34 @@ export class PipelineListeners {
 
   constructor(private readonly runs: PipelineRunsService) {}
 
-  @OnEvent('avinode.booking_confirmed', { promisify: true, suppressErrors: false })
-  onWebhookConfirmed(event: unknown): Promise<void> {
-    return this.outcome(event, 'confirmed', 'avinode.booking_confirmed');
+  @OnDomainEvent(AvinodeBookingConfirmed, { promisify: true, suppressErrors: false })
+  onWebhookConfirmed(event: AvinodeBookingConfirmed): Promise<void> {
+    return this.outcome(event, 'confirmed', AvinodeBookingConfirmed.eventName);
   }
 
-  @OnEvent('avinode.booking_cancelled', { promisify: true, suppressErrors: false })
-  onWebhookCancelled(event: unknown): Promise<void> {
-    return this.outcome(event, 'cancelled', 'avinode.booking_cancelled');
+  @OnDomainEvent(AvinodeBookingCancelled, { promisify: true, suppressErrors: false })
+  onWebhookCancelled(event: AvinodeBookingCancelled): Promise<void> {
+    return this.outcome(event, 'cancelled', AvinodeBookingCancelled.eventName);
   }
 
-  @OnEvent('avainode.booking_confirmed', { promisify: true })
-  onApiConfirmed(event: unknown): Promise<void> {
-    return this.outcome(event, 'confirmed', 'avainode.booking_confirmed');
+  @OnDomainEvent(BookingConfirmed, { promisify: true })
+  onApiConfirmed(event: BookingConfirmed): Promise<void> {
+    return this.outcome(event, 'confirmed', BookingConfirmed.eventName);
   }
 
-  @OnEvent('avainode.booking_cancelled', { promisify: true })
-  onApiCancelled(event: unknown): Promise<void> {
-    return this.outcome(event, 'cancelled', 'avainode.booking_cancelled');
+  @OnDomainEvent(BookingCancelled, { promisify: true })
+  onApiCancelled(event: BookingCancelled): Promise<void> {
+    return this.outcome(event, 'cancelled', BookingCancelled.eventName);
   }
 
   /** Outcomes the sync saw upstream (a booking confirmed or cancelled with no webhook, or one that was missed). */
-  @OnEvent('sync.booking_status_changed', { promisify: true, suppressErrors: false })
-  onSynced(event: { requestId: string; bookingId: string | null; outcome: BookingOutcome }): Promise<void> {
-    return this.outcome(event, event.outcome, 'sync.booking_status_changed');
+  @OnDomainEvent(SyncedBookingStatusChanged, { promisify: true, suppressErrors: false })
+  onSynced(event: SyncedBookingStatusChanged): Promise<void> {
+    return this.outcome(event, event.outcome, SyncedBookingStatusChanged.eventName);
   }
 
-  @OnEvent('lead.received', { promisify: true, suppressErrors: false })
-  async onLeadReceived(event: LeadReceivedShape): Promise<void> {
+  @OnDomainEvent(LeadReceived, { promisify: true, suppressErrors: false })
+  async onLeadReceived(event: LeadReceived): Promise<void> {
     const lead = event.payload?.lead;
     const trip = event.payload?.flightRequirements;
     if (!lead?.email || !trip) {

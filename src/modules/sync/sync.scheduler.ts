@@ -1,5 +1,20 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { OnEvent } from '@nestjs/event-emitter';
+import { OnDomainEvent } from '../../common/events/on-domain-event.js';
+import { ApolloContactEnriched } from '../apollo/apollo.events.js';
+import {
+  BookingCancelled,
+  BookingConfirmed,
+  BookingModified,
+  CharterRequestCreated,
+} from '../avainode/avainode.events.js';
+import { N8nWorkflowExecuted } from '../n8n/n8n.events.js';
+import { ApolloLeadCreated, ApolloLeadUpdated } from '../webhook/events/apollo.events.js';
+import {
+  AvinodeAvailabilityUpdated,
+  AvinodeBookingCancelled,
+  AvinodeBookingConfirmed,
+} from '../webhook/events/avinode.events.js';
+import { N8nExecutionStatusChanged, N8nWorkflowCompleted, N8nWorkflowFailed } from '../webhook/events/n8n.events.js';
 import { AppConfig } from '../../common/config/app-config.js';
 import { JobQueueService, type ScheduledJob } from '../../common/jobs/job-queue.service.js';
 import { defineQueue } from '../../common/jobs/queue-definition.js';
@@ -76,33 +91,33 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   // Upstream webhooks (src/modules/webhook/events) and our own writes through the feature modules.
-  @OnEvent('apollo.lead_created')
-  @OnEvent('apollo.lead_updated')
-  @OnEvent('apollo.contact_enriched')
+  @OnDomainEvent(ApolloLeadCreated)
+  @OnDomainEvent(ApolloLeadUpdated)
+  @OnDomainEvent(ApolloContactEnriched)
   onApolloChange(): void {
     this.upstreamChanged(['apollo_contacts']);
   }
 
-  @OnEvent('avinode.availability_updated')
+  @OnDomainEvent(AvinodeAvailabilityUpdated)
   onAvailabilityChange(): void {
     this.upstreamChanged(['avinode_availability']);
   }
 
   // A confirmation or cancellation also frees or holds aircraft days.
-  @OnEvent('avinode.booking_confirmed')
-  @OnEvent('avinode.booking_cancelled')
-  @OnEvent('avainode.charter_request_created')
-  @OnEvent('avainode.booking_confirmed')
-  @OnEvent('avainode.booking_cancelled')
-  @OnEvent('avainode.booking_modified')
+  @OnDomainEvent(AvinodeBookingConfirmed)
+  @OnDomainEvent(AvinodeBookingCancelled)
+  @OnDomainEvent(CharterRequestCreated)
+  @OnDomainEvent(BookingConfirmed)
+  @OnDomainEvent(BookingCancelled)
+  @OnDomainEvent(BookingModified)
   onBookingChange(): void {
     this.upstreamChanged(['avinode_bookings', 'avinode_availability']);
   }
 
-  @OnEvent('n8n.execution_status')
-  @OnEvent('n8n.workflow_completed')
-  @OnEvent('n8n.workflow_failed')
-  @OnEvent('n8n.workflow_executed')
+  @OnDomainEvent(N8nExecutionStatusChanged)
+  @OnDomainEvent(N8nWorkflowCompleted)
+  @OnDomainEvent(N8nWorkflowFailed)
+  @OnDomainEvent(N8nWorkflowExecuted)
   onExecutionChange(): void {
     this.upstreamChanged(['n8n_executions']);
   }

@@ -17,7 +17,7 @@ import { WEBHOOK_QUEUES, webhookQueues } from './webhook.queues.js';
 
 /**
  * Webhook intake: verified, deduplicated, stored before acknowledged, processed into the domain events in `./events`
- * that other modules consume with `@OnEvent(ApolloLeadUpdated.eventName)` etc.
+ * that other modules consume with `@OnDomainEvent(ApolloLeadUpdated)` etc.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEvent, WebhookEntityVersion])],

@@ -19,7 +19,7 @@ export interface WebhookEventMeta {
 /**
  * Base of the events the webhook intake raises. They are emitted with `emitAsync` and awaited: a listener that throws
  * fails the processing attempt, which is retried with backoff and finally dead-lettered, so listeners must be idempotent.
- * Subscribe with `@OnEvent(X.eventName, { suppressErrors: false })`: Nest's default swallows a listener's error, and the
+ * Subscribe with `@OnDomainEvent(X, { suppressErrors: false })`: Nest's default swallows a listener's error, and the
  * event would count as processed although the listener failed.
  */
 export abstract class WebhookDomainEvent<TPayload> {
