@@ -176,13 +176,13 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
       expect(execution).toMatchObject({ workflowId: created.id, status: 'success' });
     });
 
-    it('deactivates it; executing an inactive workflow is a 502 carrying n8n’s message', async () => {
+    it('deactivates it; executing an inactive workflow is a 422 carrying n8n’s message', async () => {
       const response = await put({ workflowId, action: 'deactivate' });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ id: workflowId, active: false });
       await eventually(async () => (await auditCount('n8n.workflow_deactivated', workflowId)) === 1);
       const failed = await post({ action: 'execute', workflowId, inputData: {} });
-      expect(failed.status).toBe(502);
+      expect(failed.status).toBe(422);
       const body = (await failed.json()) as Problem;
       expect(body.server).toBe('n8n');
       expect(body.detail).toMatch(/Workflow must be active/);

@@ -7,6 +7,7 @@ export type DomainErrorCode =
   | 'not_found'
   | 'conflict'
   | 'invalid_state_transition'
+  | 'precondition_failed'
   | 'idempotency_key_reused'
   | 'idempotency_request_in_progress'
   | 'unauthorized'

@@ -1,12 +1,9 @@
+import { assertUnreachable } from './assert-unreachable.js';
 import type { DomainErrorCode } from './domain-error.js';
 
 export interface ErrorCatalogEntry {
   status: number;
   title: string;
-}
-
-function assertUnreachable(value: never): never {
-  throw new Error(`Unmapped error code: ${String(value)}`);
 }
 
 /** The one place a domain error code becomes an HTTP status. Exhaustive: a new code fails to compile until mapped. */
@@ -32,6 +29,8 @@ export function describeErrorCode(code: DomainErrorCode): ErrorCatalogEntry {
       return { status: 413, title: 'Payload too large' };
     case 'idempotency_key_reused':
       return { status: 422, title: 'Idempotency key reused with a different request' };
+    case 'precondition_failed':
+      return { status: 422, title: 'Precondition failed' };
     case 'unsupported_event_type':
       return { status: 422, title: 'Unsupported event type' };
     case 'rate_limited':

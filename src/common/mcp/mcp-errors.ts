@@ -3,6 +3,7 @@ import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamable
 import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
 import { DomainError } from '../errors/domain-error.js';
 import type { McpServerName } from './tool-contract.js';
+import { classifyRefusal, refusalToDomainError } from './upstream-refusals.js';
 
 /**
  * How a failed attempt is treated. Decides retry (`retryable`), whether the circuit breaker counts it (`breaker`)
@@ -45,6 +46,10 @@ export interface McpFailureDetails {
   status?: number;
   retryAfterMs?: number;
   field?: string;
+  /** The server's own error code, when it sends one (Avinode `_meta.errorCode`, n8n-mcp's envelope `code`). */
+  upstreamCode?: string;
+  /** The argument the server names as wrong (Avinode `_meta.field`). */
+  upstreamField?: string;
   cause?: unknown;
 }
 
@@ -55,6 +60,8 @@ export class McpFailure extends Error {
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
   readonly field: string | undefined;
+  readonly upstreamCode: string | undefined;
+  readonly upstreamField: string | undefined;
 
   constructor(
     readonly kind: FailureKind,
@@ -68,6 +75,8 @@ export class McpFailure extends Error {
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
     this.field = details.field;
+    this.upstreamCode = details.upstreamCode;
+    this.upstreamField = details.upstreamField;
   }
 
   get retryable(): boolean {
@@ -244,6 +253,9 @@ export function toolErrorIsInputValidation(text: string): boolean {
 
 /** The one mapping from a classified failure to what API callers see (problem+json via the HTTP filter). */
 export function toDomainError(failure: McpFailure): DomainError {
+  // A tool error that is the caller's fault is an answer (4xx), not an outage: see upstream-refusals.ts.
+  const refusal = classifyRefusal(failure);
+  if (refusal !== undefined) return refusalToDomainError(failure, refusal);
   const extensions: Record<string, unknown> = { server: failure.server };
   if (failure.tool !== undefined) extensions.tool = failure.tool;
   const retryAfterSeconds = failure.retryAfterMs === undefined ? undefined : Math.ceil(failure.retryAfterMs / 1000);

@@ -24,9 +24,44 @@ function errorText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function toolError(message: string, context: ResultContext): McpFailure {
+interface StructuredError {
+  code?: string;
+  field?: string;
+}
+
+function toolError(message: string, context: ResultContext, structured: StructuredError = {}): McpFailure {
   const kind = toolErrorIsInputValidation(message) ? 'invalid_params' : 'tool_error';
-  return new McpFailure(kind, message || 'the tool reported an error without a message', context);
+  return new McpFailure(kind, message || 'the tool reported an error without a message', {
+    ...context,
+    ...(structured.code === undefined ? {} : { upstreamCode: structured.code }),
+    ...(structured.field === undefined ? {} : { upstreamField: structured.field }),
+  });
+}
+
+function stringMember(record: Record<string, unknown> | undefined, key: string): string | undefined {
+  const value = record?.[key];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * n8n-mcp puts the reason in `details` (the diff engine's per-operation errors, the activation refusal, a validator's
+ * list): appended so the caller sees why, and so the refusal table can tell an activation refusal from bad input.
+ */
+function detailTexts(details: unknown): string[] {
+  if (typeof details !== 'object' || details === null) return [];
+  const record = details as Record<string, unknown>;
+  const texts: string[] = [];
+  for (const key of ['activationError', 'reason', 'message']) {
+    const text = stringMember(record, key);
+    if (text !== undefined) texts.push(text);
+  }
+  if (Array.isArray(record.errors)) {
+    for (const item of record.errors.slice(0, 5)) {
+      const text = typeof item === 'string' ? item : errorText(item);
+      if (text !== '') texts.push(text);
+    }
+  }
+  return texts;
 }
 
 /** n8n-mcp answers `{success: true, data}` or `{success: false, error}`; anything else is taken as it is. */
@@ -34,7 +69,12 @@ function unwrapEnvelope(payload: unknown, context: ResultContext): unknown {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
   const record = payload as Record<string, unknown>;
   if (typeof record.success !== 'boolean' || !('data' in record || 'error' in record)) return payload;
-  if (!record.success) throw toolError(errorText(record.error ?? record.message ?? 'unknown error'), context);
+  if (!record.success) {
+    const head = errorText(record.error ?? record.message ?? 'unknown error');
+    const extra = detailTexts(record.details).filter((text) => !head.includes(text));
+    const code = stringMember(record, 'code');
+    throw toolError([head, ...extra].join(': '), context, code === undefined ? {} : { code });
+  }
   return 'data' in record ? record.data : payload;
 }
 
@@ -50,7 +90,14 @@ export function readToolResult<S extends z.ZodType>(
   if (result.isError === true) {
     const structured = result.structuredContent;
     const message = textOf(result) || (structured ? errorText(structured.error ?? structured) : '');
-    throw toolError(message, context);
+    // Structured error data where the server sends it (the Avinode server: `_meta.errorCode` and `_meta.field`).
+    const meta = result._meta;
+    const code = stringMember(meta, 'errorCode');
+    const field = stringMember(meta, 'field');
+    throw toolError(message, context, {
+      ...(code === undefined ? {} : { code }),
+      ...(field === undefined ? {} : { field }),
+    });
   }
   let payload: unknown;
   if (result.structuredContent !== undefined) {

@@ -4,7 +4,7 @@ import { OnDomainEvent } from '../../common/events/on-domain-event.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CacheService } from '../../common/cache/cache.service.js';
-import { DomainError, ValidationFailedError } from '../../common/errors/domain-error.js';
+import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import { numberedPage, type NumberedPage } from '../../common/http/pagination.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import {
@@ -62,9 +62,6 @@ const leadChange = z.object({
   }),
 });
 
-/** Upstream error texts for records that do not exist ("Person not found: …", "Sequence not found: …"). */
-const NOT_FOUND_TEXT = /\bnot found\b/i;
-
 /** Lower-case host part of a domain or URL (`https://www.Acme.com/about` → `acme.com`), as the upstream reads it. */
 export function normalizeDomain(value: string): string {
   return value
@@ -77,25 +74,6 @@ export function normalizeDomain(value: string): string {
 
 function idempotencyKey(tool: string, value: unknown): string {
   return `${tool}:${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 32)}`;
-}
-
-/**
- * An upstream "not found" tool error becomes our 404 (naming the server); every other upstream failure propagates as
- * the MCP client's typed error (502/503/504).
- */
-function mapNotFound(error: unknown, resource: string, id: string): never {
-  if (
-    error instanceof DomainError &&
-    error.code === 'upstream_error' &&
-    error.extensions.reason === 'tool_error' &&
-    error.cause instanceof Error &&
-    NOT_FOUND_TEXT.test(error.cause.message)
-  ) {
-    throw new DomainError('not_found', `${resource} ${id} was not found in Apollo: ${error.cause.message}`, {
-      extensions: { resource, id, server: 'apollo', tool: error.extensions.tool },
-    });
-  }
-  throw error;
 }
 
 /**
@@ -151,9 +129,9 @@ export class ApolloService {
     }
     const args =
       email !== undefined ? { email, ...(linkedinUrl ? { linkedinUrl } : {}) } : { linkedinUrl: linkedinUrl! };
-    const { person } = await this.mcp
-      .call(enrichContactTool, args, { idempotencyKey: idempotencyKey('enrich-contact', args) })
-      .catch((error: unknown) => mapNotFound(error, 'person', email ?? linkedinUrl ?? ''));
+    const { person } = await this.mcp.call(enrichContactTool, args, {
+      idempotencyKey: idempotencyKey('enrich-contact', args),
+    });
     const domain = person.organization?.domain ?? null;
     // Enrichment can reveal an email that cached account contacts do not show yet.
     if (domain) this.invalidateAccount(domain);
@@ -166,9 +144,7 @@ export class ApolloService {
     const normalized = normalizeDomain(domain);
     const includeContacts = options.includeContacts ?? true;
     return this.cache.getOrLoad(APOLLO_ACCOUNT_CACHE, `${normalized}|contacts=${includeContacts}`, async () => {
-      const { organization } = await this.mcp
-        .call(getAccountDataTool, { domain: normalized, includeContacts })
-        .catch((error: unknown) => mapNotFound(error, 'organization', normalized));
+      const { organization } = await this.mcp.call(getAccountDataTool, { domain: normalized, includeContacts });
       for (const contact of organization.contacts ?? []) this.contactDomains.set(contact.id, organization.domain);
       return organization;
     });
@@ -204,9 +180,9 @@ export class ApolloService {
   /** Adds contacts (ids) to an active sequence; ones already in it are counted, not duplicated. */
   async addContactsToSequence(sequenceId: string, contactIds: readonly string[]): Promise<ContactsAddedResult> {
     const args = { sequenceId, contactIds: [...contactIds] };
-    const result = await this.mcp
-      .call(addContactsToSequenceTool, args, { idempotencyKey: idempotencyKey('add-contacts-to-sequence', args) })
-      .catch((error: unknown) => mapNotFound(error, 'sequence', sequenceId));
+    const result = await this.mcp.call(addContactsToSequenceTool, args, {
+      idempotencyKey: idempotencyKey('add-contacts-to-sequence', args),
+    });
     this.events.emit(
       ApolloContactsAddedToSequence.eventName,
       new ApolloContactsAddedToSequence(sequenceId, args.contactIds, {
@@ -220,9 +196,7 @@ export class ApolloService {
 
   /** Engagement of a sequence for emails sent between two dates (YYYY-MM-DD, inclusive). */
   async trackEngagement(sequenceId: string, startDate: string, endDate: string): Promise<ApolloEngagement> {
-    return this.mcp
-      .call(trackEngagementTool, { sequenceId, startDate, endDate })
-      .catch((error: unknown) => mapNotFound(error, 'sequence', sequenceId));
+    return this.mcp.call(trackEngagementTool, { sequenceId, startDate, endDate });
   }
 
   /** Drops cached account data of a domain (with and without contacts). */

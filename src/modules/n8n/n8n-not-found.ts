@@ -1,17 +1,11 @@
 import { DomainError } from '../../common/errors/domain-error.js';
 
-const NOT_FOUND_TEXT = /\bnot found\b/i;
-
+/** n8n answers a bare "Not Found": the upstream error taxonomy names the resource, this names the id asked for. */
 export function mapNotFound(error: unknown, resource: string, id: string): never {
-  if (
-    error instanceof DomainError &&
-    error.code === 'upstream_error' &&
-    error.extensions.reason === 'tool_error' &&
-    error.cause instanceof Error &&
-    NOT_FOUND_TEXT.test(error.cause.message)
-  ) {
+  if (error instanceof DomainError && error.code === 'not_found' && error.extensions.server === 'n8n') {
     throw new DomainError('not_found', `${resource} ${id} was not found in n8n`, {
-      extensions: { resource, id, server: 'n8n', tool: error.extensions.tool },
+      extensions: { ...error.extensions, resource, id },
+      cause: error,
     });
   }
   throw error;

@@ -65,6 +65,7 @@ export function classifyStepError(error: unknown): StepErrorClass {
     case 'not_found':
     case 'conflict':
     case 'invalid_state_transition':
+    case 'precondition_failed':
     case 'idempotency_key_reused':
       return {
         retryable: false,

@@ -177,7 +177,7 @@ function idAbove(id: string, mark: string | null): boolean {
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof DomainError && error.code === 'upstream_error' && /not found/i.test(error.message);
+  return error instanceof DomainError && error.code === 'not_found';
 }
 
 interface N8nExtra {
