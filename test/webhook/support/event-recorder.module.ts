@@ -1,6 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import type { WebhookDomainEvent } from '../../../src/modules/webhook/events/index.js';
+import { OnDomainEvent } from '../../../src/common/events/on-domain-event.js';
+import { type WebhookDomainEvent, WebhookTestReceived } from '../../../src/modules/webhook/events/index.js';
 
 export interface RecordedEvent {
   name: string;
@@ -21,7 +22,7 @@ export class EventRecorder {
   @OnEvent('avinode.*', { suppressErrors: false })
   @OnEvent('n8n.*', { suppressErrors: false })
   @OnEvent('lead.*', { suppressErrors: false })
-  @OnEvent('webhook.test_received', { suppressErrors: false })
+  @OnDomainEvent(WebhookTestReceived, { suppressErrors: false })
   onWebhookEvent(event: WebhookDomainEvent<unknown>): void {
     const name = (event.constructor as { eventName?: string }).eventName ?? 'unknown';
     const payload = event.payload as { lead?: { poison?: boolean } };
