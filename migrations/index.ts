@@ -10,6 +10,7 @@ import { PipelineQueuedRuns1765100000001 } from './1765100000001-pipeline-queued
 import { PipelineConfirmationDue1765100000002 } from './1765100000002-pipeline-confirmation-due.js';
 import { IndexBookingAndAuditTypePrefix1765500000000 } from './1765500000000-index-booking-and-audit-type-prefix.js';
 import { PipelineBatchLeadsAsRows1765500000001 } from './1765500000001-pipeline-batch-leads-as-rows.js';
+import { SyncQuarantine1765500000002 } from './1765500000002-sync-quarantine.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   PipelineConfirmationDue1765100000002,
   IndexBookingAndAuditTypePrefix1765500000000,
   PipelineBatchLeadsAsRows1765500000001,
+  SyncQuarantine1765500000002,
 ];

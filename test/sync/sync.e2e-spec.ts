@@ -225,4 +225,43 @@ describe('data sync against sandbox upstreams', () => {
     expect(audit.items[0]?.details.actor).toEqual(expect.any(String));
     if (body.run) expect((await waitForRun(app, body.run.id)).outcome).toBe('success');
   });
+
+  it('sets aside a record it cannot store, keeps the stream going, names it, and stores it once fixed upstream', async () => {
+    const [, , , fourth] = await localRows(app, 'sync_apollo_contact');
+    const id = fourth!.id;
+    await admin(upstreams.apollo, 'data', {
+      action: 'update',
+      collection: 'contacts',
+      id,
+      patch: { title: 'CEO\u0000of nothing' },
+    });
+    const run = await syncThroughApi(app, 'sync');
+    expect(run.outcome).toBe('success');
+    expect(run.streamResults['apollo_contacts']).toMatchObject({
+      outcome: 'success',
+      quarantined: 1,
+      quarantinedExamples: [id],
+    });
+
+    const status = (await (await app.request('/api/integration/sync?action=status')).json()) as SyncStatusView;
+    const apollo = status.streams.find((s) => s.stream === 'apollo_contacts');
+    expect(apollo?.quarantined.count).toBe(1);
+    expect(apollo?.quarantined.examples[0]).toMatchObject({ id, field: 'title' });
+    expect(apollo?.quarantined.examples[0]?.reason).toMatch(/U\+0000/);
+
+    const report = await validate();
+    const issue = report.issues.find((i) => i.type === 'quarantined' && i.stream === 'apollo_contacts');
+    expect(issue).toMatchObject({ count: 1, examples: [{ id, fields: ['title'] }] });
+    expect(report.issues.filter((i) => i.stream === 'apollo_contacts' && i.type !== 'quarantined')).toEqual([]);
+    expect(report.recommendations.join('\n')).toContain(`correct the record upstream`);
+
+    // The next sync runs on (it is not wedged), and once the upstream record is fixed it is stored and released.
+    await admin(upstreams.apollo, 'data', { action: 'update', collection: 'contacts', id, patch: { title: 'CEO' } });
+    const fixed = await syncThroughApi(app, 'sync');
+    expect(fixed.streamResults['apollo_contacts']).toMatchObject({ outcome: 'success', changed: 1 });
+    expect(fixed.streamResults['apollo_contacts']?.quarantined).toBeUndefined();
+    const after = (await (await app.request('/api/integration/sync?action=status')).json()) as SyncStatusView;
+    expect(after.streams.find((s) => s.stream === 'apollo_contacts')?.quarantined).toEqual({ count: 0, examples: [] });
+    expect((await localRows(app, 'sync_apollo_contact')).find((row) => row.id === id)).toBeDefined();
+  });
 });

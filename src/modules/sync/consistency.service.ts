@@ -11,7 +11,8 @@ import { SyncConsistencyChecked } from './sync.events.js';
 import { SyncMetrics } from './sync.metrics.js';
 import { STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
 
-export type IssueType = 'missing_here' | 'missing_there' | 'field_mismatch' | 'stale' | 'orphan' | 'unchecked';
+export type IssueType =
+  'missing_here' | 'missing_there' | 'field_mismatch' | 'stale' | 'orphan' | 'unchecked' | 'quarantined';
 
 export interface IssueExample {
   id?: string;
@@ -228,6 +229,13 @@ export class ConsistencyService implements OnApplicationBootstrap {
     const mismatch = new IssueCollector();
     const seen = new Set<string>();
     const mismatched: Array<{ id: string; upstream: Record<string, unknown> }> = [];
+    // Records set aside because they cannot be stored are their own discrepancy, not "missing here": a sync cannot
+    // bring them in until the upstream record changes.
+    const setAside = await this.dataSource.query<Array<{ id: string; field: string; reason: string }>>(
+      `SELECT "upstream_id" AS id, "field", "reason" FROM "sync_quarantine" WHERE "stream" = $1 ORDER BY "upstream_id"`,
+      [stream],
+    );
+    const quarantinedIds = new Set(setAside.map((row) => row.id));
     let sampled = false;
     try {
       const pages = definition.pages(
@@ -254,6 +262,7 @@ export class ConsistencyService implements OnApplicationBootstrap {
           const upstreamLive = record.deletedAt === null;
           const localLive = row !== undefined && !row.deleted;
           if (!upstreamLive && !localLive) continue;
+          if (quarantinedIds.has(record.id)) continue;
           findings.compared++;
           if (upstreamLive && !localLive) missingHere.add({ id: record.id });
           else if (!upstreamLive && localLive) missingThere.add({ id: record.id, detail: 'deleted upstream' });
@@ -329,6 +338,17 @@ export class ConsistencyService implements OnApplicationBootstrap {
       });
     }
     push('missing_here', missingHere, 'records the upstream has that are missing (or marked deleted) here');
+    if (setAside.length > 0) {
+      issues.push({
+        type: 'quarantined',
+        stream,
+        count: setAside.length,
+        description: 'upstream records that cannot be stored here (set aside with the reason; retried by every sync)',
+        examples: setAside
+          .slice(0, MAX_EXAMPLES)
+          .map((row) => ({ id: row.id, fields: [row.field], detail: row.reason })),
+      });
+    }
     push('missing_there', missingThere, 'records live here that the upstream deleted or no longer returns');
     push('field_mismatch', mismatch, 'records whose data differs from the upstream');
     if (findings.stale > 0) {
@@ -355,6 +375,13 @@ function recommend(streams: readonly StreamConsistency[], issues: readonly Consi
           `${issue.stream}: the upstream could not be read (${issue.examples[0]?.detail ?? ''}); check GET /api/integration/status and retry the check.`,
         );
         break;
+      case 'quarantined': {
+        const example = issue.examples[0];
+        out.push(
+          `${issue.stream}: ${issue.count} upstream records cannot be stored (e.g. ${example?.id ?? '?'}: ${example?.detail ?? ''}); a sync cannot fix this — correct the record upstream, and the next sync that sees it stores it.`,
+        );
+        break;
+      }
       case 'missing_here':
         out.push(
           `${issue.stream}: ${issue.count} upstream records are missing here; run a sync: ${fullSync(issue.stream)}.`,

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { bodyProblems, unstorableReason } from '../../common/http/input-rules.js';
 import { dataHash } from './record-hash.js';
 import type { SyncCounts } from './sync.entities.js';
 import type { UpstreamRecord } from './sync.streams.js';
@@ -9,6 +10,59 @@ export interface PreparedRecord {
   hash: string;
   updated_at: string | null;
   deleted_at: string | null;
+}
+
+export interface QuarantinedRecord {
+  id: string;
+  field: string;
+  reason: string;
+}
+
+/**
+ * Splits what PostgreSQL can store from what it cannot (U+0000, lone surrogates — the same rule as the HTTP edge's),
+ * so one such record is set aside with its reason instead of failing its whole page, and its stream, forever.
+ */
+export function splitStorable(records: readonly UpstreamRecord[]): {
+  storable: UpstreamRecord[];
+  quarantined: QuarantinedRecord[];
+} {
+  const storable: UpstreamRecord[] = [];
+  const quarantined: QuarantinedRecord[] = [];
+  for (const record of records) {
+    const idReason = unstorableReason(record.id);
+    const problem = idReason ? { field: 'id', message: `id ${idReason}` } : bodyProblems(record.data, 1)[0];
+    if (problem) {
+      // The id goes into a text column too: make it storable (and recognisable) if it is the culprit.
+      const id = idReason ? JSON.stringify(record.id).slice(1, -1) : record.id;
+      quarantined.push({ id, field: problem.field === '(body)' ? '(record)' : problem.field, reason: problem.message });
+    } else storable.push(record);
+  }
+  return { storable, quarantined };
+}
+
+/** Sets the records aside (or refreshes their entry), and releases those of `storedIds` that were set aside before. */
+export async function updateQuarantine(
+  manager: EntityManager,
+  stream: string,
+  quarantined: readonly QuarantinedRecord[],
+  storedIds: readonly string[],
+  seenAt: Date,
+): Promise<void> {
+  if (quarantined.length > 0) {
+    await manager.query(
+      `INSERT INTO "sync_quarantine" ("stream", "upstream_id", "field", "reason", "first_seen_at", "last_seen_at")
+       SELECT $1, q.id, q.field, q.reason, $3, $3 FROM jsonb_to_recordset($2::jsonb) AS q(id text, field text, reason text)
+       ON CONFLICT ("stream", "upstream_id") DO UPDATE
+         SET "field" = excluded."field", "reason" = excluded."reason", "last_seen_at" = excluded."last_seen_at"`,
+      [stream, JSON.stringify(quarantined), seenAt],
+    );
+  }
+  if (storedIds.length > 0) {
+    await manager.query(`DELETE FROM "sync_quarantine" WHERE "stream" = $1 AND "upstream_id" = ANY($2::text[])`, [
+      stream,
+      storedIds,
+    ]);
+  }
 }
 
 /** Hashes outside the transaction, and keeps the last version of an id that appears twice (one upsert per row). */

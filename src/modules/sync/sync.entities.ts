@@ -64,6 +64,9 @@ export interface StreamRunResult extends SyncCounts {
   error?: string;
   /** Up to ten ids this run marked deleted. */
   deletedExamples?: string[];
+  /** Records the upstream sent that the database cannot hold (see SyncQuarantinedRecord), and up to ten of their ids. */
+  quarantined?: number;
+  quarantinedExamples?: string[];
 }
 
 /** Per stream: where the next incremental sync resumes, its schedule, and how the last runs went. */
@@ -203,7 +206,34 @@ export class SyncConsistencyCheck {
   recommendations: string[];
 }
 
+/**
+ * A record a sync could not store (text PostgreSQL refuses, such as U+0000): kept out of the table so the stream goes
+ * on, shown in the status and the consistency check, and retried by every later sync that sees it again.
+ */
+@Entity({ name: 'sync_quarantine' })
+export class SyncQuarantinedRecord {
+  @PrimaryColumn({ type: 'varchar', length: 32 })
+  stream: string;
+
+  @PrimaryColumn({ name: 'upstream_id', type: 'text' })
+  upstreamId: string;
+
+  /** Where in the record, e.g. `contact.name`. */
+  @Column({ type: 'text' })
+  field: string;
+
+  @Column({ type: 'text' })
+  reason: string;
+
+  @Column({ name: 'first_seen_at', type: 'timestamptz', default: () => 'now()' })
+  firstSeenAt: Date;
+
+  @Column({ name: 'last_seen_at', type: 'timestamptz', default: () => 'now()' })
+  lastSeenAt: Date;
+}
+
 export const SYNC_ENTITIES = [
+  SyncQuarantinedRecord,
   SyncApolloContact,
   SyncAvinodeAvailability,
   SyncAvinodeBooking,

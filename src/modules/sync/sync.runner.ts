@@ -12,6 +12,9 @@ import {
   applyPage,
   markGone,
   prepareRecords,
+  type QuarantinedRecord,
+  splitStorable,
+  updateQuarantine,
   sweepUnseen,
 } from './sync-record.store.js';
 import {
@@ -304,6 +307,12 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
       result.deleted += counts.deleted;
       for (const id of counts.deletedIds) if (deletedExamples.length < 10) deletedExamples.push(id);
     };
+    const quarantinedExamples: string[] = [];
+    let quarantinedCount = 0;
+    const noteQuarantined = (records: readonly QuarantinedRecord[]): void => {
+      quarantinedCount += records.length;
+      for (const record of records) if (quarantinedExamples.length < 10) quarantinedExamples.push(record.id);
+    };
     try {
       const checkpoint = await this.checkpoint(stream);
       const walked = new Set<string>();
@@ -312,14 +321,23 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
         pageSize: this.config.sync.pageSize,
         signal,
       })) {
-        const records = prepareRecords(page.records);
-        seen += records.length;
+        const { storable, quarantined } = splitStorable(page.records);
+        noteQuarantined(quarantined);
+        const records = prepareRecords(storable);
+        seen += records.length + quarantined.length;
         if (definition.recheck) for (const record of records) walked.add(record.id);
         const seenAt = new Date();
         // A walk that saw nothing at all is more likely a broken upstream than an empty one: it deletes nothing.
         const sweep = run.kind === 'full' && page.last && seen > 0;
         const counts = await this.dataSource.transaction(async (manager) => {
           const pageCounts = await applyPage(manager, definition.table, records, seenAt);
+          await updateQuarantine(
+            manager,
+            stream,
+            quarantined,
+            records.map((record) => record.id),
+            seenAt,
+          );
           if (sweep) {
             const swept = await sweepUnseen(manager, definition.table, walkStartedAt, seenAt);
             pageCounts.deleted += swept.count;
@@ -341,10 +359,19 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
         const ids = rows.map((row) => row.id).filter((id) => !walked.has(id));
         if (ids.length > 0) {
           const { records, gone } = await definition.recheck(this.mcp, ids, signal);
-          const prepared = prepareRecords(records);
+          const { storable, quarantined } = splitStorable(records);
+          noteQuarantined(quarantined);
+          const prepared = prepareRecords(storable);
           const seenAt = new Date();
           const counts = await this.dataSource.transaction(async (manager) => {
             const pageCounts = await applyPage(manager, definition.table, prepared, seenAt);
+            await updateQuarantine(
+              manager,
+              stream,
+              quarantined,
+              prepared.map((record) => record.id),
+              seenAt,
+            );
             const removed = await markGone(manager, definition.table, gone, seenAt);
             pageCounts.deleted += removed;
             pageCounts.deletedIds.push(...gone.slice(0, removed));
@@ -361,6 +388,13 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
     }
     result.durationMs = Math.round(performance.now() - started);
     if (deletedExamples.length > 0) result.deletedExamples = deletedExamples;
+    if (quarantinedCount > 0) {
+      result.quarantined = quarantinedCount;
+      result.quarantinedExamples = quarantinedExamples;
+      this.logger.warn(
+        `${stream}: ${quarantinedCount} record(s) could not be stored and were set aside (e.g. ${quarantinedExamples[0]})`,
+      );
+    }
     for (const change of ['inserted', 'changed', 'unchanged', 'deleted'] as const) {
       if (result[change] > 0) this.metrics.rows.inc({ stream, change }, result[change]);
     }

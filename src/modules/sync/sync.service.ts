@@ -45,6 +45,8 @@ export interface StreamStatusView {
   lastError: string | null;
   lastCounts: Partial<Record<'inserted' | 'changed' | 'unchanged' | 'deleted', number>>;
   records: { live: number; deleted: number };
+  /** Records the upstream sent that could not be stored: set aside with the reason, retried by every sync. */
+  quarantined: { count: number; examples: Array<{ id: string; field: string; reason: string }> };
 }
 
 export interface SyncStatusView {
@@ -96,6 +98,16 @@ export class SyncService {
       );
       counts.set(stream, rows[0] ?? { live: 0, deleted: 0 });
     }
+    const quarantine = new Map<string, StreamStatusView['quarantined']>();
+    const quarantined = await this.dataSource.query<
+      Array<{ stream: string; count: number; examples: Array<{ id: string; field: string; reason: string }> }>
+    >(
+      `SELECT "stream", count(*)::int AS count,
+              (array_agg(jsonb_build_object('id', "upstream_id", 'field', "field", 'reason', "reason")
+                 ORDER BY "last_seen_at" DESC))[1:5] AS examples
+         FROM "sync_quarantine" GROUP BY "stream"`,
+    );
+    for (const row of quarantined) quarantine.set(row.stream, { count: row.count, examples: row.examples });
     const running = new Set(
       (
         await this.dataSource.query<
@@ -138,6 +150,7 @@ export class SyncService {
           lastError: state.lastError,
           lastCounts: state.lastCounts,
           records: counts.get(stream) ?? { live: 0, deleted: 0 },
+          quarantined: quarantine.get(stream) ?? { count: 0, examples: [] },
         };
       }),
       lastRun: lastRun ? runView(lastRun) : null,
