@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 const roots = ['src', 'migrations', 'bench'];
 const marker = 'dist/src/main.js';
+// The console bundle (vite) is built by the same `npm run build`; missing, it forces a build too.
+const consoleMarker = 'dist/console/index.html';
 
 function newestMtime(dir) {
   let newest = 0;
@@ -16,11 +18,17 @@ function newestMtime(dir) {
   return newest;
 }
 
-const sourcesChanged = !existsSync(marker) || roots.some((root) => newestMtime(root) > statSync(marker).mtimeMs);
-const configChanged = existsSync(marker) && ['package.json', 'tsconfig.json', 'tsconfig.build.json'].some(
-  (f) => statSync(f).mtimeMs > statSync(marker).mtimeMs,
-);
-if (sourcesChanged || configChanged) {
+const newer = (dirs, than) => !existsSync(than) || dirs.some((dir) => newestMtime(dir) > statSync(than).mtimeMs);
+const configs = ['package.json', 'tsconfig.json', 'tsconfig.build.json'];
+const serverStale = newer(roots, marker) || configs.some((f) => statSync(f).mtimeMs > statSync(marker).mtimeMs);
+const consoleStale = newer(['console'], consoleMarker) || statSync('package.json').mtimeMs > statSync(consoleMarker).mtimeMs;
+if (serverStale) {
   console.log('[build] compiling TypeScript (dist/ is missing or older than the sources)…');
   execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+}
+if (consoleStale) {
+  console.log('[build] bundling the console (dist/console is missing or older than console/)…');
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'console/vite.config.mjs'], {
+    stdio: 'inherit',
+  });
 }

@@ -14,6 +14,7 @@ import { installSlowClientLimits, slowClientServerOptions } from './common/http/
 import { createValidationPipe } from './common/http/validation.js';
 import { MetricsService } from './common/metrics/metrics.service.js';
 import { APP_VERSION } from './common/version.js';
+import { installConsole } from './modules/console/console-assets.js';
 
 /**
  * Builds the application (not yet listening). Shared by `main.ts` and the end-to-end tests so both run the same thing.
@@ -99,6 +100,8 @@ export async function createApp(config: AppConfig, options: CreateAppOptions = {
       yamlDocumentUrl: 'docs/openapi.yaml',
     });
   }
+
+  await installConsole(fastify);
 
   await app.init();
   return app;

@@ -256,6 +256,9 @@ describe('path tricks never reach a protected route without a key', () => {
     );
     const elsewhere = [...new Set(routes.map(({ url }) => url))].filter((url) => !documented.has(url));
     expect(elsewhere.sort()).toEqual([
+      // The console's static files (no data; every call the page makes meets the key check).
+      '/console',
+      '/console/*',
       // Swagger UI and the OpenAPI document: the API's description, no data (DOCS_ENABLED=false removes them).
       '/docs',
       '/docs/',

@@ -637,6 +637,19 @@ export class PipelineRunsService {
     };
   }
 
+  /** How many runs were created since `since`, by status (statuses without runs are absent). */
+  async countByStatus(since: Date): Promise<Partial<Record<RunStatus, number>>> {
+    const rows = await this.dataSource
+      .getRepository(PipelineRun)
+      .createQueryBuilder('run')
+      .select('run.status', 'status')
+      .addSelect('COUNT(*)::int', 'count')
+      .where('run.created_at >= :since', { since })
+      .groupBy('run.status')
+      .getRawMany<{ status: RunStatus; count: number }>();
+    return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+  }
+
   async findMany(ids: readonly string[]): Promise<PipelineRun[]> {
     return this.findManyWithin(this.dataSource.manager, ids);
   }

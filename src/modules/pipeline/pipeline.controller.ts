@@ -29,11 +29,14 @@ import {
   FlightRequirementsDto,
   ListRunsQuery,
   RunAcceptedDto,
+  RunCountsDto,
+  type RunCountWindowDto,
   RunListDto,
   StartBatchDto,
   StartRunDto,
 } from './pipeline.dto.js';
 import type { FlightRequirements } from './pipeline.types.js';
+import { RUN_STATUSES, type RunStatus } from './run-state-machine.js';
 
 const RUNS_PATH = '/api/integration/pipeline/runs';
 const BATCHES_PATH = '/api/integration/pipeline/batches';
@@ -286,6 +289,30 @@ export class PipelineController {
   async status(): Promise<Record<string, unknown>> {
     const load = await this.runs.load();
     return { ...load, oldestQueuedAt: load.oldestQueuedAt?.toISOString() ?? null };
+  }
+
+  @Get('pipeline/runs/counts')
+  @ApiOperation({
+    summary: 'Runs by status: those created today (since 00:00 UTC) and in the last 7 days',
+    description: 'An aggregate for dashboards; statuses without runs count 0.',
+  })
+  @ApiOkResponse({ type: RunCountsDto })
+  async counts(): Promise<RunCountsDto> {
+    const now = new Date();
+    const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    const week = new Date(now.getTime() - 7 * 24 * 3_600_000);
+    const [todayCounts, weekCounts] = await Promise.all([
+      this.runs.countByStatus(today),
+      this.runs.countByStatus(week),
+    ]);
+    const window = (since: Date, counts: Partial<Record<RunStatus, number>>): RunCountWindowDto => {
+      const byStatus = Object.fromEntries(RUN_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<
+        RunStatus,
+        number
+      >;
+      return { since: since.toISOString(), total: Object.values(byStatus).reduce((a, b) => a + b, 0), byStatus };
+    };
+    return { today: window(today, todayCounts), last7Days: window(week, weekCounts) };
   }
 
   @Get('pipeline/runs/:id')

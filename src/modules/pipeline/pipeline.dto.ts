@@ -320,3 +320,25 @@ export class RunListDto {
   @ApiProperty({ type: CursorPageInfoDto })
   page!: CursorPageInfoDto;
 }
+
+export class RunCountWindowDto {
+  @ApiProperty({ description: 'Start of the window (ISO timestamp)', example: '2026-01-01T00:00:00.000Z' })
+  since: string;
+
+  @ApiProperty({ example: 12 })
+  total: number;
+
+  @ApiProperty({
+    description: 'Runs created in the window, by current status (every status present)',
+    example: { enriching: 1, awaiting_confirmation: 4, booked: 6, failed: 1 },
+  })
+  byStatus: Record<RunStatus, number>;
+}
+
+export class RunCountsDto {
+  @ApiProperty({ type: RunCountWindowDto, description: 'Runs created since 00:00 UTC today' })
+  today: RunCountWindowDto;
+
+  @ApiProperty({ type: RunCountWindowDto, description: 'Runs created in the last 7 days' })
+  last7Days: RunCountWindowDto;
+}

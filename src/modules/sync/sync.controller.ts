@@ -7,8 +7,14 @@ import { DomainError, ValidationFailedError } from '../../common/errors/domain-e
 import { AUDIT_PAGE_EXAMPLE, toAuditQuery } from '../audit/audit-query.dto.js';
 import { type AuditPage, AuditService } from '../audit/audit.service.js';
 import type { ConsistencyReport } from './consistency.service.js';
-import { SyncCommandDto, SyncDeleteQueryDto, SyncGetQueryDto, SyncRunsQueryDto } from './sync.dto.js';
-import { type SyncRunView, SyncService, type SyncStatusView } from './sync.service.js';
+import {
+  ConsistencyHistoryQueryDto,
+  SyncCommandDto,
+  SyncDeleteQueryDto,
+  SyncGetQueryDto,
+  SyncRunsQueryDto,
+} from './sync.dto.js';
+import { type ConsistencyHistoryView, type SyncRunView, SyncService, type SyncStatusView } from './sync.service.js';
 
 const RUN_EXAMPLE = {
   id: '5b0e3c1e-8a9f-4f7e-9b7a-1f1d2c3b4a5e',
@@ -205,6 +211,26 @@ export class SyncController {
       ...(query.before ? { before: new Date(query.before) } : {}),
       actor: request.apiKeyFingerprint ?? null,
     });
+  }
+
+  @Get('consistency')
+  @ApiOperation({
+    summary: 'Consistency history: the latest report and the scores of past checks (oldest first), for charts',
+    description: 'Reads stored checks only; `GET /api/integration/sync?action=validate` runs a new one.',
+  })
+  @ApiOkResponse({
+    schema: {
+      example: {
+        latest: REPORT_EXAMPLE,
+        history: [
+          { id: '1f0e…', checkedAt: '2026-01-01T08:00:00.000Z', score: 97.5, mode: 'sample' },
+          { id: '9a7c…', checkedAt: '2026-01-01T09:00:00.000Z', score: 99.2, mode: 'sample' },
+        ],
+      },
+    },
+  })
+  consistency(@Query() query: ConsistencyHistoryQueryDto): Promise<ConsistencyHistoryView> {
+    return this.sync.consistencyHistory(query.limit ?? 50);
   }
 
   @Get('runs')

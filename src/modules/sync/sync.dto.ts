@@ -99,3 +99,13 @@ export class SyncRunsQueryDto {
   @Matches(/^[A-Za-z0-9_-]{1,400}$/, { message: 'cursor must be a nextCursor value returned by a previous page' })
   cursor?: string;
 }
+
+export class ConsistencyHistoryQueryDto {
+  @ApiPropertyOptional({ default: 50, example: 50, description: 'How many of the latest checks to return' })
+  @IsOptional()
+  @QueryInteger()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}

@@ -49,6 +49,11 @@ export interface StreamStatusView {
   quarantined: { count: number; examples: Array<{ id: string; field: string; reason: string }> };
 }
 
+export interface ConsistencyHistoryView {
+  latest: ConsistencyReport | null;
+  history: Array<Pick<ConsistencyReport, 'id' | 'checkedAt' | 'score' | 'mode'>>;
+}
+
 export interface SyncStatusView {
   schedulerEnabled: boolean;
   streams: StreamStatusView[];
@@ -236,6 +241,12 @@ export class SyncService {
       items: runs.map(runView),
       page: { nextCursor: ids.length > limit && last ? encodeKeysetCursor(last.at, last.id) : null, limit },
     };
+  }
+
+  /** The latest consistency report (issues with example ids) and the scores of the last `limit` checks, oldest first. */
+  async consistencyHistory(limit: number): Promise<ConsistencyHistoryView> {
+    const [latest, history] = await Promise.all([this.consistency.latest(), this.consistency.history(limit)]);
+    return { latest, history: history.reverse() };
   }
 
   validate(sampleSize: number | undefined, actor: string | null): Promise<ConsistencyReport> {

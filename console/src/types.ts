@@ -1,0 +1,79 @@
+// The parts of the API's answers the console reads (the OpenAPI document at /docs has them in full).
+
+export interface ServerDiagnostics {
+  server: string;
+  url: string;
+  embedded: boolean;
+  state: string;
+  breaker: string;
+  lastError: { kind: string; message: string; at: string } | null;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null; samples: number };
+  calls: { total: number; succeeded: number; failed: number };
+}
+
+export interface IntegrationStatus {
+  service: { name: string; version: string; status: string; startedAt: string; database: string };
+  servers: Record<string, ServerDiagnostics>;
+}
+
+export interface RunCountWindow {
+  since: string;
+  total: number;
+  byStatus: Record<string, number>;
+}
+
+export interface RunCounts {
+  today: RunCountWindow;
+  last7Days: RunCountWindow;
+}
+
+export interface ConsistencyIssue {
+  type: string;
+  stream: string;
+  count: number;
+  description: string;
+  examples: Array<{ id?: string; fields?: string[]; detail?: string }>;
+}
+
+export interface ConsistencyReport {
+  id: string;
+  checkedAt: string;
+  score: number;
+  mode: string;
+  streams: Array<{ stream: string; score: number; error?: string }>;
+  issues: ConsistencyIssue[];
+  recommendations: string[];
+}
+
+export interface ConsistencyHistory {
+  latest: ConsistencyReport | null;
+  history: Array<{ id: string; checkedAt: string; score: number; mode: string }>;
+}
+
+export interface StreamStatus {
+  stream: string;
+  server: string;
+  running: boolean;
+  schedule: { enabled: boolean; intervalSeconds: number; nextRunAt: string | null };
+  lastSuccessAt: string | null;
+  lastErrorAt: string | null;
+  lastError: string | null;
+  lastFullSyncAt: string | null;
+  records: { live: number; deleted: number };
+}
+
+export interface SyncStatus {
+  schedulerEnabled: boolean;
+  streams: StreamStatus[];
+  consistency: { id: string; score: number; checkedAt: string } | null;
+}
+
+export interface WebhookDescription {
+  sources: Array<{ name: string; eventTypes: Array<{ type: string }> }>;
+  counts: Record<string, number>;
+}
+
+export interface Page<T> {
+  items: T[];
+  page: { nextCursor: string | null; limit: number };
+}
