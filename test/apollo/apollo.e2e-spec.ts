@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DataSource } from 'typeorm';
-import { ApolloLeadUpdated } from '../../src/modules/webhook/events/apollo.events.js';
+import { ApolloLeadUpdated } from '../../src/modules/apollo/apollo.events.js';
 import { startSandboxServer, type SandboxServerHandle } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 

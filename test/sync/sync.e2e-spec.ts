@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { randomUUID } from 'node:crypto';
-import { ApolloLeadUpdated } from '../../src/modules/webhook/events/apollo.events.js';
+import { ApolloLeadUpdated } from '../../src/modules/apollo/apollo.events.js';
 import type { ApolloLeadUpdatedPayload } from '../../src/modules/webhook/webhook.payloads.js';
 import type { SyncStatusView } from '../../src/modules/sync/sync.service.js';
 import type { ConsistencyReport } from '../../src/modules/sync/consistency.service.js';

@@ -1,4 +1,10 @@
 import type { AuditEntryInput, AuditableEvent } from '../../common/events/domain-event.js';
+import type {
+  ApolloLeadCreatedPayload,
+  ApolloLeadUpdatedPayload,
+  ApolloSequenceCompletedPayload,
+} from '../webhook/webhook.payloads.js';
+import { WebhookDomainEvent } from '../webhook/events/webhook-domain-event.js';
 
 /** The backend created an Apollo email sequence. */
 export class ApolloSequenceCreated implements AuditableEvent {
@@ -53,4 +59,21 @@ export class ApolloContactEnriched implements AuditableEvent {
       details: { organizationDomain: this.organizationDomain, emailStatus: this.emailStatus },
     };
   }
+}
+
+// ---- Events this upstream sends by webhook (raised by the webhook intake) ----
+
+/** Apollo created a contact (e.g. an unknown email added to a sequence). `payload.lead` is the contact. */
+export class ApolloLeadCreated extends WebhookDomainEvent<ApolloLeadCreatedPayload> {
+  static readonly eventName = 'apollo.lead_created';
+}
+
+/** A contact changed (enrichment revealed email/phone, an edit, a deletion: `payload.lead.deleted`). */
+export class ApolloLeadUpdated extends WebhookDomainEvent<ApolloLeadUpdatedPayload> {
+  static readonly eventName = 'apollo.lead_updated';
+}
+
+/** An email sequence sent its last step; `payload.engagement` has the totals. */
+export class ApolloSequenceCompleted extends WebhookDomainEvent<ApolloSequenceCompletedPayload> {
+  static readonly eventName = 'apollo.sequence_completed';
 }

@@ -22,8 +22,13 @@ import {
   type SequenceStepInput,
   trackEngagementTool,
 } from './apollo.contracts.js';
-import { ApolloLeadCreated, ApolloLeadUpdated } from '../webhook/events/apollo.events.js';
-import { ApolloContactEnriched, ApolloContactsAddedToSequence, ApolloSequenceCreated } from './apollo.events.js';
+import {
+  ApolloContactEnriched,
+  ApolloContactsAddedToSequence,
+  ApolloLeadCreated,
+  ApolloLeadUpdated,
+  ApolloSequenceCreated,
+} from './apollo.events.js';
 
 /** Cache namespace of organization data by domain (`CACHE_NAMESPACE_TTLS=apollo.account=<seconds>`). */
 export const APOLLO_ACCOUNT_CACHE = 'apollo.account';

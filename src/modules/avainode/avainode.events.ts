@@ -1,6 +1,12 @@
 import type { AuditEntryInput, AuditableEvent } from '../../common/events/domain-event.js';
 import type { BookingStatus } from './avainode.contracts.js';
 import type { CharterRequestOrigin } from './charter-request.entity.js';
+import type {
+  AvinodeAvailabilityUpdatedPayload,
+  AvinodeBookingCancelledPayload,
+  AvinodeBookingConfirmedPayload,
+} from '../webhook/webhook.payloads.js';
+import { WebhookDomainEvent } from '../webhook/events/webhook-domain-event.js';
 
 /** What every Avainode change event says about the record it concerns. */
 export interface CharterRecordRef {
@@ -118,3 +124,22 @@ export class BookingModified implements AuditableEvent {
 }
 
 export type AvainodeChangeEvent = CharterRequestCreated | BookingConfirmed | BookingCancelled | BookingModified;
+
+// ---- Events this upstream sends by webhook (raised by the webhook intake) ----
+
+/**
+ * Avinode events carry either the changed data (the sandbox) or, as Avinode really does, a thin `{id, href}`
+ * (`isAvinodeThin(payload)`): then the consumer fetches the current state itself, which also makes order irrelevant.
+ */
+export class AvinodeBookingConfirmed extends WebhookDomainEvent<AvinodeBookingConfirmedPayload> {
+  static readonly eventName = 'avinode.booking_confirmed';
+}
+
+export class AvinodeBookingCancelled extends WebhookDomainEvent<AvinodeBookingCancelledPayload> {
+  static readonly eventName = 'avinode.booking_cancelled';
+}
+
+/** Published availability of an aircraft changed on `dates` (booked, released, edited or withdrawn). */
+export class AvinodeAvailabilityUpdated extends WebhookDomainEvent<AvinodeAvailabilityUpdatedPayload> {
+  static readonly eventName = 'avinode.availability_updated';
+}

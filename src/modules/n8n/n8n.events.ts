@@ -1,4 +1,10 @@
 import type { AuditEntryInput, AuditableEvent } from '../../common/events/domain-event.js';
+import type {
+  N8nExecutionStatusPayload,
+  N8nWorkflowCompletedPayload,
+  N8nWorkflowFailedPayload,
+} from '../webhook/webhook.payloads.js';
+import { WebhookDomainEvent } from '../webhook/events/webhook-domain-event.js';
 
 /** The backend created an n8n workflow (created inactive, as n8n does). */
 export class N8nWorkflowCreated implements AuditableEvent {
@@ -69,4 +75,19 @@ export class N8nWorkflowExecuted implements AuditableEvent {
       details: { executionId: this.run.executionId, httpStatus: this.run.httpStatus },
     };
   }
+}
+
+// ---- Events this upstream sends by webhook (raised by the webhook intake) ----
+
+export class N8nWorkflowCompleted extends WebhookDomainEvent<N8nWorkflowCompletedPayload> {
+  static readonly eventName = 'n8n.workflow_completed';
+}
+
+export class N8nWorkflowFailed extends WebhookDomainEvent<N8nWorkflowFailedPayload> {
+  static readonly eventName = 'n8n.workflow_failed';
+}
+
+/** An execution moved from `previousStatus` to `status`. */
+export class N8nExecutionStatusChanged extends WebhookDomainEvent<N8nExecutionStatusPayload> {
+  static readonly eventName = 'n8n.execution_status';
 }

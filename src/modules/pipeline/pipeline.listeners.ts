@@ -1,8 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OnDomainEvent } from '../../common/events/on-domain-event.js';
-import { BookingCancelled, BookingConfirmed } from '../avainode/avainode.events.js';
+import {
+  AvinodeBookingCancelled,
+  AvinodeBookingConfirmed,
+  BookingCancelled,
+  BookingConfirmed,
+} from '../avainode/avainode.events.js';
 import { SyncedBookingStatusChanged } from '../sync/sync.events.js';
-import { AvinodeBookingCancelled, AvinodeBookingConfirmed } from '../webhook/events/avinode.events.js';
 import { LeadReceived } from '../webhook/events/lead.events.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';

@@ -1,20 +1,21 @@
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { OnDomainEvent } from '../../common/events/on-domain-event.js';
-import { ApolloContactEnriched } from '../apollo/apollo.events.js';
+import { ApolloContactEnriched, ApolloLeadCreated, ApolloLeadUpdated } from '../apollo/apollo.events.js';
 import {
+  AvinodeAvailabilityUpdated,
+  AvinodeBookingCancelled,
+  AvinodeBookingConfirmed,
   BookingCancelled,
   BookingConfirmed,
   BookingModified,
   CharterRequestCreated,
 } from '../avainode/avainode.events.js';
-import { N8nWorkflowExecuted } from '../n8n/n8n.events.js';
-import { ApolloLeadCreated, ApolloLeadUpdated } from '../webhook/events/apollo.events.js';
 import {
-  AvinodeAvailabilityUpdated,
-  AvinodeBookingCancelled,
-  AvinodeBookingConfirmed,
-} from '../webhook/events/avinode.events.js';
-import { N8nExecutionStatusChanged, N8nWorkflowCompleted, N8nWorkflowFailed } from '../webhook/events/n8n.events.js';
+  N8nExecutionStatusChanged,
+  N8nWorkflowCompleted,
+  N8nWorkflowExecuted,
+  N8nWorkflowFailed,
+} from '../n8n/n8n.events.js';
 import { AppConfig } from '../../common/config/app-config.js';
 import { JobQueueService, type ScheduledJob } from '../../common/jobs/job-queue.service.js';
 import { defineQueue } from '../../common/jobs/queue-definition.js';

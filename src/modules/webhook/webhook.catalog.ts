@@ -1,20 +1,13 @@
 import type { z } from 'zod';
 import type { WebhookSourceName } from '../../common/config/app-config.js';
+import { ApolloLeadCreated, ApolloLeadUpdated, ApolloSequenceCompleted } from '../apollo/apollo.events.js';
 import {
-  ApolloLeadCreated,
-  ApolloLeadUpdated,
-  ApolloSequenceCompleted,
   AvinodeAvailabilityUpdated,
   AvinodeBookingCancelled,
   AvinodeBookingConfirmed,
-  LeadReceived,
-  N8nExecutionStatusChanged,
-  N8nWorkflowCompleted,
-  N8nWorkflowFailed,
-  type WebhookDomainEvent,
-  type WebhookEventMeta,
-  WebhookTestReceived,
-} from './events/index.js';
+} from '../avainode/avainode.events.js';
+import { N8nExecutionStatusChanged, N8nWorkflowCompleted, N8nWorkflowFailed } from '../n8n/n8n.events.js';
+import { LeadReceived, type WebhookDomainEvent, type WebhookEventMeta, WebhookTestReceived } from './events/index.js';
 import {
   apolloLeadCreatedSchema,
   apolloLeadUpdatedSchema,
