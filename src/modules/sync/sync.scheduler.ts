@@ -91,7 +91,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     return started?.run ?? null;
   }
 
-  // Upstream webhooks (src/modules/webhook/events) and our own writes through the feature modules.
+  // Upstream webhooks (raised by the webhook intake) and our own writes through the feature modules.
   @OnDomainEvent(ApolloLeadCreated)
   @OnDomainEvent(ApolloLeadUpdated)
   @OnDomainEvent(ApolloContactEnriched)
