@@ -4,14 +4,19 @@ import { api, forgetKey, liveStream, onSignedOut, storedKey, storeKey } from './
 import { ErrorNote, Field } from './components';
 import { useLive, useRoute } from './hooks';
 import './style.css';
+import { Board } from './views/board';
 import { Overview } from './views/overview';
+import { RunPage } from './views/run';
 
 interface View {
   path: string;
   title: string;
 }
 
-const VIEWS: View[] = [{ path: '/', title: 'Overview' }];
+const VIEWS: View[] = [
+  { path: '/', title: 'Overview' },
+  { path: '/board', title: 'Pipeline' },
+];
 
 function SignIn({ message, onSignedIn }: { message: string | null; onSignedIn: () => void }) {
   const [key, setKey] = useState('');
@@ -67,7 +72,8 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
     liveStream.start();
     return () => liveStream.stop();
   }, []);
-  const section = '/' + (route.split('/')[1] ?? '');
+  const first = route.split('?')[0]?.split('/')[1] ?? '';
+  const section = first === 'runs' ? '/board' : `/${first}`;
   return (
     <div class="shell">
       <header>
@@ -92,10 +98,15 @@ function Shell({ onSignOut }: { onSignOut: () => void }) {
 }
 
 function page(route: string) {
-  const parts = route.split('/').filter(Boolean);
+  const [path = '', search = ''] = route.split('?');
+  const parts = path.split('/').filter(Boolean);
   switch (parts[0]) {
     case undefined:
       return <Overview />;
+    case 'board':
+      return <Board query={new URLSearchParams(search)} />;
+    case 'runs':
+      return parts[1] ? <RunPage id={parts[1]} /> : <Board query={new URLSearchParams(search)} />;
     default:
       return (
         <p>

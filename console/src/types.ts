@@ -77,3 +77,37 @@ export interface Page<T> {
   items: T[];
   page: { nextCursor: string | null; limit: number };
 }
+
+export interface RunSummary {
+  id: string;
+  status: string;
+  source: string;
+  batchId: string | null;
+  failureReason: string | null;
+  failedStep: string | null;
+  failureMessage: string | null;
+  lead: { email?: string; firstName?: string; lastName?: string; company?: string; title?: string } & Record<
+    string,
+    unknown
+  >;
+  flight: { departureAirport: string; arrivalAirport: string; departureDate: string; passengers: number };
+  candidates: Array<{
+    aircraftId: string;
+    operator?: { id?: string; name?: string; safetyRating?: string };
+    quote?: { quoteId?: string; total?: number };
+    note?: string;
+  }> | null;
+  choice: { aircraftId: string; quoteId: string; total: number; reason: string } | null;
+  charterRequestId: string | null;
+  bookingId: string | null;
+  steps?: Array<{
+    step: string;
+    status: string;
+    attempts: number;
+    startedAt: string | null;
+    durationMs: number | null;
+    errors: unknown[];
+  }>;
+  createdAt: string;
+  finishedAt: string | null;
+}
