@@ -64,6 +64,15 @@ describe('console: serving, sign-in and the overview (real browser)', () => {
     await waitForText(h.page.getByTestId('runs-today'), /^1$/);
     // The run goes on to await confirmation; the board row for it follows without a reload.
     await waitForText(h.page.locator('[data-status="awaiting_confirmation"] [data-window="today"]'), /^1$/);
+  });
+
+  it('draws the consistency history chart with a point per validation', async () => {
+    for (let i = 0; i < 2; i++) {
+      const response = await h.t.request('/api/integration/sync?action=validate');
+      expect(response.status).toBe(200);
+    }
+    await h.page.locator('[data-testid="consistency"] [data-testid="chart"][data-points="2"] canvas').waitFor();
+    await waitForText(h.page.getByTestId('consistency-score'), '/ 100');
     await h.screenshot('overview');
   });
 });
