@@ -7,6 +7,7 @@ import './style.css';
 import { Board } from './views/board';
 import { Overview } from './views/overview';
 import { RunPage } from './views/run';
+import { SyncPage } from './views/sync';
 
 interface View {
   path: string;
@@ -16,6 +17,7 @@ interface View {
 const VIEWS: View[] = [
   { path: '/', title: 'Overview' },
   { path: '/board', title: 'Pipeline' },
+  { path: '/sync', title: 'Sync' },
 ];
 
 function SignIn({ message, onSignedIn }: { message: string | null; onSignedIn: () => void }) {
@@ -105,6 +107,8 @@ function page(route: string) {
       return <Overview />;
     case 'board':
       return <Board query={new URLSearchParams(search)} />;
+    case 'sync':
+      return <SyncPage />;
     case 'runs':
       return parts[1] ? <RunPage id={parts[1]} /> : <Board query={new URLSearchParams(search)} />;
     default:
