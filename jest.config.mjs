@@ -16,12 +16,16 @@ const swc = [
   },
 ];
 
+// Jest can require() an ESM-only package from Node 24.9 on; below that, content-disposition (ESM-only, required by
+// @fastify/static) maps to a CommonJS stand-in. See docs/decisions.md and test/support/content-disposition.cjs.
+const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
+const jestRequiresEsm = nodeMajor > 24 || (nodeMajor === 24 && nodeMinor >= 9);
+
 const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
-    // See test/support/content-disposition.cjs: an ESM-only package Jest on Node 20 cannot require().
-    '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs',
+    ...(jestRequiresEsm ? {} : { '^content-disposition$': '<rootDir>/test/support/content-disposition.cjs' }),
   },
   transform: { '^.+\\.ts$': swc },
   testEnvironment: 'node',
