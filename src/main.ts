@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
 import { ConfigValidationError } from './common/config/app-config.js';
+import { EmbeddedDatabaseInUseError, embeddedDatabaseHolder } from './common/database/embedded-database.js';
 import { loadConfigFromProcess } from './common/config/load-config.js';
 import { installGracefulShutdown } from './common/lifecycle/graceful-shutdown.js';
 
@@ -14,6 +15,10 @@ async function main(): Promise<void> {
       process.exit(78); // EX_CONFIG
     }
     throw error;
+  }
+  if (config.database.kind === 'embedded') {
+    const holder = embeddedDatabaseHolder(config.database.dataDir);
+    if (holder !== undefined) throw new EmbeddedDatabaseInUseError(config.database.dataDir, `process ${holder}`);
   }
   const app = await createApp(config);
   installGracefulShutdown(app, config.http.shutdownTimeoutMs);
@@ -34,6 +39,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof EmbeddedDatabaseInUseError) {
+    // A clear refusal, not a crash: one line, and the configuration exit code like any other bad setting.
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
   process.stderr.write(`Failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -1,9 +1,9 @@
 import { type DynamicModule, Global, Logger, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule, type TypeOrmModuleOptions } from '@nestjs/typeorm';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { buildDataSourceOptions, type SchemaRegistry } from './data-source-options.js';
-import { EmbeddedDataSource } from './embedded-database.js';
+import { EmbeddedDataSource, EmbeddedDatabaseInUseError } from './embedded-database.js';
 import { runMigrationsExclusively } from './migration-runner.js';
 import { DatabaseHealth } from './database.health.js';
 
@@ -22,12 +22,15 @@ export class DatabaseModule {
       imports: [
         TypeOrmModule.forRootAsync({
           inject: [AppConfig],
-          useFactory: (appConfig: AppConfig): DataSourceOptions => {
+          useFactory: (appConfig: AppConfig): TypeOrmModuleOptions => {
             config = appConfig;
             // The embedded pool config exists only once PGlite is open; dataSourceFactory builds the real options.
-            return appConfig.database.kind === 'postgres'
-              ? buildDataSourceOptions(appConfig, schema)
-              : { type: 'postgres', entities: schema.entities };
+            const options: DataSourceOptions =
+              appConfig.database.kind === 'postgres'
+                ? buildDataSourceOptions(appConfig, schema)
+                : { type: 'postgres', entities: schema.entities };
+            // Another instance holding the embedded database will not let go within a retry: refuse at once.
+            return { ...options, toRetry: (error: unknown) => !(error instanceof EmbeddedDatabaseInUseError) };
           },
           dataSourceFactory: async (options?: DataSourceOptions): Promise<DataSource> => {
             if (!config || !options) throw new Error('DatabaseModule: configuration missing');

@@ -57,6 +57,19 @@ export class EmbeddedDatabaseInUseError extends Error {
   }
 }
 
+/**
+ * The live process (other than this one) holding the embedded database in `dataDir`, if any: lets the entry point
+ * refuse a second instance in one line before the application starts.
+ */
+export function embeddedDatabaseHolder(dataDir: string): number | undefined {
+  try {
+    const holder = Number(readFileSync(join(dataDir, 'jetvision.lock'), 'utf8').trim());
+    return Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder) ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function acquireLock(dataDir: string): string {
   const lockPath = join(dataDir, 'jetvision.lock');
   if (openedInThisProcess.has(lockPath)) throw new EmbeddedDatabaseInUseError(dataDir, 'this process');
