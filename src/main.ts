@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap.js';
+import { StoredApiKeyError, storedApiKeyPath } from './common/auth/stored-api-key.js';
 import { ConfigValidationError } from './common/config/app-config.js';
 import { EmbeddedDatabaseInUseError, embeddedDatabaseHolder } from './common/database/embedded-database.js';
 import { loadConfigFromProcess } from './common/config/load-config.js';
@@ -8,9 +9,9 @@ import { installGracefulShutdown } from './common/lifecycle/graceful-shutdown.js
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfigFromProcess();
+    config = loadConfigFromProcess({ storeGeneratedKey: true });
   } catch (error) {
-    if (error instanceof ConfigValidationError) {
+    if (error instanceof ConfigValidationError || error instanceof StoredApiKeyError) {
       process.stderr.write(`${error.message}\nSee .env.example for every variable and its default.\n`);
       process.exit(78); // EX_CONFIG
     }
@@ -28,9 +29,10 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   logger.log(`JetVision Integration listening on http://localhost:${port} (docs at /docs, health at /health/ready)`);
   if (config.auth.generatedKey) {
-    // Never open by default: without API_KEYS a key is generated for this run and shown once, here.
+    // Never open by default: without API_KEYS an admin key is generated once, kept in DATA_DIR and shown at each start.
     logger.warn(
-      `No API_KEYS configured. Generated an admin API key for this run: ${config.auth.apiKeys[0]?.key ?? ''}`,
+      `No API_KEYS configured. Admin API key (generated once, kept in ${storedApiKeyPath(config.dataDir)}): ` +
+        (config.auth.apiKeys[0]?.key ?? ''),
     );
     logger.warn(
       'Set API_KEYS=<name>:<scope>:<key>,… (scope read, operate or admin) to use fixed keys; see the README.',

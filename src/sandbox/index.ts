@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import { apolloSandbox } from './apollo/apollo.sandbox.js';
 import { avinodeSandbox } from './avinode/avinode.sandbox.js';
 import type { SandboxDefinition, SandboxName } from './core/sandbox-definition.js';
@@ -42,6 +44,13 @@ export interface SandboxServerOptions {
   admin?: boolean;
   sessionIdleMs?: number;
   webhook?: SandboxWebhookConfig;
+  /** Keep the data in this file across restarts (see `sandboxStateFile`); default: built from the seed each start. */
+  stateFile?: string;
+}
+
+/** The file a server's data is kept in under a data directory: `<dir>/<name>.state`. */
+export function sandboxStateFile(dataDir: string, name: SandboxName): string {
+  return join(dataDir, `${name}.state`);
 }
 
 export async function startSandboxServer(
@@ -61,6 +70,8 @@ export interface StartSandboxOptions {
   admin?: boolean;
   webhooks?: Partial<Record<SandboxName, SandboxWebhookConfig>>;
   sessionIdleMs?: number;
+  /** Keep each server's data under this directory across restarts (`<dir>/<name>.state`). */
+  dataDir?: string;
 }
 
 export interface SandboxServers {
@@ -84,6 +95,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       admin: options.admin,
       sessionIdleMs: options.sessionIdleMs,
       webhook: options.webhooks?.[name],
+      ...(options.dataDir ? { stateFile: sandboxStateFile(options.dataDir, name) } : {}),
     });
     started.push(handle);
     return handle;

@@ -1,7 +1,10 @@
-import { SANDBOX_NAMES, startSandboxServer, type SandboxServerHandle } from './index.js';
+import { SANDBOX_NAMES, sandboxStateFile, startSandboxServer, type SandboxServerHandle } from './index.js';
 import { loadSandboxConfig } from './sandbox-config.js';
 
-/** Standalone sandbox process (`npm run sandbox [-- --only apollo]`); the only place in src/sandbox reading the env. */
+/**
+ * Standalone sandbox process (`npm run sandbox [-- --only apollo] [--data-dir <dir>]`); the only place in src/sandbox
+ * reading the env.
+ */
 async function main(): Promise<void> {
   const config = loadSandboxConfig(process.env, process.argv.slice(2));
   const names = config.only ? [config.only] : SANDBOX_NAMES;
@@ -32,12 +35,14 @@ async function main(): Promise<void> {
         admin: config.admin,
         sessionIdleMs: config.sessionIdleMs,
         webhook: config.webhooks[name],
+        ...(config.dataDir ? { stateFile: sandboxStateFile(config.dataDir, name) } : {}),
       });
       handles.push(handle);
       const extras = [
         config.authTokens[name] ? 'bearer token required' : 'no auth',
         config.admin ? `admin at ${handle.baseUrl}/admin` : 'admin off',
         config.webhooks[name] ? `webhooks to ${config.webhooks[name].url}` : 'no webhooks',
+        config.dataDir ? `data kept in ${sandboxStateFile(config.dataDir, name)}` : 'data not kept',
       ];
       console.log(
         `[sandbox] ${name} MCP server on http://${config.host}:${handle.port}/mcp (seed ${config.seed}, ` +

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import { describe, expect, it } from '@jest/globals';
 
 import { loadSandboxConfig } from './sandbox-config.js';
@@ -17,7 +19,14 @@ describe('loadSandboxConfig', () => {
       sessionIdleMs: undefined,
       authTokens: {},
       webhooks: {},
+      dataDir: undefined,
     });
+  });
+
+  it('keeps the data under --data-dir, resolved to an absolute path', () => {
+    expect(loadSandboxConfig({}, ['--data-dir', 'tmp/world']).dataDir).toBe(resolve('tmp/world'));
+    expect(() => loadSandboxConfig({}, ['--data-dir'])).toThrow(/--data-dir expects a directory/);
+    expect(() => loadSandboxConfig({}, ['--data-dir', '--only', 'apollo'])).toThrow(/--data-dir/);
   });
 
   it('reads ports, seed, size, admin, tokens, webhooks and --only', () => {

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+
 import { z } from 'zod';
 
 import { formatZodError } from './core/http-io.js';
@@ -18,6 +20,8 @@ export interface SandboxProcessConfig {
   sessionIdleMs: number | undefined;
   authTokens: Partial<Record<SandboxName, string>>;
   webhooks: Partial<Record<SandboxName, SandboxWebhookConfig>>;
+  /** `--data-dir <dir>`: keep each server's data in `<dir>/<name>.state` across restarts (absolute path). */
+  dataDir: string | undefined;
 }
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -80,6 +84,16 @@ export function loadSandboxConfig(
     only = name;
   }
 
+  const dataDirIndex = argv.indexOf('--data-dir');
+  let dataDir: string | undefined;
+  if (dataDirIndex >= 0) {
+    const value = argv[dataDirIndex + 1];
+    if (value === undefined || value.trim() === '' || value.startsWith('--')) {
+      throw new Error('Invalid sandbox configuration: --data-dir expects a directory');
+    }
+    dataDir = resolve(value);
+  }
+
   const authTokens: Partial<Record<SandboxName, string>> = {};
   const webhooks: Partial<Record<SandboxName, SandboxWebhookConfig>> = {};
   for (const name of SANDBOX_NAMES) {
@@ -111,5 +125,6 @@ export function loadSandboxConfig(
     sessionIdleMs: e.SANDBOX_SESSION_IDLE_MS,
     authTokens,
     webhooks,
+    dataDir,
   };
 }

@@ -137,6 +137,27 @@ export async function waitForStatus(
   }, timeoutMs);
 }
 
+/** The README's walk: start a run for `lead`, confirm its charter request through the API, and wait for `booked`. */
+export async function bookRun(
+  request: Requester,
+  lead: { email: string; firstName: string; lastName: string },
+  timeoutMs = 20_000,
+): Promise<RunBody> {
+  const response = await request('/api/integration/leads', {
+    method: 'POST',
+    json: { lead, flightRequirements: trip() },
+  });
+  if (response.status !== 202) throw new Error(`POST /leads: ${response.status} ${await response.text()}`);
+  const { runId } = (await response.json()) as { runId: string };
+  const waiting = await waitForStatus(request, runId, ['awaiting_confirmation'], timeoutMs);
+  const confirm = await request(`/api/integration/bookings/${waiting.charterRequestId ?? ''}/confirm`, {
+    method: 'POST',
+    json: { paymentMethod: 'wire_transfer' },
+  });
+  if (confirm.status !== 200) throw new Error(`confirm: ${confirm.status} ${await confirm.text()}`);
+  return waitForStatus(request, runId, ['booked'], timeoutMs);
+}
+
 export interface PipelineTestApp {
   upstreams: Upstreams;
   app: TestApp;

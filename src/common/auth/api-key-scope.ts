@@ -17,6 +17,10 @@ export function scopeAllows(held: ApiKeyScope, needed: ApiKeyScope): boolean {
 const KEY = /^[A-Za-z0-9._~+\-/=]{16,}$/;
 const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
+export function isWellFormedApiKey(key: string): boolean {
+  return KEY.test(key);
+}
+
 /**
  * Parses `API_KEYS`: comma-separated entries, each `<name>:<scope>:<key>` or a bare `<key>`. A bare key is an `admin`
  * key (what every key could do before scopes existed) named after a non-secret fingerprint of it.

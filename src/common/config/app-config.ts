@@ -109,6 +109,8 @@ export class AppConfig {
     retryMaxDelayMs: number;
     healthCheckIntervalMs: number;
     sandboxSeed: number;
+    /** Serve `/admin/*` on the in-process sandbox servers. */
+    sandboxAdmin: boolean;
   };
   readonly cache: {
     defaultTtlSeconds: number;
@@ -165,8 +167,14 @@ export class AppConfig {
     Object.assign(this, values);
   }
 
-  /** Validates a raw environment and builds the typed configuration, or throws listing every problem. */
-  static fromEnvironment(raw: Readonly<Record<string, string | undefined>>): AppConfig {
+  /**
+   * Validates a raw environment and builds the typed configuration, or throws listing every problem. Without API_KEYS
+   * the admin key comes from `options.generatedKey` (the process keeps it in DATA_DIR), else a fresh random one.
+   */
+  static fromEnvironment(
+    raw: Readonly<Record<string, string | undefined>>,
+    options: { generatedKey?: (dataDir: string) => string } = {},
+  ): AppConfig {
     const known = Object.keys(new EnvironmentVariables());
     const optionalKnown = [
       'DATABASE_URL',
@@ -197,15 +205,19 @@ export class AppConfig {
       ...(errors.length === 0 ? testAidProblems(env) : []),
     ];
     if (problems.length > 0) throw new ConfigValidationError(problems);
-    return AppConfig.fromValidated(env, keys.keys);
+    return AppConfig.fromValidated(env, keys.keys, options.generatedKey);
   }
 
-  private static fromValidated(env: EnvironmentVariables, configuredKeys: ConfiguredApiKey[]): AppConfig {
+  private static fromValidated(
+    env: EnvironmentVariables,
+    configuredKeys: ConfiguredApiKey[],
+    keyFor: ((dataDir: string) => string) | undefined,
+  ): AppConfig {
+    const dataDir = resolve(env.DATA_DIR);
     const generatedKey = configuredKeys.length === 0;
     const apiKeys: ConfiguredApiKey[] = generatedKey
-      ? [{ name: 'generated', scope: 'admin', key: `jv_${randomBytes(24).toString('base64url')}` }]
+      ? [{ name: 'generated', scope: 'admin', key: keyFor?.(dataDir) ?? `jv_${randomBytes(24).toString('base64url')}` }]
       : configuredKeys;
-    const dataDir = resolve(env.DATA_DIR);
     const jobsSchema = env.JOBS_SCHEMA;
     return new AppConfig({
       env: env.NODE_ENV,
@@ -274,6 +286,7 @@ export class AppConfig {
         retryMaxDelayMs: Math.max(env.MCP_RETRY_BASE_DELAY_MS, env.MCP_RETRY_MAX_DELAY_MS),
         healthCheckIntervalMs: env.MCP_HEALTH_CHECK_INTERVAL_MS,
         sandboxSeed: env.SANDBOX_SEED,
+        sandboxAdmin: env.MCP_SANDBOX_ADMIN,
       },
       cache: {
         defaultTtlSeconds: env.CACHE_TTL_SECONDS,

@@ -301,6 +301,14 @@ export class EnvironmentVariables {
   @IsBoolean()
   MCP_EMBEDDED_SANDBOXES?: boolean;
 
+  /**
+   * Serve the in-process sandbox servers' admin endpoint (`/admin/*`: faults, data changes, stats, reset) on their
+   * loopback ports, as `npm run sandbox` does with SANDBOX_ADMIN. Off by default.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  MCP_SANDBOX_ADMIN = false;
+
   // ---- read-through cache of upstream results ------------------------------------------------------------------------
   /** Default time-to-live of cached upstream results; 0 turns caching off. */
   @Transform(toInt)

@@ -1,11 +1,18 @@
+import { join } from 'node:path';
+
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { type SandboxServerHandle, startSandboxServer } from '../../sandbox/index.js';
+import { type SandboxServerHandle, sandboxStateFile, startSandboxServer } from '../../sandbox/index.js';
 import { MCP_SERVER_NAMES, type McpServerName } from './tool-contract.js';
 
 /**
  * The sandbox MCP servers this process runs itself: one for each server whose URL is not configured, so a fresh checkout
  * works offline. Their handles are exposed for modules that configure them (e.g. webhook callbacks).
+ *
+ * On the embedded database the servers keep their data in `DATA_DIR/sandbox/`, beside the database that mirrors it:
+ * the world (bookings, requests, workflows, executions, contact changes) survives a restart and the consistency
+ * score with it. With DATABASE_URL they start from the seed each time, as before: a PostgreSQL database outlives or
+ * is shared beyond one process's DATA_DIR, and files there would pair it with the wrong world.
  */
 @Injectable()
 export class EmbeddedSandboxes implements OnApplicationShutdown {
@@ -42,14 +49,30 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
     await Promise.all(handles.map((handle) => handle.close().catch(() => undefined)));
   }
 
+  /** Where the servers keep their data: beside the embedded database only (see the class comment). */
+  private get stateDir(): string | undefined {
+    return this.config.database.kind === 'embedded' ? join(this.config.dataDir, 'sandbox') : undefined;
+  }
+
   private async startMissing(): Promise<void> {
     const missing = MCP_SERVER_NAMES.filter((name) => this.config.mcp.servers[name].url === undefined);
     await Promise.all(
       missing.map(async (name) => {
         try {
-          const handle = await startSandboxServer(name, { port: 0, seed: this.config.mcp.sandboxSeed });
+          const handle = await startSandboxServer(name, {
+            port: 0,
+            seed: this.config.mcp.sandboxSeed,
+            admin: this.config.mcp.sandboxAdmin,
+            ...(this.stateDir ? { stateFile: sandboxStateFile(this.stateDir, name) } : {}),
+          });
           this.handles.set(name, handle);
-          this.logger.log(`${name}: no URL configured; embedded sandbox MCP server listening on ${handle.url}`);
+          const extras = [
+            this.stateDir ? `data kept in ${sandboxStateFile(this.stateDir, name)}` : 'data from the seed',
+            ...(this.config.mcp.sandboxAdmin ? [`admin at ${handle.baseUrl}/admin`] : []),
+          ];
+          this.logger.log(
+            `${name}: no URL configured; embedded sandbox MCP server listening on ${handle.url} (${extras.join(', ')})`,
+          );
         } catch (error) {
           // Boot must not fail because an upstream is unavailable; the status endpoint shows the server as down.
           this.logger.error(`${name}: the embedded sandbox failed to start: ${(error as Error).message}`);

@@ -38,6 +38,13 @@ export interface SandboxDefinition<State> {
   registerTools(server: McpServer, state: State, context: SandboxToolContext): void;
   /** Returns the changed record (or `{ deleted: id }`); throws `Error` with a clear message for an unknown collection or id. */
   applyDataChange(state: State, change: SandboxDataChange, context: SandboxToolContext): unknown;
+  /**
+   * What of the state a saved server keeps (anything `v8.serialize` takes: plain objects, arrays, Map, Set, Date).
+   * Default: the state itself. A state holding functions or timers leaves them out here and rebuilds them in `loadState`.
+   */
+  saveState?(state: State): unknown;
+  /** Rebuilds the state from what `saveState` returned. Default: the saved value is the state. */
+  loadState?(saved: unknown, options: SandboxStateOptions): State;
 }
 
 /**

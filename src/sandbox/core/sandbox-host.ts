@@ -16,7 +16,8 @@ import {
   type SandboxToolContext,
 } from './sandbox-definition.js';
 import { FaultInjector, sandboxFaultsSchema, type FaultDecision, type SandboxFaults } from './sandbox-faults.js';
-import { mulberry32 } from './seeded-random.js';
+import { SandboxStateFile } from './sandbox-state-file.js';
+import { mulberry32, type RandomSource } from './seeded-random.js';
 import {
   WebhookDispatcher,
   webhookConfigSchema,
@@ -41,6 +42,11 @@ export interface SandboxHostOptions {
   /** Idle time after which a session is forgotten (its id then gets 404). Default 30 minutes. */
   sessionIdleMs?: number;
   webhook?: SandboxWebhookConfig | null;
+  /**
+   * Keep the data in this file: loaded at construction when it exists (instead of building it from the seed), saved
+   * within half a second of a change and when the server stops.
+   */
+  stateFile?: string;
 }
 
 export interface SandboxStats {
@@ -50,6 +56,8 @@ export interface SandboxStats {
   calls: Record<string, number>;
   faultsInjected: number;
   webhooks: WebhookStats;
+  /** Where the data is kept, and the last save error while saving fails; absent when nothing is kept. */
+  persistence?: { path: string; lastError?: string };
 }
 
 interface Session {
@@ -129,7 +137,7 @@ export class SandboxHost<State> {
   private readonly authToken: string | undefined;
   private readonly adminEnabled: boolean;
   private state: State;
-  private random: () => number;
+  private random: RandomSource;
   private readonly context: SandboxToolContext;
   private readonly faults: FaultInjector;
   private readonly webhooks: WebhookDispatcher;
@@ -137,6 +145,7 @@ export class SandboxHost<State> {
   private readonly hung = new Set<(proceed: boolean) => void>();
   private calls: Record<string, number> = {};
   private server: Server | null = null;
+  private readonly stateFile: SandboxStateFile | undefined;
 
   constructor(
     private readonly definition: SandboxDefinition<State>,
@@ -153,14 +162,34 @@ export class SandboxHost<State> {
     this.adminEnabled = options.admin ?? false;
     this.faults = new FaultInjector(this.seed);
     this.webhooks = new WebhookDispatcher(options.webhook ?? null);
-    this.random = mulberry32(this.seed);
     this.context = {
       now: () => this.now(),
       random: () => this.random(),
-      emit: (type, data) => this.webhooks.emit(type, data, this.now()),
+      emit: (type, data) => {
+        // Tools emit whenever their data changes, timers included (an n8n run finishing), so this sees every change.
+        this.stateFile?.changed();
+        this.webhooks.emit(type, data, this.now());
+      },
     };
-    this.state = definition.createState({ seed: this.seed, now: this.dataNow, size: options.size });
     this.sizeOption = options.size;
+    const stateOptions = { seed: this.seed, now: this.dataNow, size: options.size };
+    this.stateFile = options.stateFile
+      ? new SandboxStateFile(options.stateFile, () => ({
+          name: this.name,
+          random: this.random.position(),
+          state: definition.saveState ? definition.saveState(this.state) : this.state,
+        }))
+      : undefined;
+    const saved = this.stateFile?.read(this.name);
+    if (saved) {
+      this.random = mulberry32(saved.random);
+      this.state = definition.loadState ? definition.loadState(saved.state, stateOptions) : (saved.state as State);
+    } else {
+      this.random = mulberry32(this.seed);
+      this.state = definition.createState(stateOptions);
+      // A new world is written at once, so the seed's data is what a restart finds even before the first change.
+      this.stateFile?.changed();
+    }
   }
 
   get port(): number {
@@ -199,7 +228,10 @@ export class SandboxHost<State> {
     this.server = server;
   }
 
-  /** Closes the listener, every session and every open socket; state, faults and webhook settings are kept. */
+  /**
+   * Closes the listener, every session and every open socket; state, faults and webhook settings are kept (and the
+   * state saved, when it is kept in a file).
+   */
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -209,12 +241,14 @@ export class SandboxHost<State> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
+    await this.stateFile?.flush();
   }
 
   /** `stop()` plus cancelling pending webhook deliveries: nothing of this host stays alive. */
   async close(): Promise<void> {
     await this.stop();
     this.webhooks.close();
+    await this.stateFile?.close();
   }
 
   setFaults(faults: SandboxFaults): void {
@@ -248,6 +282,14 @@ export class SandboxHost<State> {
       calls: { ...this.calls },
       faultsInjected: this.faults.injectedCount,
       webhooks: this.webhooks.snapshot(),
+      ...(this.stateFile
+        ? {
+            persistence: {
+              path: this.stateFile.path,
+              ...(this.stateFile.error ? { lastError: this.stateFile.error.message } : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -257,10 +299,13 @@ export class SandboxHost<State> {
     this.random = mulberry32(seed);
     this.state = this.definition.createState({ seed, now: this.dataNow, size: this.sizeOption });
     this.calls = {};
+    this.stateFile?.changed();
   }
 
   applyDataChange(change: SandboxDataChange): unknown {
-    return this.definition.applyDataChange(this.state, change, this.context);
+    const result = this.definition.applyDataChange(this.state, change, this.context);
+    this.stateFile?.changed();
+    return result;
   }
 
   // ---- routing -------------------------------------------------------------------------------------------
@@ -327,7 +372,11 @@ export class SandboxHost<State> {
       }
       session.idleTimer.refresh();
       const rpc = peek(body);
-      if (rpc.toolName !== undefined) this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
+      if (rpc.toolName !== undefined) {
+        this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
+        // Not every change emits an event (a stored quote does not), so a kept state is saved after any tool call.
+        if (this.stateFile) res.once('finish', () => this.stateFile?.changed());
+      }
       const decision =
         rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
       if (!(await this.applyFault(decision, rpc, res, sessionId))) return;

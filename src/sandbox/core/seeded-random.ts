@@ -1,13 +1,21 @@
+/** A seeded random source that can say where it is, so a saved sandbox resumes the sequence instead of repeating it. */
+export interface RandomSource {
+  (): number;
+  /** The generator's internal state; `mulberry32(position)` continues exactly where this source is. */
+  position(): number;
+}
+
 /** A tiny, fast, seedable PRNG (mulberry32): the same seed always yields the same sequence. */
-export function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): RandomSource {
   let a = seed >>> 0;
-  return () => {
+  const next = (): number => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.assign(next, { position: () => a });
 }
 
 /** Mixes several integers into one 32-bit seed, so per-record generators can be derived from (seed, index, stream). */

@@ -1,7 +1,13 @@
-import type { SandboxDataChange, SandboxDefinition, SandboxToolContext } from '../core/sandbox-definition.js';
+import type {
+  SandboxDataChange,
+  SandboxDefinition,
+  SandboxStateOptions,
+  SandboxToolContext,
+} from '../core/sandbox-definition.js';
+import { mulberry32 } from '../core/seeded-random.js';
 import { setExecutionStatus } from './n8n.engine.js';
 import { createN8nState } from './n8n.seed.js';
-import type { N8nExecutionStatus, N8nState } from './n8n.state.js';
+import { timingOf, type N8nExecutionStatus, type N8nState } from './n8n.state.js';
 import { deleteWorkflowRecord, registerN8nTools } from './n8n.tools.js';
 
 export type { N8nState } from './n8n.state.js';
@@ -66,9 +72,37 @@ function applyN8nDataChange(state: N8nState, change: SandboxDataChange, context:
   throw new Error(`n8n sandbox: unknown collection "${change.collection}" (use workflows or executions)`);
 }
 
+/** The saved part of the state: the data, and where its id source stood (timers and the run timing are not data). */
+type SavedN8nState = Omit<N8nState, 'timers' | 'random' | 'timing'> & { randomPosition: number };
+
+function saveN8nState(state: N8nState): SavedN8nState {
+  const { timers: _timers, random, timing: _timing, ...data } = state;
+  return { ...data, randomPosition: random.position() };
+}
+
+/**
+ * A run still `running` when the server stopped has lost its timer with the process; like n8n after a crash, it
+ * ends as an error instead of staying `running` forever.
+ */
+function loadN8nState(saved: unknown, options: SandboxStateOptions): N8nState {
+  const { randomPosition, ...data } = saved as SavedN8nState;
+  const state: N8nState = { ...data, timing: timingOf(options), timers: new Map(), random: mulberry32(randomPosition) };
+  const stoppedAt = options.now.toISOString();
+  for (const execution of state.executions.values()) {
+    if (execution.status !== 'running') continue;
+    execution.status = 'error';
+    execution.finished = false;
+    execution.stoppedAt = stoppedAt;
+    execution.data.resultData.error = { message: 'n8n stopped while the execution was running', name: 'Error' };
+  }
+  return state;
+}
+
 export const n8nSandbox: SandboxDefinition<N8nState> = {
   name: 'n8n',
   createState: (options) => createN8nState(options),
   registerTools: (server, state, context) => registerN8nTools(server, state, context),
   applyDataChange: applyN8nDataChange,
+  saveState: saveN8nState,
+  loadState: loadN8nState,
 };

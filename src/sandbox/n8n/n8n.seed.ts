@@ -1,7 +1,7 @@
 import {
   DEFAULT_WORKFLOW_SETTINGS,
   seededRandom,
-  timingFromEnv,
+  timingOf,
   uuid,
   workflowId,
   type N8nConnections,
@@ -302,7 +302,7 @@ export function createN8nState(options: N8nStateOptions): N8nState {
     workflows: new Map(),
     executions: new Map(),
     nextExecutionId: 1000,
-    timing: options.timing ?? timingFromEnv(process.env.SANDBOX_N8N_EXECUTION_MS),
+    timing: timingOf(options),
     timers: new Map(),
     n8nVersion: '2.8.4',
     apiUrl: 'http://localhost:5678',

@@ -1,4 +1,5 @@
 import type { SandboxStateOptions } from '../core/sandbox-definition.js';
+import { mulberry32, type RandomSource } from '../core/seeded-random.js';
 
 /** A node as n8n's public API stores it. */
 export interface N8nNode {
@@ -109,8 +110,8 @@ export interface N8nState {
   /** Reported by n8n_health_check as the instance version. */
   n8nVersion: string;
   apiUrl: string;
-  /** Deterministic id source for seed data and ids generated later. */
-  random: () => number;
+  /** Deterministic id source for seed data and ids generated later (its position is saved with the state). */
+  random: RandomSource;
 }
 
 /** Default run time: a few hundred milliseconds, like a small real workflow. */
@@ -127,15 +128,9 @@ export function timingFromEnv(value: string | undefined): N8nExecutionTiming {
   return { minMs, maxMs };
 }
 
-export function seededRandom(seed: number): () => number {
-  let a = (seed ^ 0x6e386e38) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** n8n's own id source: mulberry32 on a seed of its own, so its ids differ from the other servers' for one seed. */
+export function seededRandom(seed: number): RandomSource {
+  return mulberry32((seed ^ 0x6e386e38) >>> 0);
 }
 
 const ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -164,3 +159,8 @@ export const DEFAULT_WORKFLOW_SETTINGS: Readonly<Record<string, unknown>> = {
 };
 
 export type N8nStateOptions = SandboxStateOptions & { timing?: N8nExecutionTiming };
+
+/** The run time to simulate: the option, else `SANDBOX_N8N_EXECUTION_MS`, else the default. */
+export function timingOf(options: N8nStateOptions): N8nExecutionTiming {
+  return options.timing ?? timingFromEnv(process.env.SANDBOX_N8N_EXECUTION_MS);
+}
