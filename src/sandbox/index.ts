@@ -15,7 +15,7 @@ export type {
 } from './core/sandbox-definition.js';
 export type { SandboxFaults } from './core/sandbox-faults.js';
 export type { SandboxStats } from './core/sandbox-host.js';
-export type { SandboxServerHandle } from './core/sandbox-handle.js';
+export type { SandboxReplicaHandle, SandboxServerHandle } from './core/sandbox-handle.js';
 export type { SandboxWebhookConfig, WebhookStats } from './core/webhook-dispatcher.js';
 
 export const SANDBOX_NAMES = ['apollo', 'avinode', 'n8n'] as const satisfies readonly SandboxName[];

@@ -9,7 +9,7 @@ describe('AppConfig.fromEnvironment', () => {
     expect(config.http.port).toBe(3000);
     expect(config.database.kind).toBe('embedded');
     expect(config.dataDir.endsWith('.data')).toBe(true);
-    expect(config.mcp.servers.apollo.url).toBeUndefined();
+    expect(config.mcp.servers.apollo.urls).toEqual([]);
     expect(config.mcp.servers.apollo.ratePerMinute).toBe(200);
     expect(config.logging.format).toBe('pretty');
   });
@@ -71,6 +71,21 @@ describe('AppConfig.fromEnvironment', () => {
           'the URL and put the token in AVAINODE_API_KEY, which is sent as "Authorization: Bearer <token>"',
       ]),
     );
+  });
+
+  it('takes several endpoints per MCP server as a comma-separated list, each checked', () => {
+    const config = AppConfig.fromEnvironment({
+      AVAINODE_MCP_SERVER_URL: ' http://10.0.0.1:8124/mcp, http://10.0.0.2:8124/mcp ,',
+      N8N_MCP_SERVER_URL: 'http://n8n:8125/mcp',
+    });
+    expect(config.mcp.servers.avinode.urls).toEqual(['http://10.0.0.1:8124/mcp', 'http://10.0.0.2:8124/mcp']);
+    expect(config.mcp.servers.n8n.urls).toEqual(['http://n8n:8125/mcp']);
+    expect(() => AppConfig.fromEnvironment({ AVAINODE_MCP_SERVER_URL: 'http://a:8124/mcp,ftp://b/mcp' })).toThrow(
+      /AVAINODE_MCP_SERVER_URL must be an http\(s\) URL or a comma-separated list of them/,
+    );
+    expect(() =>
+      AppConfig.fromEnvironment({ APOLLO_MCP_SERVER_URL: 'http://a:8123/mcp,http://user:pw@b:8123/mcp' }),
+    ).toThrow(/APOLLO_MCP_SERVER_URL must not carry credentials \(it has a user name or password before the host\)/);
   });
 
   describe('in production', () => {

@@ -37,8 +37,11 @@ function webhookSource(env: EnvironmentVariables, prefix: WebhookEnvPrefix): Web
 }
 
 export interface UpstreamServerConfig {
-  /** Streamable HTTP endpoint; undefined means "start the project's sandbox server in-process". */
-  url: string | undefined;
+  /**
+   * Streamable HTTP endpoints of the same server (replicas behind one upstream); empty means "start the project's
+   * sandbox server in-process".
+   */
+  urls: readonly string[];
   bearerToken: string | undefined;
   ratePerMinute: number;
 }
@@ -258,17 +261,17 @@ export class AppConfig {
       mcp: {
         servers: {
           apollo: {
-            url: env.APOLLO_MCP_SERVER_URL,
+            urls: env.APOLLO_MCP_SERVER_URL ?? [],
             bearerToken: env.APOLLO_API_KEY,
             ratePerMinute: env.APOLLO_RATE_LIMIT_PER_MINUTE,
           },
           avinode: {
-            url: env.AVAINODE_MCP_SERVER_URL,
+            urls: env.AVAINODE_MCP_SERVER_URL ?? [],
             bearerToken: env.AVAINODE_API_KEY,
             ratePerMinute: env.AVAINODE_RATE_LIMIT_PER_MINUTE,
           },
           n8n: {
-            url: env.N8N_MCP_SERVER_URL,
+            urls: env.N8N_MCP_SERVER_URL ?? [],
             bearerToken: env.N8N_MCP_AUTH_TOKEN,
             ratePerMinute: env.N8N_RATE_LIMIT_PER_MINUTE,
           },
@@ -382,8 +385,8 @@ const MCP_URL_TOKEN_VARIABLES = {
  */
 function mcpUrlCredentialProblems(env: EnvironmentVariables): string[] {
   return Object.entries(MCP_URL_TOKEN_VARIABLES).flatMap(([variable, tokenVariable]) => {
-    const url = env[variable as keyof typeof MCP_URL_TOKEN_VARIABLES];
-    const found = url ? credentialsInUrl(url) : [];
+    const urls = env[variable as keyof typeof MCP_URL_TOKEN_VARIABLES] ?? [];
+    const found = [...new Set(urls.flatMap((url) => credentialsInUrl(url)))];
     return found.length === 0
       ? []
       : [

@@ -16,6 +16,16 @@ const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
 
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+/** One URL, or several separated by commas (one endpoint each); blanks between them are ignored. */
+const toUrlList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value.trim() === ''
+      ? undefined
+      : value
+          .split(',')
+          .map((url) => url.trim())
+          .filter((url) => url.length > 0)
+    : value;
 
 export const WEBHOOK_AUTH_SCHEMES = ['standard', 'basic', 'shared-secret'] as const;
 export type WebhookAuthScheme = (typeof WEBHOOK_AUTH_SCHEMES)[number];
@@ -174,20 +184,32 @@ export class EnvironmentVariables {
   DATABASE_POOL_SIZE = 10;
 
   // ---- upstream MCP servers ------------------------------------------------------------------------------------------
-  @Transform(emptyToUndefined)
+  @Transform(toUrlList)
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'APOLLO_MCP_SERVER_URL must be an http(s) URL, e.g. http://localhost:8123/mcp' })
-  APOLLO_MCP_SERVER_URL?: string;
+  @IsUrl(URL_OPTIONS, {
+    each: true,
+    message:
+      'APOLLO_MCP_SERVER_URL must be an http(s) URL or a comma-separated list of them, e.g. http://localhost:8123/mcp',
+  })
+  APOLLO_MCP_SERVER_URL?: string[];
 
-  @Transform(emptyToUndefined)
+  @Transform(toUrlList)
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'AVAINODE_MCP_SERVER_URL must be an http(s) URL, e.g. http://localhost:8124/mcp' })
-  AVAINODE_MCP_SERVER_URL?: string;
+  @IsUrl(URL_OPTIONS, {
+    each: true,
+    message:
+      'AVAINODE_MCP_SERVER_URL must be an http(s) URL or a comma-separated list of them, e.g. http://localhost:8124/mcp',
+  })
+  AVAINODE_MCP_SERVER_URL?: string[];
 
-  @Transform(emptyToUndefined)
+  @Transform(toUrlList)
   @IsOptional()
-  @IsUrl(URL_OPTIONS, { message: 'N8N_MCP_SERVER_URL must be an http(s) URL, e.g. http://localhost:8125/mcp' })
-  N8N_MCP_SERVER_URL?: string;
+  @IsUrl(URL_OPTIONS, {
+    each: true,
+    message:
+      'N8N_MCP_SERVER_URL must be an http(s) URL or a comma-separated list of them, e.g. http://localhost:8125/mcp',
+  })
+  N8N_MCP_SERVER_URL?: string[];
 
   /** Bearer token for the Apollo MCP server. */
   @Transform(emptyToUndefined)

@@ -55,7 +55,7 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
   }
 
   private async startMissing(): Promise<void> {
-    const missing = MCP_SERVER_NAMES.filter((name) => this.config.mcp.servers[name].url === undefined);
+    const missing = MCP_SERVER_NAMES.filter((name) => this.config.mcp.servers[name].urls.length === 0);
     await Promise.all(
       missing.map(async (name) => {
         try {

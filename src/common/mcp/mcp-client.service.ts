@@ -41,12 +41,13 @@ export class McpClientService extends McpClient implements OnApplicationBootstra
 
   async onApplicationBootstrap(): Promise<void> {
     await this.sandboxes.start();
-    const endpoints: Partial<Record<McpServerName, McpEndpointSpec>> = {};
+    const endpoints: Partial<Record<McpServerName, McpEndpointSpec[]>> = {};
     for (const name of MCP_SERVER_NAMES) {
       const configured = this.config.mcp.servers[name];
       const embedded = this.sandboxes.get(name);
-      if (configured.url) endpoints[name] = { url: configured.url, bearerToken: configured.bearerToken };
-      else if (embedded) endpoints[name] = { url: embedded.url, embedded: true };
+      if (configured.urls.length > 0) {
+        endpoints[name] = configured.urls.map((url) => ({ url, bearerToken: configured.bearerToken }));
+      } else if (embedded) endpoints[name] = [{ url: embedded.url, embedded: true }];
     }
     // A server that accepts connections but never answers must not hold up the boot for the whole connect timeout:
     // wait a little for the first attempts, then let them finish in the background.

@@ -7,16 +7,19 @@ import {
   CallCounter,
   type CallOutcome,
   LatencyWindow,
+  type McpEndpointDiagnostics,
   McpMetrics,
   type McpServerDiagnostics,
 } from './mcp-diagnostics.js';
 import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure, toDomainError } from './mcp-errors.js';
 import { redactUrl, SecretScrubber } from './url-secrets.js';
 import { McpBreakerStateChanged, type McpEventSink, McpServerStateChanged } from './mcp-events.js';
+import type { CircuitBreakerPolicy } from 'cockatiel';
 import {
   type BreakerState,
   ServerPolicies,
   breakerStateName,
+  createEndpointBreaker,
   createRetryPolicy,
   raceAbort,
   sleep,
@@ -47,27 +50,62 @@ export interface McpEndpointSpec extends McpEndpoint {
   embedded?: boolean;
 }
 
+type CallError = { kind: string; message: string; at: Date };
+
+/** One endpoint (replica) of a server: its own session, breaker, health check and reconnect loop. */
+interface ManagedEndpoint {
+  readonly spec: McpEndpointSpec;
+  /** Without credentials: what status, metrics and logs show. */
+  readonly url: string;
+  readonly connection: McpConnection;
+  readonly breaker: CircuitBreakerPolicy;
+  readonly attempts: CallCounter;
+  breakerState: BreakerState;
+  inFlight: number;
+  lastCallError: CallError | undefined;
+}
+
 interface ManagedServer {
   readonly name: McpServerName;
-  readonly endpoint: McpEndpointSpec;
-  readonly connection: McpConnection;
+  readonly endpoints: readonly ManagedEndpoint[];
   readonly policies: ServerPolicies;
   readonly latency: LatencyWindow;
   readonly counts: CallCounter;
   readonly inFlight: Set<AbortController>;
+  /** Of the server as a whole (see `aggregateState`); events fire when these change. */
+  state: ConnectionState;
   breakerState: BreakerState;
-  lastCallError: { kind: string; message: string; at: Date } | undefined;
+  lastCallError: CallError | undefined;
+  /** Rotates ties between equally loaded endpoints. */
+  turn: number;
 }
 
 /** URLs and tokens from configuration; servers without a URL are left out (the Nest service fills them in). */
-export function endpointsFromConfig(config: AppConfig): Partial<Record<McpServerName, McpEndpointSpec>> {
-  const endpoints: Partial<Record<McpServerName, McpEndpointSpec>> = {};
+export function endpointsFromConfig(config: AppConfig): Partial<Record<McpServerName, McpEndpointSpec[]>> {
+  const endpoints: Partial<Record<McpServerName, McpEndpointSpec[]>> = {};
   for (const name of MCP_SERVER_NAMES) {
     const server = config.mcp.servers[name];
-    if (server.url) endpoints[name] = { url: server.url, bearerToken: server.bearerToken };
+    if (server.urls.length > 0) endpoints[name] = server.urls.map((url) => ({ url, bearerToken: server.bearerToken }));
   }
   return endpoints;
 }
+
+/** `up` when every endpoint is, `degraded` when some can serve, else the most hopeful of the rest. */
+export function aggregateState(states: readonly ConnectionState[]): ConnectionState {
+  const serving = states.filter((state) => state === 'up' || state === 'degraded').length;
+  if (serving > 0) return serving === states.length && states.every((state) => state === 'up') ? 'up' : 'degraded';
+  return states.includes('connecting') ? 'connecting' : 'down';
+}
+
+/** The server's breaker is as good as its best endpoint's: `closed` while any endpoint still takes calls. */
+export function aggregateBreaker(states: readonly BreakerState[]): BreakerState {
+  for (const state of ['closed', 'half_open', 'open'] as const) if (states.includes(state)) return state;
+  return 'isolated';
+}
+
+const SERVING: ReadonlySet<ConnectionState> = new Set(['up', 'degraded']);
+/** Failures that mean the endpoint never got the request: moving the call to another endpoint cannot repeat it. */
+const NOT_REACHED: ReadonlySet<string> = new Set(['unreachable', 'breaker_open', 'session_lost']);
 
 /**
  * The application's MCP client: one managed connection and one set of policies (rate limit, bulkhead, circuit
@@ -106,14 +144,20 @@ export class McpClient {
    * server is down: that server is reported `down` and retried in the background.
    */
   async start(
-    endpoints: Partial<Record<McpServerName, McpEndpointSpec>> = endpointsFromConfig(this.config),
+    endpoints: Partial<Record<McpServerName, McpEndpointSpec | readonly McpEndpointSpec[]>> = endpointsFromConfig(
+      this.config,
+    ),
   ): Promise<void> {
-    for (const [name, endpoint] of Object.entries(endpoints) as [McpServerName, McpEndpointSpec][]) {
+    for (const [name, given] of Object.entries(endpoints) as [McpServerName, McpEndpointSpec | McpEndpointSpec[]][]) {
       if (this.servers.has(name)) throw new Error(`MCP server ${name} is already started`);
-      this.scrubber.add(endpoint.url, endpoint.bearerToken);
-      this.servers.set(name, this.createServer(name, endpoint));
+      const specs = Array.isArray(given) ? given : [given];
+      if (specs.length === 0) continue;
+      for (const spec of specs) this.scrubber.add(spec.url, spec.bearerToken);
+      this.servers.set(name, this.createServer(name, specs));
     }
-    await Promise.all([...this.servers.values()].map((server) => server.connection.start()));
+    await Promise.all(
+      [...this.servers.values()].flatMap((server) => server.endpoints.map((endpoint) => endpoint.connection.start())),
+    );
   }
 
   /**
@@ -154,12 +198,6 @@ export class McpClient {
 
     let outcome: CallOutcome = 'success';
     try {
-      if (server.connection.lacksTool(contract.name)) {
-        throw new McpFailure('contract_violation', `the server does not offer tool ${contract.name}`, {
-          server: server.name,
-          tool: contract.name,
-        });
-      }
       const retryPolicy = createRetryPolicy({
         maxRetries: this.config.mcp.maxRetries,
         baseDelayMs: this.config.mcp.retryBaseDelayMs,
@@ -167,8 +205,28 @@ export class McpClient {
         deadline,
         safeToRepeat,
       });
-      const attempt = (): Promise<z.infer<R>> =>
-        server.policies.breaker.execute(() => this.attempt(server, contract, toolArgs, signal, deadline, safeToRepeat));
+      // The endpoint that failed last is avoided by the next attempt, so a retry also moves the call.
+      let failedLast: ManagedEndpoint | undefined;
+      const attempt = async (): Promise<z.infer<R>> => {
+        const tried = new Set<ManagedEndpoint>();
+        for (;;) {
+          const endpoint = this.pick(server, contract.name, failedLast, tried);
+          tried.add(endpoint);
+          try {
+            return await this.attemptOn(server, endpoint, contract, toolArgs, signal, deadline, safeToRepeat);
+          } catch (error) {
+            failedLast = endpoint;
+            // Not reached at all: another endpoint that can serve takes the call at once, without a backoff.
+            const moveNow =
+              safeToRepeat &&
+              !signal.aborted &&
+              error instanceof McpFailure &&
+              NOT_REACHED.has(error.kind) &&
+              server.endpoints.some((other) => !tried.has(other) && this.canServe(other, contract.name));
+            if (!moveNow) throw error;
+          }
+        }
+      };
       const run = server.policies.bulkhead.execute(() => retryPolicy.execute(attempt, signal), signal);
       return await raceAbort(run, signal);
     } catch (error) {
@@ -202,12 +260,12 @@ export class McpClient {
   }
 
   serverState(name: McpServerName): ConnectionState | undefined {
-    return this.servers.get(name)?.connection.state;
+    return this.servers.get(name)?.state;
   }
 
-  /** Drops every session and connects again now (in parallel). Resolves with the new diagnostics. */
+  /** Drops every session on every endpoint and connects again now (in parallel). Resolves with the new diagnostics. */
   async reconnectAll(): Promise<McpServerDiagnostics[]> {
-    await Promise.all([...this.servers.values()].map((server) => server.connection.reconnect()));
+    await Promise.all(this.allEndpoints().map((endpoint) => endpoint.connection.reconnect()));
     return this.diagnostics();
   }
 
@@ -218,46 +276,116 @@ export class McpClient {
     for (const server of this.servers.values()) {
       for (const controller of server.inFlight) controller.abort(new ClientClosingError());
     }
-    await Promise.all([...this.servers.values()].map((server) => server.connection.close()));
+    await Promise.all(this.allEndpoints().map((endpoint) => endpoint.connection.close()));
   }
 
-  private async attempt<R extends z.ZodType>(
+  private allEndpoints(): ManagedEndpoint[] {
+    return [...this.servers.values()].flatMap((server) => server.endpoints);
+  }
+
+  /** Serving, breaker not open, and not known to lack the tool. */
+  private canServe(endpoint: ManagedEndpoint, tool: string): boolean {
+    return (
+      SERVING.has(endpoint.connection.state) &&
+      endpoint.breakerState !== 'open' &&
+      endpoint.breakerState !== 'isolated' &&
+      !endpoint.connection.lacksTool(tool)
+    );
+  }
+
+  /**
+   * The endpoint for the next attempt: one that can serve, with the fewest attempts in flight (ties taken in turn),
+   * avoiding the one that failed last and those this attempt already tried. When none can serve, the least bad one
+   * is still tried — its connection attempts a reconnect, or its breaker answers at once, as with a single endpoint.
+   */
+  private pick(
     server: ManagedServer,
+    tool: string,
+    failedLast: ManagedEndpoint | undefined,
+    tried: ReadonlySet<ManagedEndpoint>,
+  ): ManagedEndpoint {
+    const endpoints = server.endpoints;
+    if (endpoints.length === 1) return endpoints[0]!;
+    const fresh = endpoints.filter((endpoint) => !tried.has(endpoint));
+    const pool = fresh.length > 0 ? fresh : endpoints;
+    const serving = pool.filter((endpoint) => this.canServe(endpoint, tool));
+    const preferred = serving.filter((endpoint) => endpoint !== failedLast);
+    const candidates =
+      preferred.length > 0
+        ? preferred
+        : serving.length > 0
+          ? serving
+          : pool.filter((endpoint) => endpoint.breakerState !== 'open' && endpoint !== failedLast).length > 0
+            ? pool.filter((endpoint) => endpoint.breakerState !== 'open' && endpoint !== failedLast)
+            : pool;
+    const least = Math.min(...candidates.map((endpoint) => endpoint.inFlight));
+    const tied = candidates.filter((endpoint) => endpoint.inFlight === least);
+    server.turn = (server.turn + 1) % Number.MAX_SAFE_INTEGER;
+    return tied[server.turn % tied.length]!;
+  }
+
+  private async attemptOn<R extends z.ZodType>(
+    server: ManagedServer,
+    endpoint: ManagedEndpoint,
     contract: ToolContract<R, object>,
     args: Record<string, unknown>,
     signal: AbortSignal,
     deadline: number,
     safeToRepeat: boolean,
   ): Promise<z.infer<R>> {
+    endpoint.inFlight++;
+    let outcome: CallOutcome = 'success';
     try {
-      const wait = server.policies.rateLimit.reserve(Math.max(0, deadline - Date.now()));
-      if (wait === undefined) {
-        throw new McpFailure(
-          'overloaded',
-          `local rate limit of ${server.policies.rateLimit.ratePerMinute}/min reached`,
-          {
-            server: server.name,
-            tool: contract.name,
-            retryAfterMs: Math.ceil(60_000 / server.policies.rateLimit.ratePerMinute),
-          },
-        );
+      if (endpoint.connection.lacksTool(contract.name)) {
+        throw new McpFailure('contract_violation', `the server does not offer tool ${contract.name}`, {
+          server: server.name,
+          tool: contract.name,
+        });
       }
-      if (wait > 0) {
+      // The breaker counts classified failures only (see `countsForBreaker`), so it sees them after `explain`.
+      return await endpoint.breaker.execute(async () => {
         try {
-          await sleep(wait, signal);
+          const wait = server.policies.rateLimit.reserve(Math.max(0, deadline - Date.now()));
+          if (wait === undefined) {
+            throw new McpFailure(
+              'overloaded',
+              `local rate limit of ${server.policies.rateLimit.ratePerMinute}/min reached`,
+              {
+                server: server.name,
+                tool: contract.name,
+                retryAfterMs: Math.ceil(60_000 / server.policies.rateLimit.ratePerMinute),
+              },
+            );
+          }
+          if (wait > 0) {
+            try {
+              await sleep(wait, signal);
+            } catch (error) {
+              server.policies.rateLimit.refund();
+              throw error;
+            }
+          }
+          const result = await endpoint.connection.callTool(contract.name, args, {
+            signal,
+            timeoutMs: Math.max(1, deadline - Date.now()),
+            safeToRepeat,
+          });
+          return readToolResult(result, contract.result, { server: server.name, tool: contract.name });
         } catch (error) {
-          server.policies.rateLimit.refund();
-          throw error;
+          throw this.explain(error, signal, server.name, contract.name);
         }
-      }
-      const result = await server.connection.callTool(contract.name, args, {
-        signal,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-        safeToRepeat,
       });
-      return readToolResult(result, contract.result, { server: server.name, tool: contract.name });
     } catch (error) {
-      throw this.explain(error, signal, server.name, contract.name);
+      const failure = this.explain(error, signal, server.name, contract.name);
+      outcome = failure.kind;
+      if (server.endpoints.length > 1) {
+        endpoint.lastCallError = { kind: failure.kind, message: this.scrubber.scrub(failure.message), at: new Date() };
+      }
+      throw failure;
+    } finally {
+      endpoint.inFlight--;
+      endpoint.attempts.record(outcome);
+      this.metrics.recordAttempt(server.name, endpoint.url, outcome);
     }
   }
 
@@ -270,11 +398,42 @@ export class McpClient {
     return settled ? failure : classifyFailure(signal.reason, server, tool);
   }
 
-  private createServer(name: McpServerName, endpoint: McpEndpointSpec): ManagedServer {
+  private createServer(name: McpServerName, specs: readonly McpEndpointSpec[]): ManagedServer {
     const mcp = this.config.mcp;
+    const server: ManagedServer = {
+      name,
+      endpoints: [],
+      policies: new ServerPolicies({
+        maxConcurrentCalls: mcp.maxConcurrentCalls,
+        maxQueuedCalls: mcp.maxQueuedCalls,
+        ratePerMinute: mcp.servers[name].ratePerMinute,
+      }),
+      latency: new LatencyWindow(),
+      counts: new CallCounter(),
+      inFlight: new Set(),
+      state: 'connecting',
+      breakerState: 'closed',
+      lastCallError: undefined,
+      turn: 0,
+    };
+    const several = specs.length > 1;
+    const endpoints = specs.map((spec, index) => this.createEndpoint(server, spec, several ? index + 1 : undefined));
+    (server as { endpoints: readonly ManagedEndpoint[] }).endpoints = endpoints;
+    this.metrics.setBreaker(name, 'closed');
+    this.metrics.setState(name, 'connecting');
+    return server;
+  }
+
+  private createEndpoint(server: ManagedServer, spec: McpEndpointSpec, position: number | undefined): ManagedEndpoint {
+    const mcp = this.config.mcp;
+    const name = server.name;
+    const url = redactUrl(spec.url);
+    const where = (reason: string | null): string | null =>
+      reason === null || position === undefined ? reason : `${url}: ${reason}`;
     const connection = new McpConnection({
       server: name,
-      endpoint,
+      label: position === undefined ? name : `${name}[${position}]`,
+      endpoint: spec,
       registry: this.registry,
       connectTimeoutMs: mcp.connectTimeoutMs,
       reconnectMinDelayMs: mcp.reconnectMinDelayMs,
@@ -284,76 +443,104 @@ export class McpClient {
       clientVersion: this.version,
       logger: this.logger,
       onStateChange: (change) => {
-        this.metrics.setState(change.server, change.to);
-        this.events?.(
-          McpServerStateChanged.eventName,
-          new McpServerStateChanged(
-            change.server,
-            change.from,
-            change.to,
-            change.reason === null ? null : this.scrubber.scrub(change.reason),
-          ),
-        );
+        this.metrics.setEndpointState(name, url, change.to);
+        const from = server.state;
+        const to = aggregateState(server.endpoints.map((endpoint) => endpoint.connection.state));
+        if (from === to) return;
+        server.state = to;
+        this.metrics.setState(name, to);
+        const reason = where(change.reason === null ? null : this.scrubber.scrub(change.reason));
+        this.events?.(McpServerStateChanged.eventName, new McpServerStateChanged(name, from, to, reason));
       },
     });
-    const policies = new ServerPolicies({
+    const breaker = createEndpointBreaker({
       breakerThreshold: mcp.breakerThreshold,
       breakerCooldownMs: mcp.breakerCooldownMs,
-      maxConcurrentCalls: mcp.maxConcurrentCalls,
-      maxQueuedCalls: mcp.maxQueuedCalls,
-      ratePerMinute: this.config.mcp.servers[name].ratePerMinute,
     });
-    const server: ManagedServer = {
-      name,
-      endpoint,
+    const endpoint: ManagedEndpoint = {
+      spec,
+      url,
       connection,
-      policies,
-      latency: new LatencyWindow(),
-      counts: new CallCounter(),
-      inFlight: new Set(),
+      breaker,
+      attempts: new CallCounter(),
       breakerState: 'closed',
+      inFlight: 0,
       lastCallError: undefined,
     };
-    this.metrics.setBreaker(name, 'closed');
-    this.metrics.setState(name, 'connecting');
-    policies.breaker.onStateChange((state) => {
-      const from = server.breakerState;
-      const to = breakerStateName(state);
-      server.breakerState = to;
-      this.metrics.setBreaker(name, to);
-      const last = policies.breaker.lastFailure;
+    this.metrics.setEndpointBreaker(name, url, 'closed');
+    this.metrics.setEndpointState(name, url, 'connecting');
+    breaker.onStateChange((state) => {
+      endpoint.breakerState = breakerStateName(state);
+      this.metrics.setEndpointBreaker(name, url, endpoint.breakerState);
+      const last = breaker.lastFailure;
       const reason =
-        to === 'open' && last && 'error' in last && last.error instanceof Error
+        endpoint.breakerState === 'open' && last && 'error' in last && last.error instanceof Error
           ? this.scrubber.scrub(last.error.message)
           : null;
-      if (to === 'open') this.logger?.warn(`mcp ${name}: circuit breaker open (${reason ?? ''})`);
-      this.events?.(McpBreakerStateChanged.eventName, new McpBreakerStateChanged(name, from, to, reason));
+      if (endpoint.breakerState === 'open') {
+        this.logger?.warn(
+          `mcp ${position === undefined ? name : `${name}[${position}]`}: circuit breaker open (${reason ?? ''})`,
+        );
+      }
+      const from = server.breakerState;
+      const to = aggregateBreaker(server.endpoints.map((each) => each.breakerState));
+      if (from === to) return;
+      server.breakerState = to;
+      this.metrics.setBreaker(name, to);
+      this.events?.(McpBreakerStateChanged.eventName, new McpBreakerStateChanged(name, from, to, where(reason)));
     });
-    return server;
+    return endpoint;
   }
 
   private describe(server: ManagedServer): McpServerDiagnostics {
-    const connection = server.connection;
-    const startedAt = connection.sessionStartedAt;
-    const candidates = [connection.lastError, server.lastCallError].filter((e) => e !== undefined);
-    const lastError = candidates.sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    const endpoints = server.endpoints.map((endpoint) => this.describeEndpoint(endpoint));
+    const serving = server.endpoints.find((endpoint) => SERVING.has(endpoint.connection.state));
+    const reference = serving ?? server.endpoints[0]!;
+    const startedAt = reference.connection.sessionStartedAt;
+    const candidates = [...server.endpoints.map((endpoint) => endpoint.connection.lastError), server.lastCallError];
+    const lastError = latest(candidates);
     return {
       server: server.name,
-      url: redactUrl(server.endpoint.url),
-      embedded: server.endpoint.embedded ?? false,
-      state: connection.state,
+      url: endpoints.map((endpoint) => endpoint.url).join(', '),
+      embedded: server.endpoints.every((endpoint) => endpoint.spec.embedded ?? false),
+      state: server.state,
       breaker: server.breakerState,
       sessionAgeMs: startedAt === undefined ? null : Date.now() - startedAt,
       connectedAt: startedAt === undefined ? null : new Date(startedAt).toISOString(),
-      lastError: lastError
-        ? { kind: lastError.kind, message: this.scrubber.scrub(lastError.message), at: lastError.at.toISOString() }
-        : null,
-      reconnectAttempts: connection.attempts,
-      tools: connection.tools,
-      missingTools: connection.missingTools,
+      lastError: this.renderError(lastError),
+      reconnectAttempts: server.endpoints.reduce((sum, endpoint) => sum + endpoint.connection.attempts, 0),
+      tools: reference.connection.tools,
+      missingTools: [...new Set(server.endpoints.flatMap((endpoint) => endpoint.connection.missingTools))].sort(),
       inFlight: server.inFlight.size,
       calls: server.counts.snapshot(),
       latencyMs: server.latency.percentiles(),
+      endpoints,
     };
   }
+
+  private renderError(error: CallError | undefined): McpServerDiagnostics['lastError'] {
+    return error ? { kind: error.kind, message: this.scrubber.scrub(error.message), at: error.at.toISOString() } : null;
+  }
+
+  private describeEndpoint(endpoint: ManagedEndpoint): McpEndpointDiagnostics {
+    const connection = endpoint.connection;
+    const startedAt = connection.sessionStartedAt;
+    const lastError = latest([connection.lastError, endpoint.lastCallError]);
+    return {
+      url: endpoint.url,
+      state: connection.state,
+      breaker: endpoint.breakerState,
+      sessionAgeMs: startedAt === undefined ? null : Date.now() - startedAt,
+      connectedAt: startedAt === undefined ? null : new Date(startedAt).toISOString(),
+      lastError: this.renderError(lastError),
+      reconnectAttempts: connection.attempts,
+      missingTools: connection.missingTools,
+      inFlight: endpoint.inFlight,
+      attempts: endpoint.attempts.snapshot(),
+    };
+  }
+}
+
+function latest(errors: readonly (CallError | undefined)[]): CallError | undefined {
+  return errors.filter((error) => error !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
 }

@@ -29,6 +29,8 @@ export interface ConnectionStateChange {
 
 export interface McpConnectionOptions {
   server: McpServerName;
+  /** How log lines name this connection (`avinode`, or `avinode[2]` when the server has several endpoints). */
+  label?: string;
   endpoint: McpEndpoint;
   registry: McpToolRegistry;
   connectTimeoutMs: number;
@@ -67,6 +69,7 @@ interface Session {
  */
 export class McpConnection {
   readonly server: McpServerName;
+  private readonly label: string;
   private stateValue: ConnectionState = 'connecting';
   private session: Session | undefined;
   private connecting: Promise<Session> | undefined;
@@ -87,6 +90,7 @@ export class McpConnection {
 
   constructor(private readonly options: McpConnectionOptions) {
     this.server = options.server;
+    this.label = options.label ?? options.server;
     this.agent = createMcpAgent({ connections: options.maxSockets, connectTimeoutMs: options.connectTimeoutMs });
     this.fetch = createMcpFetch(this.agent);
     this.unsubscribe = options.registry.onChange((server) => {
@@ -264,7 +268,7 @@ export class McpConnection {
       { capabilities: {} },
     );
     // The SDK reports transport trouble here as well as through the failing request; the request path handles it.
-    client.onerror = (error) => this.options.logger?.debug?.(`mcp ${this.server}: ${error.message}`);
+    client.onerror = (error) => this.options.logger?.debug?.(`mcp ${this.label}: ${error.message}`);
     const abort = new AbortController();
     this.connectAbort = abort;
     const timer = setTimeout(() => abort.abort(new CallTimeoutError(connectTimeoutMs)), connectTimeoutMs);
@@ -336,7 +340,7 @@ export class McpConnection {
   private markLost(session: Session, failure: McpFailure): void {
     this.lastFailure = { kind: failure.kind, message: failure.message, at: new Date() };
     if (this.session !== session) return;
-    this.options.logger?.warn(`mcp ${this.server}: session lost (${failure.message}); opening a new one`);
+    this.options.logger?.warn(`mcp ${this.label}: session lost (${failure.message}); opening a new one`);
     this.retire(session);
     this.connectNow().catch(() => undefined);
   }
@@ -372,8 +376,8 @@ export class McpConnection {
     if (from === to) return;
     this.stateValue = to;
     if (to === 'down' || to === 'degraded')
-      this.options.logger?.warn(`mcp ${this.server}: ${from} -> ${to} (${reason ?? ''})`);
-    else this.options.logger?.log(`mcp ${this.server}: ${from} -> ${to}`);
+      this.options.logger?.warn(`mcp ${this.label}: ${from} -> ${to} (${reason ?? ''})`);
+    else this.options.logger?.log(`mcp ${this.label}: ${from} -> ${to}`);
     this.options.onStateChange?.({ server: this.server, from, to, reason });
   }
 }

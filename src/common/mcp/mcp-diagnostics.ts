@@ -55,24 +55,42 @@ export class CallCounter {
   }
 }
 
-/** What `GET /api/integration/status` shows for one server. */
-export interface McpServerDiagnostics {
-  server: McpServerName;
-  /** Endpoint without credentials. */
-  url: string;
-  /** True when the server is the project's sandbox started in this process (no URL configured). */
-  embedded: boolean;
+/** What a server and each of its endpoints both show. */
+interface McpConnectionDiagnostics {
   state: ConnectionState;
   breaker: BreakerState;
   sessionAgeMs: number | null;
   connectedAt: string | null;
   lastError: { kind: string; message: string; at: string } | null;
   reconnectAttempts: number;
-  tools: string[];
   missingTools: string[];
+  /** Calls (server) or attempts (endpoint) in flight now. */
   inFlight: number;
+}
+
+/** One endpoint (replica) of a server, as `GET /api/integration/status` shows it. */
+export interface McpEndpointDiagnostics extends McpConnectionDiagnostics {
+  /** Endpoint without credentials. */
+  url: string;
+  /** Attempts sent to this endpoint (a call that moved to another endpoint counts once on each). */
+  attempts: CallCounts;
+}
+
+/** What `GET /api/integration/status` shows for one server. */
+export interface McpServerDiagnostics extends McpConnectionDiagnostics {
+  server: McpServerName;
+  /** Endpoints without credentials, comma-separated when the server has several. */
+  url: string;
+  /** True when the server is the project's sandbox started in this process (no URL configured). */
+  embedded: boolean;
+  tools: string[];
   calls: CallCounts;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; samples: number };
+  /**
+   * Each endpoint; the server-level `state` is `up` when all are up, `degraded` when some are, and the `breaker` is
+   * `closed` while any endpoint's is.
+   */
+  endpoints: McpEndpointDiagnostics[];
 }
 
 /** The client's Prometheus metrics, registered on the application's registry. */
@@ -81,6 +99,9 @@ export class McpMetrics {
   readonly duration: Histogram<'server' | 'tool'>;
   readonly breaker: Gauge<'server'>;
   readonly up: Gauge<'server'>;
+  readonly endpointUp: Gauge<'server' | 'endpoint'>;
+  readonly endpointBreaker: Gauge<'server' | 'endpoint'>;
+  readonly endpointAttempts: Counter<'server' | 'endpoint' | 'outcome'>;
 
   constructor(registry: Registry) {
     this.calls = new Counter({
@@ -104,8 +125,26 @@ export class McpMetrics {
     });
     this.up = new Gauge({
       name: 'mcp_server_up',
-      help: 'Whether an MCP session to the server is established (1) or not (0)',
+      help: 'Whether an MCP session to the server is established (1) or not (0), on at least one endpoint',
       labelNames: ['server'] as const,
+      registers: [registry],
+    });
+    this.endpointUp = new Gauge({
+      name: 'mcp_endpoint_up',
+      help: 'Whether an MCP session to this endpoint of the server is established (1) or not (0)',
+      labelNames: ['server', 'endpoint'] as const,
+      registers: [registry],
+    });
+    this.endpointBreaker = new Gauge({
+      name: 'mcp_endpoint_breaker_state',
+      help: 'Circuit breaker state per endpoint: 0 closed, 1 open, 2 half-open, 3 isolated',
+      labelNames: ['server', 'endpoint'] as const,
+      registers: [registry],
+    });
+    this.endpointAttempts = new Counter({
+      name: 'mcp_endpoint_attempts_total',
+      help: 'Attempts sent to each endpoint by outcome (a call that moves to another endpoint counts on each)',
+      labelNames: ['server', 'endpoint', 'outcome'] as const,
       registers: [registry],
     });
   }
@@ -121,5 +160,17 @@ export class McpMetrics {
 
   setState(server: McpServerName, state: ConnectionState): void {
     this.up.set({ server }, state === 'up' || state === 'degraded' ? 1 : 0);
+  }
+
+  setEndpointState(server: McpServerName, endpoint: string, state: ConnectionState): void {
+    this.endpointUp.set({ server, endpoint }, state === 'up' || state === 'degraded' ? 1 : 0);
+  }
+
+  setEndpointBreaker(server: McpServerName, endpoint: string, state: BreakerState): void {
+    this.endpointBreaker.set({ server, endpoint }, breakerStateValue(state));
+  }
+
+  recordAttempt(server: McpServerName, endpoint: string, outcome: CallOutcome): void {
+    this.endpointAttempts.inc({ server, endpoint, outcome });
   }
 }

@@ -29,6 +29,9 @@ export class McpHealthIndicator implements OnModuleInit {
         breaker: server.breaker,
         embedded: server.embedded,
         ...(server.missingTools.length > 0 ? { missingTools: server.missingTools } : {}),
+        ...(server.endpoints.length > 1
+          ? { endpoints: server.endpoints.map(({ url, state, breaker }) => ({ url, state, breaker })) }
+          : {}),
         ...(server.state !== 'up' && server.lastError ? { reason: server.lastError.message } : {}),
       };
       const healthy = server.state === 'up' && server.breaker === 'closed';

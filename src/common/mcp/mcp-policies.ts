@@ -35,28 +35,38 @@ export function breakerStateValue(state: BreakerState): number {
 }
 
 export interface ServerPolicyOptions {
-  breakerThreshold: number;
-  breakerCooldownMs: number;
   maxConcurrentCalls: number;
   maxQueuedCalls: number;
   ratePerMinute: number;
 }
 
-/** The long-lived, stateful policies of one server. Each server has its own, so one server's trouble stays its own. */
+/**
+ * The long-lived, stateful policies of one server, shared by its endpoints: the bulkhead bounds what this process asks
+ * of the upstream, and the rate limit is the upstream's budget, whichever replica answers. Each server has its own, so
+ * one server's trouble stays its own.
+ */
 export class ServerPolicies {
-  readonly breaker: CircuitBreakerPolicy;
   readonly bulkhead: BulkheadPolicy;
   readonly rateLimit: TokenBucket;
 
   constructor(options: ServerPolicyOptions) {
-    this.breaker = circuitBreaker(
-      handleWhen((error) => error instanceof McpFailure && error.countsForBreaker),
-      { halfOpenAfter: options.breakerCooldownMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
-    );
     this.bulkhead = bulkhead(options.maxConcurrentCalls, options.maxQueuedCalls);
     // A burst of a tenth of the per-minute budget: enough for concurrent page fetches, never a whole minute at once.
     this.rateLimit = new TokenBucket(options.ratePerMinute, Math.max(1, Math.ceil(options.ratePerMinute / 10)));
   }
+}
+
+export interface BreakerOptions {
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+}
+
+/** One endpoint's circuit breaker: a dead replica opens its own breaker while the others keep serving. */
+export function createEndpointBreaker(options: BreakerOptions): CircuitBreakerPolicy {
+  return circuitBreaker(
+    handleWhen((error) => error instanceof McpFailure && error.countsForBreaker),
+    { halfOpenAfter: options.breakerCooldownMs, breaker: new ConsecutiveBreaker(options.breakerThreshold) },
+  );
 }
 
 export interface RetryOptions {

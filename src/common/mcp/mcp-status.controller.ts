@@ -47,6 +47,29 @@ const EXAMPLE = {
       inFlight: 0,
       calls: { total: 120, succeeded: 112, failed: 8, byOutcome: { success: 112, unreachable: 5, breaker_open: 3 } },
       latencyMs: { p50: 1.2, p95: 3.4, p99: 9.8, samples: 120 },
+      endpoints: [
+        {
+          url: 'http://127.0.0.1:8124/mcp',
+          state: 'down',
+          breaker: 'open',
+          sessionAgeMs: null,
+          connectedAt: null,
+          lastError: {
+            kind: 'unreachable',
+            message: 'server unreachable (ECONNREFUSED)',
+            at: '2026-01-01T09:59:58.000Z',
+          },
+          reconnectAttempts: 4,
+          missingTools: [],
+          inFlight: 0,
+          attempts: {
+            total: 125,
+            succeeded: 112,
+            failed: 13,
+            byOutcome: { success: 112, unreachable: 10, breaker_open: 3 },
+          },
+        },
+      ],
     },
   },
 };

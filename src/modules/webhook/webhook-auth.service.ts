@@ -161,7 +161,7 @@ export class WebhookAuthService {
       configured.secrets.length === 0 &&
       embeddedAvailable &&
       sandbox !== undefined &&
-      this.config.mcp.servers[sandbox].url === undefined;
+      this.config.mcp.servers[sandbox].urls.length === 0;
     const secrets = embedded ? [generateSecret()] : configured.secrets;
     if (embedded) this.logger.log(`${source}: no webhook secret configured; sharing a generated one with the sandbox`);
     const isConfigured =

@@ -23,6 +23,20 @@ export interface SandboxServerHandle {
   stats(): SandboxStats;
   /** Rebuilds the data from the seed (drops open sessions). */
   reset(seed?: number): Promise<void>;
+  /**
+   * Starts another listener on the same data (a free port unless given): a second replica of this upstream. Its
+   * `stop()` closes only that listener and its sockets; `close()` of this handle stops it too.
+   */
+  startReplica(port?: number): Promise<SandboxReplicaHandle>;
+}
+
+export interface SandboxReplicaHandle {
+  readonly port: number;
+  readonly baseUrl: string;
+  readonly url: string;
+  stop(): Promise<void>;
+  /** Listens again on the same port. */
+  start(): Promise<void>;
 }
 
 function handleFor<State>(host: SandboxHost<State>): SandboxServerHandle {
@@ -48,6 +62,23 @@ function handleFor<State>(host: SandboxHost<State>): SandboxServerHandle {
     setWebhook: (webhook) => host.setWebhook(webhook),
     stats: () => host.stats(),
     reset: (seed) => host.reset(seed),
+    startReplica: async (port) => {
+      const replica = host.createReplica(port);
+      await replica.start();
+      return {
+        get port() {
+          return replica.port;
+        },
+        get baseUrl() {
+          return replica.baseUrl;
+        },
+        get url() {
+          return `${replica.baseUrl}/mcp`;
+        },
+        stop: () => replica.stop(),
+        start: () => replica.start(),
+      };
+    },
   };
 }
 

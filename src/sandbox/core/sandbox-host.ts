@@ -127,7 +127,6 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 export class SandboxHost<State> {
   readonly name: SandboxName;
   private readonly host: string;
-  private boundPort: number;
   private readonly seed: number;
   private readonly dataNow: Date;
   private readonly clockOrigin = performance.now();
@@ -144,7 +143,8 @@ export class SandboxHost<State> {
   private readonly sessions = new Map<string, Session>();
   private readonly hung = new Set<(proceed: boolean) => void>();
   private calls: Record<string, number> = {};
-  private server: Server | null = null;
+  private readonly listener: SandboxListener;
+  private readonly replicas = new Set<SandboxListener>();
   private readonly stateFile: SandboxStateFile | undefined;
 
   constructor(
@@ -153,7 +153,7 @@ export class SandboxHost<State> {
   ) {
     this.name = definition.name;
     this.host = options.host ?? '127.0.0.1';
-    this.boundPort = options.port ?? 0;
+    this.listener = this.createListener(options.port ?? 0);
     this.seed = options.seed ?? 42;
     this.useRealClock = options.now === undefined;
     this.dataNow = options.now ?? new Date();
@@ -193,17 +193,16 @@ export class SandboxHost<State> {
   }
 
   get port(): number {
-    return this.boundPort;
+    return this.listener.port;
   }
 
   /** Loopback URL of the server (a wildcard listen address is reached through 127.0.0.1). */
   get baseUrl(): string {
-    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
+    return this.listener.baseUrl;
   }
 
   get listening(): boolean {
-    return this.server !== null;
+    return this.listener.listening;
   }
 
   /** The tools' clock: the real time, or `now` advancing in real time when the data was built for a fixed day. */
@@ -213,19 +212,7 @@ export class SandboxHost<State> {
   }
 
   async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => {
-      this.route(req, res).catch((error: unknown) => this.fail(res, error));
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.boundPort, this.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    this.boundPort = (server.address() as AddressInfo).port;
-    this.server = server;
+    await this.listener.start();
   }
 
   /**
@@ -233,19 +220,33 @@ export class SandboxHost<State> {
    * state saved, when it is kept in a file).
    */
   async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = null;
+    if (!this.listener.listening) return;
     this.releaseHung(false);
     await this.dropSessions();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    await this.listener.stop();
     await this.stateFile?.flush();
+  }
+
+  /**
+   * Another listener serving the same data (a new free port unless given): a second replica of this upstream behind
+   * the same database, as a fleet of MCP servers is. Sessions are shared, as with a shared session store; stopping
+   * the replica closes only its own listener and sockets.
+   */
+  createReplica(port = 0): SandboxListener {
+    const replica = this.createListener(port);
+    this.replicas.add(replica);
+    return replica;
+  }
+
+  private createListener(port: number): SandboxListener {
+    return new SandboxListener(this.host, port, (req, res) => {
+      this.route(req, res).catch((error: unknown) => this.fail(res, error));
+    });
   }
 
   /** `stop()` plus cancelling pending webhook deliveries: nothing of this host stays alive. */
   async close(): Promise<void> {
+    await Promise.all([...this.replicas].map((replica) => replica.stop()));
     await this.stop();
     this.webhooks.close();
     await this.stateFile?.close();
@@ -556,4 +557,54 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** An HTTP listener of a `SandboxHost`: its own, or a replica's (see `SandboxHost.createReplica`). */
+export class SandboxListener {
+  private server: Server | null = null;
+
+  constructor(
+    private readonly host: string,
+    private boundPort: number,
+    private readonly handler: (req: IncomingMessage, res: ServerResponse) => void,
+  ) {}
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Loopback URL (a wildcard listen address is reached through 127.0.0.1). */
+  get baseUrl(): string {
+    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
+  }
+
+  get listening(): boolean {
+    return this.server !== null;
+  }
+
+  /** Listens (again, on the port first bound; 0 picks a free one the first time). */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer(this.handler);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.boundPort, this.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.boundPort = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Closes the listener and every socket it holds (a replica that dies). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
 }
