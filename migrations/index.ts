@@ -11,6 +11,7 @@ import { PipelineConfirmationDue1765100000002 } from './1765100000002-pipeline-c
 import { IndexBookingAndAuditTypePrefix1765500000000 } from './1765500000000-index-booking-and-audit-type-prefix.js';
 import { PipelineBatchLeadsAsRows1765500000001 } from './1765500000001-pipeline-batch-leads-as-rows.js';
 import { SyncQuarantine1765500000002 } from './1765500000002-sync-quarantine.js';
+import { PipelineStepInstance1765700000000 } from './1765700000000-pipeline-step-instance.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   IndexBookingAndAuditTypePrefix1765500000000,
   PipelineBatchLeadsAsRows1765500000001,
   SyncQuarantine1765500000002,
+  PipelineStepInstance1765700000000,
 ];

@@ -14,7 +14,7 @@ import {
 import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure, toDomainError } from './mcp-errors.js';
 import { redactUrl, SecretScrubber } from './url-secrets.js';
 import { McpBreakerStateChanged, type McpEventSink, McpServerStateChanged } from './mcp-events.js';
-import type { CircuitBreakerPolicy } from 'cockatiel';
+import { type CircuitBreakerPolicy, CircuitState } from 'cockatiel';
 import {
   type BreakerState,
   ServerPolicies,
@@ -58,9 +58,12 @@ interface ManagedEndpoint {
   /** Without credentials: what status, metrics and logs show. */
   readonly url: string;
   readonly connection: McpConnection;
-  readonly breaker: CircuitBreakerPolicy;
+  /** Replaced by a closed one when the endpoint reconnects after a loss (see `createEndpoint`). */
+  breaker: CircuitBreakerPolicy;
   readonly attempts: CallCounter;
   breakerState: BreakerState;
+  /** When the breaker last opened: after the cool-down the endpoint gets a trial call again. */
+  breakerOpenedAt: number;
   inFlight: number;
   lastCallError: CallError | undefined;
 }
@@ -283,14 +286,26 @@ export class McpClient {
     return [...this.servers.values()].flatMap((server) => server.endpoints);
   }
 
-  /** Serving, breaker not open, and not known to lack the tool. */
+  /**
+   * Serving, taking calls, and not known to lack the tool. An open breaker whose cool-down has passed takes calls
+   * again: the breaker half-opens only when a call reaches it, so an endpoint never picked would stay open for ever.
+   */
   private canServe(endpoint: ManagedEndpoint, tool: string): boolean {
     return (
-      SERVING.has(endpoint.connection.state) &&
-      endpoint.breakerState !== 'open' &&
-      endpoint.breakerState !== 'isolated' &&
-      !endpoint.connection.lacksTool(tool)
+      SERVING.has(endpoint.connection.state) && this.breakerAdmits(endpoint) && !endpoint.connection.lacksTool(tool)
     );
+  }
+
+  private breakerAdmits(endpoint: ManagedEndpoint): boolean {
+    switch (endpoint.breakerState) {
+      case 'closed':
+      case 'half_open':
+        return true;
+      case 'open':
+        return Date.now() - endpoint.breakerOpenedAt >= this.config.mcp.breakerCooldownMs;
+      case 'isolated':
+        return false;
+    }
   }
 
   /**
@@ -315,8 +330,8 @@ export class McpClient {
         ? preferred
         : serving.length > 0
           ? serving
-          : pool.filter((endpoint) => endpoint.breakerState !== 'open' && endpoint !== failedLast).length > 0
-            ? pool.filter((endpoint) => endpoint.breakerState !== 'open' && endpoint !== failedLast)
+          : pool.filter((endpoint) => this.breakerAdmits(endpoint) && endpoint !== failedLast).length > 0
+            ? pool.filter((endpoint) => this.breakerAdmits(endpoint) && endpoint !== failedLast)
             : pool;
     const least = Math.min(...candidates.map((endpoint) => endpoint.inFlight));
     const tied = candidates.filter((endpoint) => endpoint.inFlight === least);
@@ -428,11 +443,13 @@ export class McpClient {
     const mcp = this.config.mcp;
     const name = server.name;
     const url = redactUrl(spec.url);
+    const label = position === undefined ? name : `${name}[${position}]`;
     const where = (reason: string | null): string | null =>
       reason === null || position === undefined ? reason : `${url}: ${reason}`;
+    let resetBreaker = (): void => undefined;
     const connection = new McpConnection({
       server: name,
-      label: position === undefined ? name : `${name}[${position}]`,
+      label,
       endpoint: spec,
       registry: this.registry,
       connectTimeoutMs: mcp.connectTimeoutMs,
@@ -444,6 +461,7 @@ export class McpClient {
       logger: this.logger,
       onStateChange: (change) => {
         this.metrics.setEndpointState(name, url, change.to);
+        if (change.to === 'up' && change.from !== 'up' && change.from !== 'degraded') resetBreaker();
         const from = server.state;
         const to = aggregateState(server.endpoints.map((endpoint) => endpoint.connection.state));
         if (from === to) return;
@@ -453,42 +471,57 @@ export class McpClient {
         this.events?.(McpServerStateChanged.eventName, new McpServerStateChanged(name, from, to, reason));
       },
     });
-    const breaker = createEndpointBreaker({
-      breakerThreshold: mcp.breakerThreshold,
-      breakerCooldownMs: mcp.breakerCooldownMs,
-    });
-    const endpoint: ManagedEndpoint = {
-      spec,
-      url,
-      connection,
-      breaker,
-      attempts: new CallCounter(),
-      breakerState: 'closed',
-      inFlight: 0,
-      lastCallError: undefined,
+    const newBreaker = (): CircuitBreakerPolicy => {
+      const breaker = createEndpointBreaker({
+        breakerThreshold: mcp.breakerThreshold,
+        breakerCooldownMs: mcp.breakerCooldownMs,
+      });
+      breaker.onStateChange((state) => {
+        if (endpoint.breaker !== breaker) return;
+        const last = breaker.lastFailure;
+        const reason =
+          state === CircuitState.Open && last && 'error' in last && last.error instanceof Error
+            ? this.scrubber.scrub(last.error.message)
+            : null;
+        setBreaker(breakerStateName(state), reason);
+      });
+      return breaker;
     };
-    this.metrics.setEndpointBreaker(name, url, 'closed');
-    this.metrics.setEndpointState(name, url, 'connecting');
-    breaker.onStateChange((state) => {
-      endpoint.breakerState = breakerStateName(state);
-      this.metrics.setEndpointBreaker(name, url, endpoint.breakerState);
-      const last = breaker.lastFailure;
-      const reason =
-        endpoint.breakerState === 'open' && last && 'error' in last && last.error instanceof Error
-          ? this.scrubber.scrub(last.error.message)
-          : null;
-      if (endpoint.breakerState === 'open') {
-        this.logger?.warn(
-          `mcp ${position === undefined ? name : `${name}[${position}]`}: circuit breaker open (${reason ?? ''})`,
-        );
+    const setBreaker = (state: BreakerState, reason: string | null): void => {
+      endpoint.breakerState = state;
+      if (state === 'open') {
+        endpoint.breakerOpenedAt = Date.now();
+        this.logger?.warn(`mcp ${label}: circuit breaker open (${reason ?? ''})`);
       }
+      this.metrics.setEndpointBreaker(name, url, state);
       const from = server.breakerState;
       const to = aggregateBreaker(server.endpoints.map((each) => each.breakerState));
       if (from === to) return;
       server.breakerState = to;
       this.metrics.setBreaker(name, to);
       this.events?.(McpBreakerStateChanged.eventName, new McpBreakerStateChanged(name, from, to, where(reason)));
-    });
+    };
+    const endpoint: ManagedEndpoint = {
+      spec,
+      url,
+      connection,
+      breaker: undefined as unknown as CircuitBreakerPolicy,
+      attempts: new CallCounter(),
+      breakerState: 'closed',
+      breakerOpenedAt: 0,
+      inFlight: 0,
+      lastCallError: undefined,
+    };
+    endpoint.breaker = newBreaker();
+    // A new session after a loss proves the endpoint answers again: its breaker closes now rather than after the
+    // cool-down, so traffic comes back as soon as the endpoint does.
+    resetBreaker = (): void => {
+      if (endpoint.breakerState !== 'open' && endpoint.breakerState !== 'half_open') return;
+      endpoint.breaker = newBreaker();
+      setBreaker('closed', null);
+    };
+    this.metrics.setEndpointBreaker(name, url, 'closed');
+    this.metrics.setEndpointState(name, url, 'connecting');
     return endpoint;
   }
 

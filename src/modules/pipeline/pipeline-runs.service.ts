@@ -34,6 +34,7 @@ import {
   stepOfStatus,
 } from './run-state-machine.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
+import { INSTANCE_NAME } from '../../common/instance.js';
 
 export interface SubmitRunInput {
   lead: LeadProfile;
@@ -215,12 +216,12 @@ export class PipelineRunsService {
     const run = await this.dataSource.getRepository(PipelineRun).findOneBy({ id: runId });
     if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
     const rows: unknown = await this.dataSource.query(
-      `INSERT INTO "pipeline_steps" ("run_id", "step", "status", "attempts", "started_at")
-       VALUES ($1, $2, 'running', 1, now())
+      `INSERT INTO "pipeline_steps" ("run_id", "step", "status", "attempts", "started_at", "instance")
+       VALUES ($1, $2, 'running', 1, now(), $3)
        ON CONFLICT ("run_id", "step") DO UPDATE SET "status" = 'running', "attempts" = "pipeline_steps"."attempts" + 1,
-         "started_at" = now(), "finished_at" = NULL
+         "started_at" = now(), "finished_at" = NULL, "instance" = EXCLUDED."instance"
        RETURNING "attempts"`,
-      [runId, step],
+      [runId, step, INSTANCE_NAME],
     );
     const attempts = Array.isArray(rows) ? Number((rows[0] as { attempts: number }).attempts) : 1;
     this.events.emit(PipelineStepStarted.eventName, new PipelineStepStarted(runId, step, attempts));

@@ -51,6 +51,10 @@ export class PipelineStepRecord {
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt: Date | null;
 
+  /** The instance (host/pid) that ran the latest attempt. */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  instance: string | null;
+
   /** Time of the successful (or last) attempt, upstream calls included. */
   @Column({ name: 'duration_ms', type: 'int', nullable: true })
   durationMs: number | null;

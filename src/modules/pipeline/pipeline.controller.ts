@@ -75,7 +75,9 @@ const RUN_EXAMPLE = {
   bookingId: null,
   n8nExecutionId: '1207',
   notificationKey: '9b2f6c1e-4a7d-4f0e-8c3b-5d6e7f8a9b0c:1',
-  steps: [{ step: 'enrich', status: 'succeeded', attempts: 1, durationMs: 41, errors: [] }],
+  steps: [
+    { step: 'enrich', status: 'succeeded', attempts: 1, durationMs: 41, instance: 'jetvision-7d9f/1', errors: [] },
+  ],
   createdAt: '2026-01-01T09:00:00.000Z',
   updatedAt: '2026-01-01T09:00:01.200Z',
   finishedAt: null,
@@ -142,6 +144,7 @@ export function runView(run: PipelineRun, steps?: PipelineStepRecord[]): Record<
             startedAt: s.startedAt?.toISOString() ?? null,
             finishedAt: s.finishedAt?.toISOString() ?? null,
             durationMs: s.durationMs,
+            instance: s.instance,
             input: s.input,
             output: s.output,
             errors: s.errors,
