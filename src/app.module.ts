@@ -13,6 +13,7 @@ import { JobsModule } from './common/jobs/jobs.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { McpModule } from './common/mcp/mcp.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
+import { TracingModule } from './common/tracing/tracing.module.js';
 import { DATABASE_SCHEMA } from './database-schema.js';
 import { ApolloModule } from './modules/apollo/apollo.module.js';
 import { AuditModule } from './modules/audit/audit.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         DatabaseModule.forRoot(DATABASE_SCHEMA),
         JobsModule,
         MetricsModule,
+        TracingModule,
         CacheModule,
         HealthModule,
         AuditModule,

@@ -81,6 +81,8 @@ export class AppConfig {
     anonymousRatePerMinute: number;
   };
   readonly logging: { level: LogLevel; format: 'json' | 'pretty' };
+  /** OpenTelemetry: spans exported over OTLP/HTTP when `otlpEndpoint` is set, otherwise off. */
+  readonly tracing: { otlpEndpoint: string | undefined; serviceName: string };
   /** Limits an attacker meets (README "Security"). */
   readonly security: {
     /** Proxies whose X-Forwarded-For is believed (addresses, CIDRs, proxy-addr keywords); empty: none. */
@@ -183,6 +185,7 @@ export class AppConfig {
       'DATABASE_URL',
       'API_KEYS',
       'LOG_FORMAT',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
       'APOLLO_MCP_SERVER_URL',
       'AVAINODE_MCP_SERVER_URL',
       'N8N_MCP_SERVER_URL',
@@ -257,6 +260,7 @@ export class AppConfig {
         n8nExtraNodeTypes: listOf(env.N8N_ALLOWED_NODE_TYPES),
         n8nAllowedHttpHosts: listOf(env.N8N_ALLOWED_HTTP_HOSTS).map((host) => host.replace(/^\[(.*)\]$/, '$1')),
       },
+      tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
       logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json') },
       mcp: {
         servers: {

@@ -77,6 +77,16 @@ export class EnvironmentVariables {
   @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
+  /** OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset: tracing off. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, e.g. http://localhost:4318' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1)
+  OTEL_SERVICE_NAME = 'jetvision-integration';
+
   @Transform(toInt)
   @IsInt()
   @Min(1024)

@@ -13,6 +13,8 @@ import {
 } from './mcp-diagnostics.js';
 import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure, toDomainError } from './mcp-errors.js';
 import { redactUrl, SecretScrubber } from './url-secrets.js';
+import { type Span, trace } from '@opentelemetry/api';
+import { SpanKind, markFailed, tracer } from '../tracing/tracing.js';
 import { McpBreakerStateChanged, type McpEventSink, McpServerStateChanged } from './mcp-events.js';
 import { type CircuitBreakerPolicy, CircuitState } from 'cockatiel';
 import {
@@ -57,6 +59,8 @@ interface ManagedEndpoint {
   readonly spec: McpEndpointSpec;
   /** Without credentials: what status, metrics and logs show. */
   readonly url: string;
+  readonly address: string;
+  readonly port: number;
   readonly connection: McpConnection;
   /** Replaced by a closed one when the endpoint reconnects after a loss (see `createEndpoint`). */
   breaker: CircuitBreakerPolicy;
@@ -168,10 +172,38 @@ export class McpClient {
    * `upstream_unavailable` (503), `upstream_timeout` (504), `upstream_error` (502, upstream message),
    * `upstream_contract_violation` (502, naming the field); a caller's abort rejects with the signal's reason.
    */
-  async call<R extends z.ZodType, A extends object>(
+  call<R extends z.ZodType, A extends object>(
     contract: ToolContract<R, A>,
     args: A,
     options: CallOptions = {},
+  ): Promise<z.infer<R>> {
+    // A client span as the OpenTelemetry MCP conventions name it; a no-op while tracing is off.
+    return tracer().startActiveSpan(
+      `tools/call ${contract.name}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'mcp.method.name': 'tools/call',
+          'gen_ai.operation.name': 'execute_tool',
+          'gen_ai.tool.name': contract.name,
+          'jetvision.mcp.server': contract.server,
+        },
+      },
+      async (span) => {
+        try {
+          return await this.callInSpan(contract, args, options, span);
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async callInSpan<R extends z.ZodType, A extends object>(
+    contract: ToolContract<R, A>,
+    args: A,
+    options: CallOptions,
+    span: Span,
   ): Promise<z.infer<R>> {
     const started = performance.now();
     const server = this.servers.get(contract.server);
@@ -235,12 +267,15 @@ export class McpClient {
     } catch (error) {
       if (callerSignal?.aborted && signal.reason === callerSignal.reason) {
         outcome = 'cancelled';
+        markFailed(span, callerSignal.reason, 'cancelled');
         throw callerSignal.reason;
       }
       const failure = this.explain(error, signal, server.name, contract.name);
       // The message reaches the 502/503/504 detail, the status page and the audit: no credential may ride along.
       failure.message = this.scrubber.scrub(failure.message);
       outcome = failure.kind;
+      // An `isError` result is a failure too (`tool_error`), as the conventions ask.
+      markFailed(span, failure, failure.kind);
       server.lastCallError = { kind: failure.kind, message: failure.message, at: new Date() };
       throw toDomainError(failure);
     } finally {
@@ -349,6 +384,7 @@ export class McpClient {
     safeToRepeat: boolean,
   ): Promise<z.infer<R>> {
     endpoint.inFlight++;
+    trace.getActiveSpan()?.setAttributes({ 'server.address': endpoint.address, 'server.port': endpoint.port });
     let outcome: CallOutcome = 'success';
     try {
       if (endpoint.connection.lacksTool(contract.name)) {
@@ -501,9 +537,12 @@ export class McpClient {
       this.metrics.setBreaker(name, to);
       this.events?.(McpBreakerStateChanged.eventName, new McpBreakerStateChanged(name, from, to, where(reason)));
     };
+    const parsed = new URL(spec.url);
     const endpoint: ManagedEndpoint = {
       spec,
       url,
+      address: parsed.hostname,
+      port: Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80)),
       connection,
       breaker: undefined as unknown as CircuitBreakerPolicy,
       attempts: new CallCounter(),

@@ -5,6 +5,7 @@ import type { Agent } from 'undici';
 import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure } from './mcp-errors.js';
 import { callScope, createMcpAgent, createMcpFetch } from './mcp-fetch.js';
 import { raceAbort } from './mcp-policies.js';
+import { currentTraceContext } from '../tracing/tracing.js';
 import type { McpServerName, McpToolRegistry } from './tool-contract.js';
 
 export type ConnectionState = 'connecting' | 'up' | 'degraded' | 'down';
@@ -196,7 +197,7 @@ export class McpConnection {
     session.inFlight++;
     try {
       const result = await callScope.run(options.signal, () =>
-        session.client.request({ method: 'tools/call', params: { name, arguments: args } }, CallToolResultSchema, {
+        session.client.request({ method: 'tools/call', params: callParams(name, args) }, CallToolResultSchema, {
           signal: options.signal,
           timeout: options.timeoutMs + 1_000,
         }),
@@ -380,4 +381,10 @@ export class McpConnection {
     else this.options.logger?.log(`mcp ${this.label}: ${from} -> ${to}`);
     this.options.onStateChange?.({ server: this.server, from, to, reason });
   }
+}
+
+/** `tools/call` params; the active span's trace context rides in `_meta` (`traceparent`, `tracestate`) when tracing. */
+function callParams(name: string, args: Record<string, unknown>): Record<string, unknown> {
+  const trace = currentTraceContext();
+  return Object.keys(trace).length > 0 ? { name, arguments: args, _meta: trace } : { name, arguments: args };
 }

@@ -35,6 +35,7 @@ import {
 } from './run-state-machine.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 import { INSTANCE_NAME } from '../../common/instance.js';
+import { currentTraceContext } from '../../common/tracing/tracing.js';
 
 export interface SubmitRunInput {
   lead: LeadProfile;
@@ -670,7 +671,7 @@ export class PipelineRunsService {
   private async sendStep(manager: EntityManager, runId: string, step: PipelineStep, generation: number): Promise<void> {
     await this.jobs.send(
       this.queues.step,
-      { runId, step, generation },
+      { runId, step, generation, trace: currentTraceContext() },
       { within: manager, priority: stepPriority(step, this.config) },
     );
   }

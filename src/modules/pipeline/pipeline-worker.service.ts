@@ -5,6 +5,7 @@ import { type JobContext, JobQueueService } from '../../common/jobs/job-queue.se
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelineStepsService, classifyStepError } from './pipeline-steps.service.js';
 import type { StepJob } from './pipeline.queues.js';
+import { SpanKind, contextFrom, inSpan } from '../../common/tracing/tracing.js';
 
 /**
  * How often queued runs are checked against free places (besides the hand-over when a run leaves the runs in flight,
@@ -60,7 +61,23 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
-  private async handle(job: StepJob, context: JobContext): Promise<void> {
+  private handle(job: StepJob, context: JobContext): Promise<void> {
+    return inSpan(
+      `pipeline.step ${job.step}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFrom(job.trace),
+        attributes: {
+          'jetvision.pipeline.run_id': job.runId,
+          'jetvision.pipeline.step': job.step,
+          'jetvision.pipeline.retry_count': context.retryCount,
+        },
+      },
+      () => this.handleStep(job, context),
+    );
+  }
+
+  private async handleStep(job: StepJob, context: JobContext): Promise<void> {
     const { runId, step, generation } = job;
     const begun = await this.runs.beginStep(runId, step, generation);
     if (!begun) return;

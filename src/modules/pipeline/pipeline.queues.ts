@@ -7,6 +7,8 @@ export interface StepJob {
   runId: string;
   step: PipelineStep;
   generation: number;
+  /** W3C trace context of whatever enqueued the step: a run's steps form one trace, across instances. */
+  trace?: Record<string, string>;
 }
 
 /** `search` finds a batch's leads; `start` starts the group of leads beginning at index `from`. */

@@ -55,6 +55,8 @@ export interface SandboxStats {
   /** tools/call requests received per tool name (faulted ones included). */
   calls: Record<string, number>;
   faultsInjected: number;
+  /** Trace ids carried by the last (up to 100) tools/call requests that had a `traceparent` in `_meta`. */
+  traceIds: string[];
   webhooks: WebhookStats;
   /** Where the data is kept, and the last save error while saving fails; absent when nothing is kept. */
   persistence?: { path: string; lastError?: string };
@@ -85,6 +87,7 @@ type JsonRpcId = string | number | null;
 
 /** What the host needs to know about a POSTed JSON-RPC message before the MCP transport sees it. */
 interface RpcPeek {
+  traceparent?: string | undefined;
   id: JsonRpcId;
   method: string | undefined;
   toolName: string | undefined;
@@ -98,11 +101,13 @@ function peek(body: unknown): RpcPeek {
   const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
   const method = typeof message.method === 'string' ? message.method : undefined;
   let toolName: string | undefined;
+  let traceparent: string | undefined;
   if (method === 'tools/call' && typeof message.params === 'object' && message.params !== null) {
-    const name = (message.params as { name?: unknown }).name;
-    toolName = typeof name === 'string' ? name : undefined;
+    const params = message.params as { name?: unknown; _meta?: { traceparent?: unknown } };
+    toolName = typeof params.name === 'string' ? params.name : undefined;
+    traceparent = typeof params._meta?.traceparent === 'string' ? params._meta.traceparent : undefined;
   }
-  return { id, method, toolName };
+  return { id, method, toolName, traceparent };
 }
 
 function isInitialize(body: unknown): boolean {
@@ -145,6 +150,7 @@ export class SandboxHost<State> {
   private calls: Record<string, number> = {};
   private readonly listener: SandboxListener;
   private readonly replicas = new Set<SandboxListener>();
+  private readonly traceIds = new Set<string>();
   private readonly stateFile: SandboxStateFile | undefined;
 
   constructor(
@@ -252,6 +258,15 @@ export class SandboxHost<State> {
     await this.stateFile?.close();
   }
 
+  /** Keeps the trace ids of the last traced calls (W3C `traceparent` in `_meta`): what a tracing backend would join. */
+  private rememberTrace(traceparent: string): void {
+    const traceId = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/.exec(traceparent)?.[1];
+    if (!traceId) return;
+    this.traceIds.delete(traceId);
+    this.traceIds.add(traceId);
+    if (this.traceIds.size > 100) this.traceIds.delete(this.traceIds.values().next().value!);
+  }
+
   setFaults(faults: SandboxFaults): void {
     this.faults.set(sandboxFaultsSchema.parse(faults));
     if (!faults.hang) this.releaseHung(true);
@@ -282,6 +297,7 @@ export class SandboxHost<State> {
       sessions: this.sessions.size,
       calls: { ...this.calls },
       faultsInjected: this.faults.injectedCount,
+      traceIds: [...this.traceIds],
       webhooks: this.webhooks.snapshot(),
       ...(this.stateFile
         ? {
@@ -375,6 +391,7 @@ export class SandboxHost<State> {
       const rpc = peek(body);
       if (rpc.toolName !== undefined) {
         this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
+        if (rpc.traceparent) this.rememberTrace(rpc.traceparent);
         // Not every change emits an event (a stored quote does not), so a kept state is saved after any tool call.
         if (this.stateFile) res.once('finish', () => this.stateFile?.changed());
       }
