@@ -85,6 +85,7 @@ export const wrongShapeTool = defineTool({ server: 'avinode', name: 'wrong-shape
 
 export const envelopeTool = defineTool({
   server: 'avinode',
+  envelope: 'n8n-mcp',
   name: 'envelope',
   mode: 'read',
   result: z.object({ workflows: z.array(z.unknown()) }),

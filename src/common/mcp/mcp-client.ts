@@ -421,7 +421,12 @@ export class McpClient {
             timeoutMs: Math.max(1, deadline - Date.now()),
             safeToRepeat,
           });
-          return readToolResult(result, contract.result, { server: server.name, tool: contract.name });
+          return readToolResult(
+            result,
+            contract.result,
+            { server: server.name, tool: contract.name },
+            contract.envelope,
+          );
         } catch (error) {
           throw this.explain(error, signal, server.name, contract.name);
         }

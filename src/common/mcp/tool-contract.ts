@@ -15,8 +15,13 @@ export interface ToolContract<Result extends z.ZodType = z.ZodType, Args extends
   readonly server: McpServerName;
   readonly name: string;
   readonly mode: ToolMode;
-  /** Schema of the tool's JSON result (after unwrapping n8n-mcp's `{success, data}` envelope). */
+  /** Schema of the tool's JSON result (after unwrapping the `envelope`, when the contract names one). */
   readonly result: Result;
+  /**
+   * How the server wraps results: `n8n-mcp` answers `{success: true, data}` or `{success: false, error}` in a text item
+   * (the client unwraps `data`, and `success: false` is a tool error). Absent: the result is taken as it is.
+   */
+  readonly envelope?: ResultEnvelope;
   /** Overrides the server-wide call timeout for this tool. */
   readonly timeoutMs?: number;
   /**
@@ -41,7 +46,10 @@ export interface ToolDefinition<Result extends z.ZodType> {
   result: Result;
   timeoutMs?: number;
   idempotencyKeyArgument?: string;
+  envelope?: ResultEnvelope;
 }
+
+export type ResultEnvelope = 'n8n-mcp';
 
 /**
  * Declares a tool contract. Give `input` (a zod schema of the arguments; used for typing only, the server validates)

@@ -28,14 +28,23 @@ describe('readToolResult', () => {
 
   it('reads JSON text and unwraps the n8n-mcp {success, data} envelope', () => {
     const text = JSON.stringify({ success: true, data: { workflows: [{ id: '2', active: false }] } });
-    expect(readToolResult({ content: [{ type: 'text', text }] }, schema, context)).toEqual({
+    expect(readToolResult({ content: [{ type: 'text', text }] }, schema, context, 'n8n-mcp')).toEqual({
       workflows: [{ id: '2', active: false }],
+    });
+  });
+
+  it('leaves a {success, data} shape alone when the contract names no envelope', () => {
+    const plain = z.object({ success: z.boolean(), data: z.unknown() });
+    const text = JSON.stringify({ success: false, data: { reason: 'a field of this server' } });
+    expect(readToolResult({ content: [{ type: 'text', text }] }, plain, context)).toEqual({
+      success: false,
+      data: { reason: 'a field of this server' },
     });
   });
 
   it('treats {success: false} as a tool error carrying the upstream message', () => {
     const text = JSON.stringify({ success: false, error: 'Workflow not found' });
-    const error = failure(() => readToolResult({ content: [{ type: 'text', text }] }, schema, context));
+    const error = failure(() => readToolResult({ content: [{ type: 'text', text }] }, schema, context, 'n8n-mcp'));
     expect(error.kind).toBe('tool_error');
     expect(error.message).toBe('Workflow not found');
   });

@@ -1,7 +1,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { z } from 'zod';
 import { McpFailure, toolErrorIsInputValidation } from './mcp-errors.js';
-import type { McpServerName } from './tool-contract.js';
+import type { McpServerName, ResultEnvelope } from './tool-contract.js';
 
 interface ResultContext {
   server: McpServerName;
@@ -65,7 +65,7 @@ function detailTexts(details: unknown): string[] {
 }
 
 /** n8n-mcp answers `{success: true, data}` or `{success: false, error}`; anything else is taken as it is. */
-function unwrapEnvelope(payload: unknown, context: ResultContext): unknown {
+function unwrapN8nMcpEnvelope(payload: unknown, context: ResultContext): unknown {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return payload;
   const record = payload as Record<string, unknown>;
   if (typeof record.success !== 'boolean' || !('data' in record || 'error' in record)) return payload;
@@ -86,6 +86,7 @@ export function readToolResult<S extends z.ZodType>(
   result: CallToolResult,
   schema: S,
   context: ResultContext,
+  envelope?: ResultEnvelope,
 ): z.infer<S> {
   if (result.isError === true) {
     const structured = result.structuredContent;
@@ -113,7 +114,7 @@ export function readToolResult<S extends z.ZodType>(
       throw new McpFailure('contract_violation', `the result text is not JSON: ${first.text.slice(0, 120)}`, context);
     }
   }
-  const value = unwrapEnvelope(payload, context);
+  const value = envelope === 'n8n-mcp' ? unwrapN8nMcpEnvelope(payload, context) : payload;
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -3,8 +3,9 @@ import { defineTool } from '../../common/mcp/tool-contract.js';
 
 /**
  * The n8n-mcp 2.87 management tools this backend uses. n8n-mcp answers a text item holding `{success, data | error}`;
- * the MCP client unwraps `data` (and turns `success: false` into a 502 carrying `error`), so these schemas describe
- * `data`. Objects are loose where n8n adds fields between versions; the fields we read are required.
+ * each contract names that envelope (`envelope: 'n8n-mcp'`), so the MCP client unwraps `data` (and turns
+ * `success: false` into a tool error carrying `error`) and these schemas describe `data`. Objects are loose where n8n
+ * adds fields between versions; the fields we read are required.
  *
  * Gaps of n8n-mcp 2.87 the service works around (docs: src/sandbox/n8n, docs/sandbox.md):
  * - `n8n_executions` filters only by status success | error | waiting (n8n itself knows running and canceled too);
@@ -90,6 +91,7 @@ export type N8nExecutionResult = z.infer<typeof executionSchema>;
 
 export const listWorkflowsTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_list_workflows',
   mode: 'read',
   input: z.custom<{ limit?: number; cursor?: string; active?: boolean; tags?: string[] }>(),
@@ -103,6 +105,7 @@ export const listWorkflowsTool = defineTool({
 
 export const getWorkflowTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_get_workflow',
   mode: 'read',
   input: z.custom<{ id: string; mode?: 'full' }>(),
@@ -131,6 +134,7 @@ export interface WorkflowDefinition {
 
 export const createWorkflowTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_create_workflow',
   mode: 'write',
   input: z.custom<WorkflowDefinition>(),
@@ -146,6 +150,7 @@ export type WorkflowOperation =
 
 export const updatePartialWorkflowTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_update_partial_workflow',
   // Activating an active workflow (or deactivating an inactive one) changes nothing: repeating is safe with a key.
   mode: 'write',
@@ -166,6 +171,7 @@ export const testWorkflowResultSchema = z.union([
 
 export const testWorkflowTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_test_workflow',
   // Each call runs the workflow once more: never repeated by the client.
   mode: 'write',
@@ -181,6 +187,7 @@ export const testWorkflowTool = defineTool({
 
 export const listExecutionsTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_executions',
   mode: 'read',
   input: z.custom<{
@@ -202,6 +209,7 @@ export const listExecutionsTool = defineTool({
 /** Same tool as `listExecutionsTool`, another action and result: a contract per shape. */
 export const getExecutionTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_executions',
   mode: 'read',
   input: z.custom<{ action: 'get'; id: string }>(),
@@ -210,6 +218,7 @@ export const getExecutionTool = defineTool({
 
 export const healthCheckTool = defineTool({
   server: 'n8n',
+  envelope: 'n8n-mcp',
   name: 'n8n_health_check',
   mode: 'read',
   input: z.custom<{ mode?: 'status' }>(),
