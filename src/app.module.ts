@@ -22,6 +22,7 @@ import { AvainodeModule } from './modules/avainode/avainode.module.js';
 import { WebhookModule } from './modules/webhook/webhook.module.js';
 import { SyncModule } from './modules/sync/sync.module.js';
 import { PipelineModule } from './modules/pipeline/pipeline.module.js';
+import { EventsModule } from './modules/events/events.module.js';
 
 /** The composition root: infrastructure from src/common, features from src/modules. */
 @Module({})
@@ -47,6 +48,7 @@ export class AppModule {
         WebhookModule,
         SyncModule,
         PipelineModule,
+        EventsModule,
         ...extraImports,
       ],
       providers: [

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { EventStreamService } from '../../src/modules/pipeline/event-stream.service.js';
+import { EventStreamService } from '../../src/modules/events/event-stream.service.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { startUpstreams, trip, type Upstreams, waitForStatus } from './pipeline-support.js';
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { RequiresScope } from '../../common/auth/requires-scope.decorator.js';
 import {
   ApiAcceptedResponse,
@@ -6,17 +6,14 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiResponse,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
 import { ValidationFailedError } from '../../common/errors/domain-error.js';
 import { DEFAULT_PAGE_SIZE } from '../../common/http/pagination.js';
 import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
-import { EventStreamService, parseTypePatterns } from './event-stream.service.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineBatchesService } from './pipeline-batches.service.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
@@ -25,7 +22,6 @@ import type { PipelineStepRecord } from './pipeline-step.entity.js';
 import {
   BatchAcceptedDto,
   CancelRunDto,
-  EventsQuery,
   FlightRequirementsDto,
   ListRunsQuery,
   RunAcceptedDto,
@@ -163,7 +159,6 @@ export class PipelineController {
   constructor(
     private readonly runs: PipelineRunsService,
     private readonly batches: PipelineBatchesService,
-    private readonly stream: EventStreamService,
   ) {}
 
   @Post('leads')
@@ -384,28 +379,5 @@ export class PipelineController {
   @ApiNotFoundResponse({ description: 'No such batch' })
   async batch(@UuidParam() id: string): Promise<unknown> {
     return this.batches.report(id);
-  }
-
-  @Get('events')
-  @ApiOperation({
-    summary: 'Live server-sent events: pipeline, batch, webhook, sync and MCP status',
-    description:
-      'text/event-stream; each event has `id`, `event` (its name) and `data` (JSON with `type`). Filter with ' +
-      '`?types=pipeline.**,mcp.*`, `?runId=` or `?batchId=`. Needs the API key header like every route: ' +
-      "`curl -N -H 'Authorization: Bearer <key>' http://localhost:3000/api/integration/events?runId=<id>`.",
-  })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({
-    description: 'An endless event stream',
-    example:
-      'id: 7\nevent: pipeline.run.status_changed\ndata: {"type":"pipeline.run.status_changed","runId":"0b6f…","from":"pricing","to":"requesting"}\n\n',
-  })
-  events(@Query() query: EventsQuery, @Res() reply: FastifyReply): void {
-    reply.hijack();
-    this.stream.subscribe(reply.raw, {
-      types: parseTypePatterns(query.types),
-      ...(query.runId ? { runId: query.runId } : {}),
-      ...(query.batchId ? { batchId: query.batchId } : {}),
-    });
   }
 }

@@ -4,7 +4,6 @@ import { IdempotencyModule } from '../../common/idempotency/idempotency.module.j
 import { ApolloModule } from '../apollo/apollo.module.js';
 import { N8nModule } from '../n8n/n8n.module.js';
 import { AvainodeModule } from '../avainode/avainode.module.js';
-import { EventStreamService } from './event-stream.service.js';
 import { NotificationWorkflowService } from './notification-workflow.service.js';
 import { PipelineBatchesService } from './pipeline-batches.service.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
@@ -14,7 +13,7 @@ import { PIPELINE_ENTITIES } from './pipeline.entities.js';
 import { PipelineController } from './pipeline.controller.js';
 import { PipelineListeners } from './pipeline.listeners.js';
 
-/** The lead-to-booking pipeline: durable runs, batches and the live event stream. */
+/** The lead-to-booking pipeline: durable runs and batches. */
 @Module({
   imports: [TypeOrmModule.forFeature(PIPELINE_ENTITIES), IdempotencyModule, ApolloModule, AvainodeModule, N8nModule],
   controllers: [PipelineController],
@@ -25,8 +24,7 @@ import { PipelineListeners } from './pipeline.listeners.js';
     PipelineBatchesService,
     NotificationWorkflowService,
     PipelineListeners,
-    EventStreamService,
   ],
-  exports: [PipelineRunsService, EventStreamService],
+  exports: [PipelineRunsService],
 })
 export class PipelineModule {}
