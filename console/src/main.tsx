@@ -8,6 +8,7 @@ import { Board } from './views/board';
 import { Overview } from './views/overview';
 import { RunPage } from './views/run';
 import { SyncPage } from './views/sync';
+import { WebhooksPage } from './views/webhooks';
 
 interface View {
   path: string;
@@ -18,6 +19,7 @@ const VIEWS: View[] = [
   { path: '/', title: 'Overview' },
   { path: '/board', title: 'Pipeline' },
   { path: '/sync', title: 'Sync' },
+  { path: '/webhooks', title: 'Webhooks' },
 ];
 
 function SignIn({ message, onSignedIn }: { message: string | null; onSignedIn: () => void }) {
@@ -109,6 +111,8 @@ function page(route: string) {
       return <Board query={new URLSearchParams(search)} />;
     case 'sync':
       return <SyncPage />;
+    case 'webhooks':
+      return <WebhooksPage query={new URLSearchParams(search)} />;
     case 'runs':
       return parts[1] ? <RunPage id={parts[1]} /> : <Board query={new URLSearchParams(search)} />;
     default:
