@@ -10,6 +10,7 @@ import { DatabaseModule } from './common/database/database.module.js';
 import { HealthModule } from './common/health/health.module.js';
 import { ProblemDetailsFilter } from './common/http/problem-details.filter.js';
 import { JobsModule } from './common/jobs/jobs.module.js';
+import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { McpModule } from './common/mcp/mcp.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
@@ -34,6 +35,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
         EventEmitterModule.forRoot({ wildcard: true, delimiter: '.', maxListeners: 50, ignoreErrors: false }),
+        LifecycleModule,
         DatabaseModule.forRoot(DATABASE_SCHEMA),
         JobsModule,
         MetricsModule,

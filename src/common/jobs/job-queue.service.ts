@@ -3,6 +3,7 @@ import PgBoss from 'pg-boss';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { AppConfig } from '../config/app-config.js';
+import { ShutdownDrain } from '../lifecycle/shutdown-drain.js';
 import type { QueueDefinition } from './queue-definition.js';
 import { type JobHandler, QueueWorker } from './queue-worker.js';
 
@@ -63,7 +64,11 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
   constructor(
     private readonly config: AppConfig,
     private readonly dataSource: DataSource,
+    shutdownDrain: ShutdownDrain,
   ) {
+    shutdownDrain.register('jobs', async (timeoutMs) => {
+      await this.drain(timeoutMs);
+    });
     const common = {
       schema: config.database.jobsSchema,
       // Completed jobs are kept a week for diagnosis, then deleted by pg-boss's own maintenance.
@@ -87,8 +92,15 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /**
+   * Drains (normally done already by the shutdown sequence, see ShutdownDrain) and stops pg-boss. Idempotent; the
+   * shutdown sequence calls it after the MCP client closed and before the database does.
+   */
+  async stop(): Promise<void> {
     if (!this.started || this.stopping) return;
-    // Normally drained already by the shutdown sequence (HTTP, then jobs, then upstream clients); this covers app.close().
     await this.drain(this.config.http.shutdownTimeoutMs);
     this.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: this.config.http.shutdownTimeoutMs });

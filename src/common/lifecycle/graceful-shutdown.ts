@@ -1,5 +1,9 @@
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '../config/app-config.js';
+import { JobQueueService } from '../jobs/job-queue.service.js';
+import { McpClientService } from '../mcp/mcp-client.service.js';
+import { ShutdownDrain } from './shutdown-drain.js';
 
 /**
  * SIGTERM/SIGINT: stop accepting connections, let in-flight requests and jobs finish, close pools, exit 0.
@@ -17,8 +21,6 @@ export function installGracefulShutdown(app: NestFastifyApplication, timeoutMs: 
       process.exit(1);
     }, timeoutMs + 2_000);
     timer.unref();
-    // Nest's close() would stop the job workers before the HTTP server, so close the server first: fastify stops
-    // accepting and waits for in-flight requests. Then app.close(): jobs stop gracefully, then the database pool closes.
     closeHttpThenApp(app, signal)
       .then(() => {
         logger.log('Shutdown complete');
@@ -33,10 +35,18 @@ export function installGracefulShutdown(app: NestFastifyApplication, timeoutMs: 
   process.once('SIGINT', shutdown);
 }
 
+/**
+ * The shutdown sequence: stop accepting requests and fetching jobs; let in-flight requests, running jobs (pipeline
+ * steps, webhook processing) and sync pages finish within the bound; then close the MCP client, the job queue and the
+ * database, in that order (the rest of Nest's shutdown hooks run with the last step).
+ */
 export async function closeHttpThenApp(app: NestFastifyApplication, signal?: string): Promise<void> {
-  await app.getHttpAdapter().getInstance().close();
+  const timeoutMs = app.get(AppConfig).http.shutdownTimeoutMs;
+  await Promise.all([app.getHttpAdapter().getInstance().close(), app.get(ShutdownDrain).drainAll(timeoutMs)]);
+  await app.get(McpClientService).close();
+  await app.get(JobQueueService).stop();
   // The interface declares close() without arguments; the implementation (NestApplicationContext) passes the signal on
-  // to the shutdown hooks, which record it in the audit log.
+  // to the shutdown hooks, which record it in the audit log; the database pool closes last.
   const close: (signal?: string) => Promise<void> = app.close.bind(app);
   await close(signal);
 }

@@ -29,6 +29,7 @@ import {
 import { SyncRunCompleted, SyncedBookingStatusChanged } from './sync.events.js';
 import { SyncMetrics } from './sync.metrics.js';
 import { type Checkpoint, STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
+import { ShutdownDrain } from '../../common/lifecycle/shutdown-drain.js';
 
 export interface StartRequest {
   streams: readonly SyncStreamName[];
@@ -70,6 +71,8 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly claimed = new Set<SyncStreamName>();
   private readonly running = new Map<string, Promise<SyncRun>>();
   private readonly shutdown = new AbortController();
+  /** Set when the shutdown drain starts: each stream stops after the page it is on commits. */
+  private stopAfterPage = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -77,7 +80,10 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
     private readonly metrics: SyncMetrics,
-  ) {}
+    shutdownDrain: ShutdownDrain,
+  ) {
+    shutdownDrain.register('sync', (timeoutMs) => this.drain(timeoutMs));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.dataSource.query(
@@ -90,6 +96,24 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
   async beforeApplicationShutdown(): Promise<void> {
     this.shutdown.abort(new Error('the application is shutting down'));
     await Promise.allSettled([...this.running.values()]);
+  }
+
+  /**
+   * Lets every stream finish the page in hand (committed with its cursor), then stop: the run ends `interrupted` and
+   * the next one resumes from the cursor. Pages still running at the bound are cancelled.
+   */
+  private async drain(timeoutMs: number): Promise<void> {
+    this.stopAfterPage = true;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = await Promise.race([this.idle().then(() => true), bound]);
+    clearTimeout(timer);
+    if (!done) {
+      this.logger.warn(`Sync pages still running after ${timeoutMs} ms: cancelled`);
+      await this.beforeApplicationShutdown();
+    }
   }
 
   /** Streams this process is syncing right now. */
@@ -196,7 +220,7 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
     const failed = results.filter((result) => result.outcome === 'failure');
     let outcome: SyncOutcome =
       failed.length === 0 ? 'success' : failed.length === results.length ? 'failure' : 'partial';
-    if (failed.length > 0 && this.shutdown.signal.aborted) outcome = 'interrupted';
+    if (failed.length > 0 && (this.shutdown.signal.aborted || this.stopAfterPage)) outcome = 'interrupted';
     const sum = (key: keyof SyncCounts): number => results.reduce((total, result) => total + result[key], 0);
     const error = failed.length
       ? streams.flatMap((s) => (byStream[s]?.error ? [`${s}: ${byStream[s].error}`] : [])).join('; ')
@@ -350,6 +374,7 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
         add(counts);
         result.pages++;
         if (stream === 'avinode_bookings') await this.announceBookingOutcomes(records, counts.writtenIds);
+        if (this.stopAfterPage && !page.last) throw new Error('the application is shutting down');
       }
       if (run.kind === 'incremental' && definition.recheck && definition.recheckWhere) {
         const rows = await this.dataSource.query<Array<{ id: string }>>(
