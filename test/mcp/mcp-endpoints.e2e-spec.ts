@@ -10,6 +10,7 @@ import {
 } from '../../src/modules/avainode/avainode.contracts.js';
 import { type SandboxReplicaHandle, type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { eventually } from '../support/eventually.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { testConfig } from './probe.sandbox.js';
 
 const departureDate = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
@@ -131,5 +132,59 @@ describe('McpClient with several endpoints per server', () => {
     const before = endpoint(replica.url).attempts.succeeded;
     await Promise.all(Array.from({ length: 40 }, () => search()));
     expect(endpoint(replica.url).attempts.succeeded).toBeGreaterThan(before);
+  });
+});
+
+describe('several endpoints in the running service', () => {
+  let primary: SandboxServerHandle;
+  let replica: SandboxReplicaHandle;
+  let app: TestApp;
+
+  beforeAll(async () => {
+    primary = await startSandboxServer('avinode', { seed: 7 });
+    replica = await primary.startReplica();
+    app = await startTestApp({ env: { AVAINODE_MCP_SERVER_URL: `${primary.url},${replica.url}` } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await primary?.close();
+  });
+
+  it('shows each endpoint in /status, readiness and /metrics, and the server degraded while one is down', async () => {
+    type Status = {
+      servers: Record<string, { state: string; url: string; endpoints: { url: string; state: string }[] }>;
+    };
+    const read = async (): Promise<Status> => (await (await app.request('/api/integration/status')).json()) as Status;
+    const up = await eventually(async () => {
+      const body = await read();
+      return body.servers['avinode']?.state === 'up' ? body : undefined;
+    }, 10_000);
+    expect(up.servers['avinode']?.endpoints.map((each) => [each.url, each.state])).toEqual([
+      [primary.url, 'up'],
+      [replica.url, 'up'],
+    ]);
+    const metrics = await (await app.request('/metrics')).text();
+    expect(metrics).toContain(`mcp_endpoint_up{server="avinode",endpoint="${replica.url}"} 1`);
+
+    await replica.stop();
+    // The health check notices the dead endpoint; the server keeps serving on the other one.
+    await app.request('/api/integration/status', { method: 'POST' });
+    const degraded = await eventually(async () => {
+      const body = await read();
+      return body.servers['avinode']?.state === 'degraded' ? body : undefined;
+    }, 10_000);
+    expect(degraded.servers['avinode']?.endpoints.map((each) => each.state)).toEqual(['up', 'down']);
+    const ready = (await (await app.request('/health/ready', { auth: false })).json()) as {
+      details: Record<string, { status: string; endpoints?: { url: string; state: string }[] }>;
+    };
+    expect(ready.details['mcp_avinode']).toMatchObject({
+      status: 'degraded',
+      endpoints: [
+        { url: primary.url, state: 'up' },
+        { url: replica.url, state: 'down' },
+      ],
+    });
+    await replica.start();
   });
 });
