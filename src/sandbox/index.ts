@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 
-import { apolloSandbox } from './apollo/apollo.sandbox.js';
+import { apolloOfficialSandbox, apolloSandbox, type ApolloProfile } from './apollo/apollo.sandbox.js';
 import { avinodeSandbox } from './avinode/avinode.sandbox.js';
 import type { SandboxDefinition, SandboxName } from './core/sandbox-definition.js';
 import { n8nSandbox } from './n8n/n8n.sandbox.js';
@@ -13,6 +13,7 @@ export type {
   SandboxName,
   SandboxToolContext,
 } from './core/sandbox-definition.js';
+export { APOLLO_PROFILES, type ApolloProfile } from './apollo/apollo.sandbox.js';
 export type { SandboxFaults } from './core/sandbox-faults.js';
 export type { SandboxStats } from './core/sandbox-host.js';
 export type { SandboxReplicaHandle, SandboxServerHandle } from './core/sandbox-handle.js';
@@ -46,6 +47,11 @@ export interface SandboxServerOptions {
   webhook?: SandboxWebhookConfig;
   /** Keep the data in this file across restarts (see `sandboxStateFile`); default: built from the seed each start. */
   stateFile?: string;
+  /**
+   * Apollo only: which tools the server offers — `jetvision` (default, the contract of mcp-contracts.md) or `official`
+   * (the tools of Apollo's hosted MCP server, `apollo_people_match` and so on). Other servers ignore it.
+   */
+  profile?: ApolloProfile;
 }
 
 /** The file a server's data is kept in under a data directory: `<dir>/<name>.state`. */
@@ -57,7 +63,8 @@ export async function startSandboxServer(
   name: SandboxName,
   options: SandboxServerOptions = {},
 ): Promise<SandboxServerHandle> {
-  return startSandboxHost(definitions[name], options);
+  const definition = name === 'apollo' && options.profile === 'official' ? apolloOfficialSandbox : definitions[name];
+  return startSandboxHost(definition, options);
 }
 
 export interface StartSandboxOptions {
@@ -66,6 +73,8 @@ export interface StartSandboxOptions {
   seed?: number;
   now?: Date;
   apolloSize?: number;
+  /** Tool profile of the Apollo server (see `SandboxServerOptions.profile`); default `jetvision`. */
+  apolloProfile?: ApolloProfile;
   authTokens?: Partial<Record<SandboxName, string>>;
   admin?: boolean;
   webhooks?: Partial<Record<SandboxName, SandboxWebhookConfig>>;
@@ -91,6 +100,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       seed: options.seed,
       now: options.now,
       size: name === 'apollo' ? options.apolloSize : undefined,
+      ...(name === 'apollo' && options.apolloProfile ? { profile: options.apolloProfile } : {}),
       authToken: options.authTokens?.[name],
       admin: options.admin,
       sessionIdleMs: options.sessionIdleMs,

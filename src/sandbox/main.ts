@@ -2,7 +2,7 @@ import { SANDBOX_NAMES, sandboxStateFile, startSandboxServer, type SandboxServer
 import { loadSandboxConfig } from './sandbox-config.js';
 
 /**
- * Standalone sandbox process (`npm run sandbox [-- --only apollo] [--data-dir <dir>]`); the only place in src/sandbox
+ * Standalone sandbox process (`npm run sandbox [-- --only apollo] [--profile official] [--data-dir <dir>]`); the only place in src/sandbox
  * reading the env.
  */
 async function main(): Promise<void> {
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
         seed: config.seed,
         now: config.now,
         size: name === 'apollo' ? config.apolloSize : undefined,
+        ...(name === 'apollo' ? { profile: config.apolloProfile } : {}),
         authToken: config.authTokens[name],
         admin: config.admin,
         sessionIdleMs: config.sessionIdleMs,
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
       });
       handles.push(handle);
       const extras = [
+        ...(name === 'apollo' ? [`${config.apolloProfile} tools`] : []),
         config.authTokens[name] ? 'bearer token required' : 'no auth',
         config.admin ? `admin at ${handle.baseUrl}/admin` : 'admin off',
         config.webhooks[name] ? `webhooks to ${config.webhooks[name].url}` : 'no webhooks',

@@ -15,12 +15,23 @@ describe('loadSandboxConfig', () => {
       seed: 42,
       now: undefined,
       apolloSize: undefined,
+      apolloProfile: 'jetvision',
       admin: false,
       sessionIdleMs: undefined,
       authTokens: {},
       webhooks: {},
       dataDir: undefined,
     });
+  });
+
+  it('serves the official Apollo tools with --profile official or SANDBOX_APOLLO_PROFILE', () => {
+    expect(loadSandboxConfig({}, ['--profile', 'official']).apolloProfile).toBe('official');
+    expect(loadSandboxConfig({ SANDBOX_APOLLO_PROFILE: 'official' }, []).apolloProfile).toBe('official');
+    expect(loadSandboxConfig({ SANDBOX_APOLLO_PROFILE: 'official' }, ['--profile', 'jetvision']).apolloProfile).toBe(
+      'jetvision',
+    );
+    expect(() => loadSandboxConfig({}, ['--profile', 'other'])).toThrow(/--profile expects one of jetvision, official/);
+    expect(() => loadSandboxConfig({ SANDBOX_APOLLO_PROFILE: 'other' }, [])).toThrow(/SANDBOX_APOLLO_PROFILE/);
   });
 
   it('keeps the data under --data-dir, resolved to an absolute path', () => {

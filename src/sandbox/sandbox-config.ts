@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { formatZodError } from './core/http-io.js';
 import type { SandboxName } from './core/sandbox-definition.js';
 import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
-import { SANDBOX_DEFAULT_PORTS, SANDBOX_NAMES } from './index.js';
+import { APOLLO_PROFILES, type ApolloProfile, SANDBOX_DEFAULT_PORTS, SANDBOX_NAMES } from './index.js';
 
 /** Settings of the standalone `npm run sandbox` process. */
 export interface SandboxProcessConfig {
@@ -16,6 +16,8 @@ export interface SandboxProcessConfig {
   seed: number;
   now: Date | undefined;
   apolloSize: number | undefined;
+  /** `--profile official` or `SANDBOX_APOLLO_PROFILE`: the tools the Apollo server offers (default `jetvision`). */
+  apolloProfile: ApolloProfile;
   admin: boolean;
   sessionIdleMs: number | undefined;
   authTokens: Partial<Record<SandboxName, string>>;
@@ -42,6 +44,7 @@ const envSchema = z.object({
   SANDBOX_SEED: z.coerce.number().int().default(42),
   SANDBOX_NOW: z.iso.date().or(z.iso.datetime()).optional(),
   SANDBOX_APOLLO_SIZE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  SANDBOX_APOLLO_PROFILE: z.enum(APOLLO_PROFILES).default('jetvision'),
   SANDBOX_ADMIN: bool,
   SANDBOX_SESSION_IDLE_MS: z.coerce.number().int().min(1).optional(),
   SANDBOX_APOLLO_TOKEN: optionalText,
@@ -94,6 +97,17 @@ export function loadSandboxConfig(
     dataDir = resolve(value);
   }
 
+  const profileIndex = argv.indexOf('--profile');
+  let apolloProfile: ApolloProfile = e.SANDBOX_APOLLO_PROFILE;
+  if (profileIndex >= 0) {
+    const value = argv[profileIndex + 1];
+    const profile = APOLLO_PROFILES.find((p) => p === value);
+    if (!profile) {
+      throw new Error(`Invalid sandbox configuration: --profile expects one of ${APOLLO_PROFILES.join(', ')}`);
+    }
+    apolloProfile = profile;
+  }
+
   const authTokens: Partial<Record<SandboxName, string>> = {};
   const webhooks: Partial<Record<SandboxName, SandboxWebhookConfig>> = {};
   for (const name of SANDBOX_NAMES) {
@@ -121,6 +135,7 @@ export function loadSandboxConfig(
     seed: e.SANDBOX_SEED,
     now: e.SANDBOX_NOW ? new Date(e.SANDBOX_NOW) : undefined,
     apolloSize: e.SANDBOX_APOLLO_SIZE,
+    apolloProfile,
     admin: e.SANDBOX_ADMIN,
     sessionIdleMs: e.SANDBOX_SESSION_IDLE_MS,
     authTokens,

@@ -116,6 +116,8 @@ export class AppConfig {
     sandboxSeed: number;
     /** Serve `/admin/*` on the in-process sandbox servers. */
     sandboxAdmin: boolean;
+    /** Tool profile the in-process Apollo sandbox serves (`SANDBOX_APOLLO_PROFILE`). */
+    sandboxApolloProfile: 'jetvision' | 'official';
   };
   readonly cache: {
     defaultTtlSeconds: number;
@@ -294,6 +296,7 @@ export class AppConfig {
         healthCheckIntervalMs: env.MCP_HEALTH_CHECK_INTERVAL_MS,
         sandboxSeed: env.SANDBOX_SEED,
         sandboxAdmin: env.MCP_SANDBOX_ADMIN,
+        sandboxApolloProfile: env.SANDBOX_APOLLO_PROFILE,
       },
       cache: {
         defaultTtlSeconds: env.CACHE_TTL_SECONDS,

@@ -341,6 +341,14 @@ export class EnvironmentVariables {
   @IsBoolean()
   MCP_SANDBOX_ADMIN = false;
 
+  /**
+   * Tool profile of the in-process Apollo sandbox: `jetvision` (the JetVision contract) or `official` (the tools of
+   * Apollo's hosted MCP server). The Apollo module detects the profile of any server from its tool list, so this only
+   * chooses what the embedded sandbox imitates.
+   */
+  @IsIn(['jetvision', 'official'])
+  SANDBOX_APOLLO_PROFILE: 'jetvision' | 'official' = 'jetvision';
+
   // ---- read-through cache of upstream results ------------------------------------------------------------------------
   /** Default time-to-live of cached upstream results; 0 turns caching off. */
   @Transform(toInt)

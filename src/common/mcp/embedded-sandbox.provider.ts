@@ -63,6 +63,7 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
             port: 0,
             seed: this.config.mcp.sandboxSeed,
             admin: this.config.mcp.sandboxAdmin,
+            ...(name === 'apollo' ? { profile: this.config.mcp.sandboxApolloProfile } : {}),
             ...(this.stateDir ? { stateFile: sandboxStateFile(this.stateDir, name) } : {}),
           });
           this.handles.set(name, handle);

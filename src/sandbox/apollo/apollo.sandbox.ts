@@ -2,6 +2,7 @@ import { SandboxDataChangeError, type SandboxDefinition } from '../core/sandbox-
 import { renderContact } from './apollo.queries.js';
 import { contactPatchSchema } from './apollo.schemas.js';
 import { createApolloState, findById, touch, type ApolloState } from './apollo.state.js';
+import { registerApolloOfficialTools } from './apollo-official.tools.js';
 import { registerApolloTools } from './apollo.tools.js';
 
 /** The Apollo sandbox: seeded people and organizations, sequences, engagement and a change feed for syncs. */
@@ -34,4 +35,14 @@ export const apolloSandbox: SandboxDefinition<ApolloState> = {
     context.emit('lead_updated', { lead, changedFields: fields, source: 'upstream' });
     return lead;
   },
+};
+
+/** Apollo's tool profiles: the JetVision contract (mcp-contracts.md) or the tools of Apollo's own hosted MCP server. */
+export const APOLLO_PROFILES = ['jetvision', 'official'] as const;
+export type ApolloProfile = (typeof APOLLO_PROFILES)[number];
+
+/** The same data and admin changes as `apolloSandbox`, served through the official server's tools and shapes. */
+export const apolloOfficialSandbox: SandboxDefinition<ApolloState> = {
+  ...apolloSandbox,
+  registerTools: registerApolloOfficialTools,
 };
