@@ -4,6 +4,7 @@ import { api, forgetKey, liveStream, onSignedOut, storedKey, storeKey } from './
 import { ErrorNote, Field } from './components';
 import { useLive, useRoute } from './hooks';
 import './style.css';
+import { AuditPage } from './views/audit';
 import { Board } from './views/board';
 import { Overview } from './views/overview';
 import { RunPage } from './views/run';
@@ -20,6 +21,7 @@ const VIEWS: View[] = [
   { path: '/board', title: 'Pipeline' },
   { path: '/sync', title: 'Sync' },
   { path: '/webhooks', title: 'Webhooks' },
+  { path: '/audit', title: 'Audit' },
 ];
 
 function SignIn({ message, onSignedIn }: { message: string | null; onSignedIn: () => void }) {
@@ -111,6 +113,8 @@ function page(route: string) {
       return <Board query={new URLSearchParams(search)} />;
     case 'sync':
       return <SyncPage />;
+    case 'audit':
+      return <AuditPage key={search} query={new URLSearchParams(search)} />;
     case 'webhooks':
       return <WebhooksPage query={new URLSearchParams(search)} />;
     case 'runs':

@@ -68,6 +68,15 @@ export function RunPage({ id }: { id: string }) {
             charter request <code>{r.charterRequestId ?? '—'}</code> · booking{' '}
             <code data-testid="booking-id">{r.bookingId ?? '—'}</code>
           </p>
+          <p>
+            <a href={`#/audit?run=${r.id}`}>Audit history of this run</a>
+            {r.charterRequestId ? (
+              <>
+                {' · '}
+                <a href={`#/audit?booking=${encodeURIComponent(r.charterRequestId)}`}>of its booking</a>
+              </>
+            ) : null}
+          </p>
           {r.failureReason ? (
             <p class="error-text">
               {label(r.failureReason)}: {r.failureMessage}
