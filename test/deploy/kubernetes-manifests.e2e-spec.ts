@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { AppConfig } from '../../src/common/config/app-config.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const dir = join(root, 'deploy', 'kubernetes');
@@ -116,6 +117,16 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     const container = containerOf(byKind('Deployment'));
     expect(container.envFrom).toContainEqual({ secretRef: { name: secret.metadata.name } });
     for (const { name } of container.env) expect(environment).toMatch(new RegExp(`^\\s+${name}[?!]?[:=; ]`, 'm'));
+  });
+
+  it("the Deployment's environment with the Secret's placeholders passes the service's own configuration check", () => {
+    const secret = byKind('Secret') as unknown as { stringData: Record<string, string> };
+    const env: Record<string, string> = { ...secret.stringData };
+    for (const { name, value } of containerOf(byKind('Deployment')).env) if (value !== undefined) env[name] = value;
+    const config = AppConfig.fromEnvironment(env);
+    expect(config.env).toBe('production');
+    expect(config.http.shutdownTimeoutMs).toBe(Number(env.SHUTDOWN_TIMEOUT_MS));
+    expect(config.database.kind).toBe('postgres');
   });
 
   it('the Service, PodDisruptionBudget and autoscaler all point at the Deployment', () => {
