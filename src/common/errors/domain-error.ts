@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'conflict'
   | 'invalid_state_transition'
   | 'precondition_failed'
+  | 'not_supported'
   | 'idempotency_key_reused'
   | 'idempotency_request_in_progress'
   | 'unauthorized'
@@ -66,5 +67,17 @@ export class NotFoundError extends DomainError {
 export class ValidationFailedError extends DomainError {
   constructor(errors: FieldProblem[], message = 'The request is not valid') {
     super('validation_failed', message, { errors });
+  }
+}
+
+/**
+ * The configured upstream server cannot do this operation at all (e.g. Apollo's hosted MCP server has no tool to create
+ * a sequence). Not an outage and not the caller's input: asking again, or differently, changes nothing.
+ */
+export class OperationNotSupportedError extends DomainError {
+  constructor(server: string, operation: string, detail: string, extensions: Record<string, unknown> = {}) {
+    super('not_supported', `${operation} is not supported by this ${server} server: ${detail}`, {
+      extensions: { server, operation, ...extensions },
+    });
   }
 }

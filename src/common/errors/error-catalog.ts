@@ -31,6 +31,8 @@ export function describeErrorCode(code: DomainErrorCode): ErrorCatalogEntry {
       return { status: 422, title: 'Idempotency key reused with a different request' };
     case 'precondition_failed':
       return { status: 422, title: 'Precondition failed' };
+    case 'not_supported':
+      return { status: 422, title: 'Not supported by this upstream server' };
     case 'unsupported_event_type':
       return { status: 422, title: 'Unsupported event type' };
     case 'rate_limited':

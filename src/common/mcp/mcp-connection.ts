@@ -329,7 +329,7 @@ export class McpConnection {
   }
 
   private evaluateTools(): void {
-    const required = this.options.registry.requiredTools(this.server);
+    const required = this.options.registry.requiredTools(this.server, this.toolNames);
     this.missing = required.filter((name) => !this.toolNames.has(name));
     if (this.missing.length > 0) {
       this.setState('degraded', `missing tools: ${this.missing.join(', ')}`);

@@ -29,6 +29,12 @@ export interface ToolContract<Result extends z.ZodType = z.ZodType, Args extends
    * call has an `idempotencyKey`, the client puts it into the arguments.
    */
   readonly idempotencyKeyArgument?: string;
+  /**
+   * The tool profile this contract belongs to, for a server that comes in several tool sets (Apollo: the JetVision
+   * contract or Apollo's hosted server). A server must offer the contracts without a profile and all of one profile's;
+   * the profile it offers best is the one checked, so a server of the other profile is not `degraded` for lacking it.
+   */
+  readonly profile?: string;
   /** Phantom member carrying the argument type; never set at run time. */
   readonly __args?: Args;
 }
@@ -47,6 +53,7 @@ export interface ToolDefinition<Result extends z.ZodType> {
   timeoutMs?: number;
   idempotencyKeyArgument?: string;
   envelope?: ResultEnvelope;
+  profile?: string;
 }
 
 export type ResultEnvelope = 'n8n-mcp';
@@ -97,8 +104,36 @@ export class McpToolRegistry {
     for (const server of touched) for (const listener of this.listeners) listener(server);
   }
 
-  requiredTools(server: McpServerName): string[] {
-    return [...(this.byServer.get(server)?.keys() ?? [])].sort();
+  /**
+   * The tools a server must offer. Without `offered`: every registered tool. With the server's tool list: the tools
+   * without a profile plus those of the profile the list covers best (the first registered on a tie).
+   */
+  requiredTools(server: McpServerName, offered?: ReadonlySet<string>): string[] {
+    const contracts = [...(this.byServer.get(server)?.values() ?? [])];
+    if (offered === undefined) return contracts.map((c) => c.name).sort();
+    const profile = this.profileOf(server, offered);
+    return contracts
+      .filter((c) => c.profile === undefined || c.profile === profile)
+      .map((c) => c.name)
+      .sort();
+  }
+
+  /** The profile a tool list covers best (most of its tools offered), or undefined when the server has no profiles. */
+  profileOf(server: McpServerName, offered: ReadonlySet<string>): string | undefined {
+    const score = new Map<string, { offered: number; total: number }>();
+    for (const contract of this.byServer.get(server)?.values() ?? []) {
+      if (contract.profile === undefined) continue;
+      const entry = score.get(contract.profile) ?? { offered: 0, total: 0 };
+      entry.total++;
+      if (offered.has(contract.name)) entry.offered++;
+      score.set(contract.profile, entry);
+    }
+    let best: string | undefined;
+    let bestShare = -1;
+    for (const [profile, { offered: hits, total }] of score) {
+      if (hits / total > bestShare) [best, bestShare] = [profile, hits / total];
+    }
+    return best;
   }
 
   /** Called with the server name whenever contracts for it are added. Returns an unsubscribe function. */

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineTool } from '../../common/mcp/tool-contract.js';
 
 /**
- * The Apollo MCP tools this backend depends on (mcp-contracts.md), with the result shapes of the sandbox server
+ * The Apollo MCP tools of the `jetvision` profile (mcp-contracts.md); `apollo-official.contracts.ts` holds those of
+ * Apollo's hosted server. The tools this backend depends on (mcp-contracts.md), with the result shapes of the sandbox server
  * (src/sandbox/apollo/apollo.schemas.ts): camelCase fields, ids of 24 hex digits. Inputs are typed here; the server
  * validates them.
  */
@@ -147,6 +148,7 @@ export interface LeadCriteria {
 
 export const searchLeadsTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'search-leads',
   mode: 'read',
   input: z.custom<LeadCriteria>(),
@@ -165,6 +167,7 @@ export type EnrichContactArgs = { email: string; linkedinUrl?: string } | { emai
 
 export const enrichContactTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'enrich-contact',
   // Enrichment reveals an email once (a change upstream); asking again changes nothing, so the service passes an
   // idempotency key derived from the arguments, which makes the client retry it like a read.
@@ -175,6 +178,7 @@ export const enrichContactTool = defineTool({
 
 export const getAccountDataTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'get-account-data',
   mode: 'read',
   input: z.custom<{ domain: string; includeContacts?: boolean }>(),
@@ -189,6 +193,7 @@ export interface SequenceStepInput {
 
 export const createEmailSequenceTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'create-email-sequence',
   mode: 'write',
   input: z.custom<{ name: string; contactIds?: string[]; emails?: string[]; steps: SequenceStepInput[] }>(),
@@ -197,6 +202,7 @@ export const createEmailSequenceTool = defineTool({
 
 export const addContactsToSequenceTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'add-contacts-to-sequence',
   // A contact already present is counted, not duplicated: repeating is harmless, so the service passes a derived
   // idempotency key (the tool takes none; the key only allows retries).
@@ -212,6 +218,7 @@ export const addContactsToSequenceTool = defineTool({
 
 export const trackEngagementTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'track-engagement',
   mode: 'read',
   input: z.custom<{ sequenceId: string; startDate: string; endDate: string }>(),
@@ -234,6 +241,7 @@ export type SyncedApolloContact = z.infer<typeof syncedContactSchema>;
 /** The contact change feed (for the sync): contacts changed since `updatedSince`, in stable order. */
 export const listContactsTool = defineTool({
   server: 'apollo',
+  profile: 'jetvision',
   name: 'list-contacts',
   mode: 'read',
   input: z.custom<{ updatedSince?: string; cursor?: string; limit?: number }>(),

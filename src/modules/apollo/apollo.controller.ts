@@ -13,6 +13,7 @@ import {
   AccountParams,
   AccountQuery,
   AddContactsBody,
+  BulkEnrichBody,
   CreateSequenceBody,
   EngagementQuery,
   EnrichContactBody,
@@ -163,6 +164,29 @@ export class ApolloController {
   @ApolloErrors()
   enrichContact(@Body() body: EnrichContactBody): Promise<ApolloPerson> {
     return this.apollo.enrichContact(body);
+  }
+
+  @Post('contacts/enrich/bulk')
+  @RequiresScope('operate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Enrich up to 10 contacts in one request',
+    description:
+      'One entry per person asked for, in order; `null` where Apollo knows no such person. On Apollo’s hosted MCP ' +
+      'server this is one bulk match (its credits are counted in `jetvision_apollo_credits_spent_total`).',
+  })
+  @ApiResponse({
+    status: 200,
+    description: 'The enriched people',
+    schema: { example: { results: [PERSON_EXAMPLE, null] } },
+  })
+  @ApiBadRequestResponse({
+    description: 'No people, more than 10, or a malformed entry',
+    schema: validationExample('contacts', 'arrayMaxSize', 'contacts must list at most 10 people'),
+  })
+  @ApolloErrors()
+  async enrichContacts(@Body() body: BulkEnrichBody): Promise<{ results: (ApolloPerson | null)[] }> {
+    return { results: await this.apollo.enrichContacts(body.contacts) };
   }
 
   @Get('accounts/:domain')

@@ -92,6 +92,16 @@ export class EnrichContactBody {
   linkedinUrl?: string;
 }
 
+export class BulkEnrichBody {
+  @ApiProperty({ type: [EnrichContactBody], description: 'Up to 10 people, each by email or LinkedIn URL' })
+  @IsArray()
+  @ArrayNotEmpty({ message: 'contacts must list at least one person' })
+  @ArrayMaxSize(10, { message: 'contacts must list at most 10 people (Apollo enriches 10 per call)' })
+  @ValidateNested({ each: true })
+  @Type(() => EnrichContactBody)
+  contacts!: EnrichContactBody[];
+}
+
 export class AccountParams {
   @ApiProperty({ description: 'Company domain', example: 'acme.com' })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))

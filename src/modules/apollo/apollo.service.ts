@@ -4,7 +4,7 @@ import { OnDomainEvent } from '../../common/events/on-domain-event.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CacheService } from '../../common/cache/cache.service.js';
-import { ValidationFailedError } from '../../common/errors/domain-error.js';
+import { DomainError, OperationNotSupportedError, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { numberedPage, type NumberedPage } from '../../common/http/pagination.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import {
@@ -22,6 +22,20 @@ import {
   type SequenceStepInput,
   trackEngagementTool,
 } from './apollo.contracts.js';
+import {
+  type ApolloProfileName,
+  JETVISION_PROFILE,
+  leadFromOfficial,
+  OFFICIAL_PROFILE,
+  officialSearchArgs,
+  organizationEnrichTool,
+  organizationFromOfficial,
+  peopleBulkMatchTool,
+  peopleMatchTool,
+  peopleSearchTool,
+  personFromOfficial,
+} from './apollo-official.contracts.js';
+import { ApolloMetrics } from './apollo.metrics.js';
 import {
   ApolloContactEnriched,
   ApolloContactsAddedToSequence,
@@ -77,6 +91,13 @@ export function normalizeDomain(value: string): string {
     .replace(/[/?#:].*$/, '');
 }
 
+/** A miss on the official server (`person: null`), answered like the JetVision tools' "not found" refusals. */
+function apolloNotFound(resource: string, id: string, tool: string): DomainError {
+  return new DomainError('not_found', `Apollo found no ${resource} for ${id}`, {
+    extensions: { server: 'apollo', tool, resource, id },
+  });
+}
+
 function idempotencyKey(tool: string, value: unknown): string {
   return `${tool}:${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 32)}`;
 }
@@ -94,7 +115,33 @@ export class ApolloService {
     private readonly mcp: McpClientService,
     private readonly cache: CacheService,
     private readonly events: EventEmitter2,
+    private readonly metrics: ApolloMetrics,
   ) {}
+
+  /**
+   * The tool profile the Apollo server speaks, read from the tool list it announced on connect: `official` when it
+   * offers Apollo's hosted-server tools (`apollo_people_match`, …) rather than the JetVision contract. Until a tool
+   * list is known (server down), `jetvision`: the call then fails as unavailable either way.
+   */
+  profile(): ApolloProfileName {
+    const tools = this.mcp.diagnostics().find((d) => d.server === 'apollo')?.tools ?? [];
+    if (tools.length === 0) return JETVISION_PROFILE;
+    return this.mcp.registry.profileOf('apollo', new Set(tools)) === OFFICIAL_PROFILE
+      ? OFFICIAL_PROFILE
+      : JETVISION_PROFILE;
+  }
+
+  /** Refuses an operation Apollo's hosted MCP server has no tool for, naming it (never answered with made-up data). */
+  private requireJetvision(operation: string): void {
+    if (this.profile() === OFFICIAL_PROFILE) {
+      throw new OperationNotSupportedError(
+        'apollo',
+        operation,
+        "Apollo's hosted MCP server (official tool profile) offers no tool for it",
+        { profile: OFFICIAL_PROFILE },
+      );
+    }
+  }
 
   /**
    * People search (no emails, like Apollo's free search). At least one of jobTitle, industry, companySize, location;
@@ -114,6 +161,16 @@ export class ApolloService {
     for (const name of CRITERIA) if (criteria[name] !== undefined) Object.assign(args, { [name]: criteria[name] });
     args.page = criteria.page ?? 1;
     args.perPage = criteria.perPage ?? 25;
+    if (this.profile() === OFFICIAL_PROFILE) {
+      const result = await this.mcp.call(peopleSearchTool, officialSearchArgs(args, args.page, args.perPage));
+      const total = result.pagination?.total_entries ?? result.total_entries ?? result.people.length;
+      return numberedPage(result.people.map(leadFromOfficial), {
+        page: args.page,
+        perPage: args.perPage,
+        totalItems: total,
+        totalPages: Math.ceil(total / args.perPage),
+      });
+    }
     const result = await this.mcp.call(searchLeadsTool, args);
     return numberedPage(result.leads, {
       page: result.pagination.page,
@@ -134,9 +191,11 @@ export class ApolloService {
     }
     const args =
       email !== undefined ? { email, ...(linkedinUrl ? { linkedinUrl } : {}) } : { linkedinUrl: linkedinUrl! };
-    const { person } = await this.mcp.call(enrichContactTool, args, {
-      idempotencyKey: idempotencyKey('enrich-contact', args),
-    });
+    const person =
+      this.profile() === OFFICIAL_PROFILE
+        ? await this.matchOfficial(email, linkedinUrl)
+        : (await this.mcp.call(enrichContactTool, args, { idempotencyKey: idempotencyKey('enrich-contact', args) }))
+            .person;
     const domain = person.organization?.domain ?? null;
     // Enrichment can reveal an email that cached account contacts do not show yet.
     if (domain) this.invalidateAccount(domain);
@@ -144,10 +203,72 @@ export class ApolloService {
     return person;
   }
 
+  /**
+   * Up to 10 people at once, in order, `null` for one Apollo does not know. The official server answers with one bulk
+   * match (credits counted); the JetVision contract has no bulk tool, so each person is enriched in turn.
+   */
+  async enrichContacts(inputs: readonly EnrichContactInput[]): Promise<(ApolloPerson | null)[]> {
+    if (this.profile() !== OFFICIAL_PROFILE) {
+      const people: (ApolloPerson | null)[] = [];
+      for (const input of inputs) {
+        people.push(
+          await this.enrichContact(input).catch((error: unknown) => {
+            if (error instanceof DomainError && error.code === 'not_found') return null;
+            throw error;
+          }),
+        );
+      }
+      return people;
+    }
+    const details = inputs.map((input) => ({
+      ...(input.email?.trim() ? { email: input.email.trim() } : {}),
+      ...(input.linkedinUrl?.trim() ? { linkedin_url: input.linkedinUrl.trim() } : {}),
+    }));
+    const result = await this.mcp.call(
+      peopleBulkMatchTool,
+      { details },
+      { idempotencyKey: idempotencyKey(peopleBulkMatchTool.name, details) },
+    );
+    this.metrics.recordCredits(peopleBulkMatchTool.name, result.credits_consumed);
+    return details.map((_, k) => {
+      const match = result.matches[k];
+      if (!match) return null;
+      const person = personFromOfficial(match);
+      const domain = person.organization?.domain ?? null;
+      if (domain) this.invalidateAccount(domain);
+      this.events.emit(
+        ApolloContactEnriched.eventName,
+        new ApolloContactEnriched(person.id, domain, person.emailStatus),
+      );
+      return person;
+    });
+  }
+
+  /** People match on the official server: a miss is `person: null` there, a 404 here as with the JetVision tool. */
+  private async matchOfficial(email: string | undefined, linkedinUrl: string | undefined): Promise<ApolloPerson> {
+    const args = { ...(email ? { email } : {}), ...(linkedinUrl ? { linkedin_url: linkedinUrl } : {}) };
+    const result = await this.mcp.call(peopleMatchTool, args, {
+      idempotencyKey: idempotencyKey(peopleMatchTool.name, args),
+    });
+    this.metrics.recordCredits(peopleMatchTool.name, result.credits_consumed);
+    if (!result.person) throw apolloNotFound('person', email ?? linkedinUrl ?? '', peopleMatchTool.name);
+    return personFromOfficial(result.person);
+  }
+
   /** Organization data by domain (cached in `apollo.account`); unknown domain → 404. */
   async getAccountData(domain: string, options: { includeContacts?: boolean } = {}): Promise<ApolloOrganization> {
     const normalized = normalizeDomain(domain);
     const includeContacts = options.includeContacts ?? true;
+    if (this.profile() === OFFICIAL_PROFILE) {
+      // Organization enrichment carries no contacts; listing them would need a people search (no emails), so the
+      // official profile answers the organization alone rather than a contact list that looks complete.
+      return this.cache.getOrLoad(APOLLO_ACCOUNT_CACHE, `${normalized}|official`, async () => {
+        const result = await this.mcp.call(organizationEnrichTool, { domain: normalized });
+        this.metrics.recordCredits(organizationEnrichTool.name, result.credits_consumed);
+        if (!result.organization) throw apolloNotFound('organization', normalized, organizationEnrichTool.name);
+        return organizationFromOfficial(result.organization, normalized);
+      });
+    }
     return this.cache.getOrLoad(APOLLO_ACCOUNT_CACHE, `${normalized}|contacts=${includeContacts}`, async () => {
       const { organization } = await this.mcp.call(getAccountDataTool, { domain: normalized, includeContacts });
       for (const contact of organization.contacts ?? []) this.contactDomains.set(contact.id, organization.domain);
@@ -157,6 +278,7 @@ export class ApolloService {
 
   /** Creates an active sequence; `contacts` are Apollo contact ids and/or emails. */
   async createSequence(input: CreateSequenceInput): Promise<ApolloSequence> {
+    this.requireJetvision('create sequence');
     const contactIds = input.contacts.filter((c) => CONTACT_ID.test(c));
     const emails = input.contacts.filter((c) => !CONTACT_ID.test(c));
     const { sequence } = await this.mcp.call(createEmailSequenceTool, {
@@ -184,6 +306,7 @@ export class ApolloService {
 
   /** Adds contacts (ids) to an active sequence; ones already in it are counted, not duplicated. */
   async addContactsToSequence(sequenceId: string, contactIds: readonly string[]): Promise<ContactsAddedResult> {
+    this.requireJetvision('add contacts to sequence');
     const args = { sequenceId, contactIds: [...contactIds] };
     const result = await this.mcp.call(addContactsToSequenceTool, args, {
       idempotencyKey: idempotencyKey('add-contacts-to-sequence', args),
@@ -201,6 +324,7 @@ export class ApolloService {
 
   /** Engagement of a sequence for emails sent between two dates (YYYY-MM-DD, inclusive). */
   async trackEngagement(sequenceId: string, startDate: string, endDate: string): Promise<ApolloEngagement> {
+    this.requireJetvision('track engagement');
     return this.mcp.call(trackEngagementTool, { sequenceId, startDate, endDate });
   }
 
@@ -209,6 +333,7 @@ export class ApolloService {
     const normalized = normalizeDomain(domain);
     this.cache.invalidate(APOLLO_ACCOUNT_CACHE, `${normalized}|contacts=true`);
     this.cache.invalidate(APOLLO_ACCOUNT_CACHE, `${normalized}|contacts=false`);
+    this.cache.invalidate(APOLLO_ACCOUNT_CACHE, `${normalized}|official`);
     for (const [contactId, contactDomain] of this.contactDomains) {
       if (contactDomain === normalized) this.contactDomains.delete(contactId);
     }

@@ -66,6 +66,7 @@ export function classifyStepError(error: unknown): StepErrorClass {
     case 'conflict':
     case 'invalid_state_transition':
     case 'precondition_failed':
+    case 'not_supported':
     case 'idempotency_key_reused':
       return {
         retryable: false,
