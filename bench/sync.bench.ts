@@ -145,8 +145,8 @@ async function main(): Promise<void> {
       `Memory: the process holds ${Math.round(baselineRssMb)} MB before syncing (Nest, TypeORM, the MCP client, OpenAPI` +
         `${database.kind.startsWith('embedded') ? ', and the whole PGlite WebAssembly heap' : ''}); the sync adds ` +
         `${Math.round(peakRssMb - baselineRssMb)} MB at its peak. Pages are streamed (one page per stream in flight, ` +
-        'written and dropped); the growth is V8 letting garbage accumulate between major collections plus raw MCP ' +
-        'results kept alive by the MCP SDK 1.32 abort-listener leak on per-call signals (see the report of issue 9).',
+        'written and dropped); the growth is V8 letting garbage accumulate between major collections. Raw MCP ' +
+        'results are no longer kept alive after their call (see "Sync memory: what held MCP results" below).',
       '',
     ];
     const section = lines.join('\n');
