@@ -172,9 +172,10 @@ describe('several endpoints in the running service', () => {
     await app.request('/api/integration/status', { method: 'POST' });
     const degraded = await eventually(async () => {
       const body = await read();
-      return body.servers['avinode']?.state === 'degraded' ? body : undefined;
+      return body.servers['avinode']?.endpoints[1]?.state === 'down' ? body : undefined;
     }, 10_000);
-    expect(degraded.servers['avinode']?.endpoints.map((each) => each.state)).toEqual(['up', 'down']);
+    expect(degraded.servers['avinode']?.state).toBe('degraded');
+    expect(degraded.servers['avinode']?.endpoints[0]?.state).toBe('up');
     const ready = (await (await app.request('/health/ready', { auth: false })).json()) as {
       details: Record<string, { status: string; endpoints?: { url: string; state: string }[] }>;
     };
@@ -182,7 +183,8 @@ describe('several endpoints in the running service', () => {
       status: 'degraded',
       endpoints: [
         { url: primary.url, state: 'up' },
-        { url: replica.url, state: 'down' },
+        // Down, or trying again (its reconnect loop runs on): not serving either way.
+        { url: replica.url, state: expect.stringMatching(/^(down|connecting)$/) },
       ],
     });
     await replica.start();
