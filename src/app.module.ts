@@ -1,5 +1,6 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditActorInterceptor } from './common/auth/audit-actor.interceptor.js';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ApiKeyGuard } from './common/auth/api-key.guard.js';
 import { RateLimitGuard } from './common/auth/rate-limit.guard.js';
@@ -58,6 +59,7 @@ export class AppModule {
         // Order matters: the key guard identifies the caller, then the rate limit applies per key or per address.
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditActorInterceptor },
       ],
     };
   }

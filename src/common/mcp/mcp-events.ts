@@ -53,3 +53,14 @@ export class McpBreakerStateChanged implements AuditableEvent {
 
 /** Where the client publishes its events; in Nest this is `EventEmitter2.emit`. */
 export type McpEventSink = (eventName: string, event: McpServerStateChanged | McpBreakerStateChanged) => void;
+
+/** An operator dropped every MCP session and reconnected (`POST /api/integration/status`); the actor is audited. */
+export class McpReconnectRequested implements AuditableEvent {
+  static readonly eventName = 'mcp.reconnect_requested';
+
+  constructor(readonly states: Record<string, string>) {}
+
+  toAuditEntry(): AuditEntryInput {
+    return { source: 'mcp', type: McpReconnectRequested.eventName, outcome: 'info', details: { after: this.states } };
+  }
+}

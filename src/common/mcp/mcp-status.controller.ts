@@ -1,7 +1,9 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { RequiresScope } from '../auth/requires-scope.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppConfig } from '../config/app-config.js';
+import { McpReconnectRequested } from './mcp-events.js';
 import { APP_VERSION } from '../version.js';
 import { McpClientService } from './mcp-client.service.js';
 import type { McpServerDiagnostics } from './mcp-diagnostics.js';
@@ -81,6 +83,7 @@ export class McpStatusController {
   constructor(
     private readonly client: McpClientService,
     private readonly config: AppConfig,
+    private readonly events: EventEmitter2,
   ) {}
 
   @Get()
@@ -96,7 +99,12 @@ export class McpStatusController {
   @ApiOperation({ summary: 'Drop every MCP session and reconnect now; returns the state afterwards' })
   @ApiOkResponse({ description: 'Service and per-server state after reconnecting', schema: { example: EXAMPLE } })
   async reconnect(): Promise<IntegrationStatus> {
-    return this.render(await this.client.reconnectAll());
+    const diagnostics = await this.client.reconnectAll();
+    await this.events.emitAsync(
+      McpReconnectRequested.eventName,
+      new McpReconnectRequested(Object.fromEntries(diagnostics.map((d) => [d.server, d.state]))),
+    );
+    return this.render(diagnostics);
   }
 
   private render(diagnostics: McpServerDiagnostics[]): IntegrationStatus {

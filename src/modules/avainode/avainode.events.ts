@@ -18,6 +18,8 @@ export interface CharterRecordRef {
   aircraftId: string;
   status: BookingStatus;
   totalCents: number;
+  /** The pipeline run that created the request, whose history its changes join; null for other origins. */
+  runId: string | null;
 }
 
 function entry(type: string, ref: CharterRecordRef, details: Record<string, unknown>): AuditEntryInput {
@@ -25,7 +27,7 @@ function entry(type: string, ref: CharterRecordRef, details: Record<string, unkn
     source: 'avainode',
     type,
     subject: ref.upstreamRequestId,
-    correlationId: ref.recordId,
+    correlationId: ref.runId ?? ref.recordId,
     outcome: 'success',
     details: { ...ref, ...details },
   };

@@ -118,6 +118,8 @@ function refOf(record: CharterRequest): CharterRecordRef {
     aircraftId: record.aircraftId,
     status: record.status,
     totalCents: record.totalCents,
+    // A pipeline run creates its charter request with its own id as idempotency key (see PipelineStepsService).
+    runId: record.origin === 'pipeline' ? record.idempotencyKey : null,
   };
 }
 

@@ -5,6 +5,7 @@ import { type JobContext, JobQueueService } from '../../common/jobs/job-queue.se
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelineStepsService, classifyStepError } from './pipeline-steps.service.js';
 import type { StepJob } from './pipeline.queues.js';
+import { runWithAuditContext } from '../../common/events/audit-context.js';
 import { SpanKind, contextFrom, inSpan } from '../../common/tracing/tracing.js';
 
 /**
@@ -35,7 +36,10 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
     const queues = this.runs.queues;
     await this.jobs.work(queues.step, (job, context) => this.handle(job, context));
     await this.jobs.work(queues.stepDeadLetter, async (job) => {
-      if (await this.runs.deadLetter(job.runId, job.step, job.generation)) {
+      const deadLettered = await runWithAuditContext({ actor: null, correlationId: job.runId }, () =>
+        this.runs.deadLetter(job.runId, job.step, job.generation),
+      );
+      if (deadLettered) {
         this.logger.warn(`Run ${job.runId} dead-lettered at step ${job.step}`);
       }
     });
@@ -73,7 +77,8 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
           'jetvision.pipeline.retry_count': context.retryCount,
         },
       },
-      () => this.handleStep(job, context),
+      // Everything the step audits (the upstream mutations too) joins the run's history.
+      () => runWithAuditContext({ actor: null, correlationId: job.runId }, () => this.handleStep(job, context)),
     );
   }
 

@@ -3,9 +3,10 @@ import type { FailureReason, PipelineStep, RunStatus } from './run-state-machine
 
 /**
  * Pipeline events, emitted after the change they describe is committed (so a listener that reads the database sees
- * it). The event stream (`GET /api/integration/events`) relays them; finished runs are audited.
+ * it). The event stream (`GET /api/integration/events`) relays them. Creation, every status change, failed step
+ * attempts and the end of a run are audited with the run's id as correlation id.
  */
-export class PipelineRunCreated {
+export class PipelineRunCreated implements AuditableEvent {
   static readonly eventName = 'pipeline.run.created';
 
   constructor(
@@ -15,6 +16,18 @@ export class PipelineRunCreated {
     readonly status: RunStatus,
     readonly occurredAt: Date = new Date(),
   ) {}
+
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'pipeline',
+      type: PipelineRunCreated.eventName,
+      subject: this.runId,
+      correlationId: this.runId,
+      outcome: 'info',
+      details: { source: this.source, batchId: this.batchId, status: this.status },
+      occurredAt: this.occurredAt,
+    };
+  }
 }
 
 export class PipelineStepStarted {
@@ -41,7 +54,7 @@ export class PipelineStepSucceeded {
   ) {}
 }
 
-export class PipelineStepFailed {
+export class PipelineStepFailed implements AuditableEvent {
   static readonly eventName = 'pipeline.step.failed';
 
   constructor(
@@ -54,9 +67,27 @@ export class PipelineStepFailed {
     readonly willRetry: boolean,
     readonly occurredAt: Date = new Date(),
   ) {}
+
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'pipeline',
+      type: PipelineStepFailed.eventName,
+      subject: this.runId,
+      correlationId: this.runId,
+      outcome: 'failure',
+      details: {
+        step: this.step,
+        attempt: this.attempt,
+        code: this.code,
+        message: this.message,
+        willRetry: this.willRetry,
+      },
+      occurredAt: this.occurredAt,
+    };
+  }
 }
 
-export class PipelineRunStatusChanged {
+export class PipelineRunStatusChanged implements AuditableEvent {
   static readonly eventName = 'pipeline.run.status_changed';
 
   constructor(
@@ -67,6 +98,18 @@ export class PipelineRunStatusChanged {
     readonly note: string,
     readonly occurredAt: Date = new Date(),
   ) {}
+
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'pipeline',
+      type: PipelineRunStatusChanged.eventName,
+      subject: this.runId,
+      correlationId: this.runId,
+      outcome: this.to === 'failed' || this.to === 'dead_lettered' ? 'failure' : 'info',
+      details: { from: this.from, to: this.to, note: this.note, batchId: this.batchId },
+      occurredAt: this.occurredAt,
+    };
+  }
 }
 
 /** A run reached booked, cancelled, failed or dead-lettered. Audited. */
@@ -89,7 +132,7 @@ export class PipelineRunFinished implements AuditableEvent {
       source: 'pipeline',
       type: PipelineRunFinished.eventName,
       subject: this.runId,
-      correlationId: this.charterRequestId,
+      correlationId: this.runId,
       outcome: this.status === 'booked' ? 'success' : this.status === 'cancelled' ? 'info' : 'failure',
       details: {
         status: this.status,
@@ -97,6 +140,7 @@ export class PipelineRunFinished implements AuditableEvent {
         failedStep: this.failedStep,
         message: this.message,
         batchId: this.batchId,
+        charterRequestId: this.charterRequestId,
       },
       occurredAt: this.occurredAt,
     };

@@ -140,7 +140,7 @@ export class SyncController {
     if (query.sampleSize !== undefined && query.action !== 'validate') {
       throw notAllowed('sampleSize', 'validate');
     }
-    if (query.action === 'validate') return this.sync.validate(query.sampleSize, request.apiKeyFingerprint ?? null);
+    if (query.action === 'validate') return this.sync.validate(query.sampleSize, request.apiKeyName ?? null);
     return this.sync.status();
   }
 
@@ -165,7 +165,7 @@ export class SyncController {
     @Req() request: AuthenticatedRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SyncRunView | (SyncStatusView & { run: SyncRunView | null })> {
-    const actor = request.apiKeyFingerprint ?? null;
+    const actor = request.apiKeyName ?? null;
     if (body.intervalMinutes !== undefined && body.action !== 'start') throw notAllowed('intervalMinutes', 'start');
     const streams = body.streams;
     switch (body.action) {
@@ -209,7 +209,7 @@ export class SyncController {
   clear(@Query() query: SyncDeleteQueryDto, @Req() request: AuthenticatedRequest): Promise<{ deleted: number }> {
     return this.audit.clear({
       ...(query.before ? { before: new Date(query.before) } : {}),
-      actor: request.apiKeyFingerprint ?? null,
+      actor: request.apiKeyName ?? null,
     });
   }
 

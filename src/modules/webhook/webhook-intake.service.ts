@@ -199,6 +199,13 @@ export class WebhookIntakeService {
                 $10::int, CASE WHEN $12::bool THEN GREATEST($11::int, 1) ELSE $11::int END, $12::bool, $13, q.policy
          FROM event JOIN ${this.jobsSchema}.queue q ON q.name = $8
          RETURNING id
+       ), audit AS (
+         -- Audited in the same statement (no extra round trip per delivery): the entry exists exactly when the event does.
+         INSERT INTO audit_log (source, type, subject, correlation_id, outcome, details)
+         SELECT 'webhook', 'webhook.accepted', event.id::text, event.id::text, 'info',
+                jsonb_build_object('source', input.source, 'messageId', left(input.message_id, 200),
+                                   'eventType', input.type, 'authScheme', input.auth_scheme, 'actor', NULL)
+         FROM event JOIN input ON input.source = event.source AND input.message_id = event.message_id
        )
        -- An event without its job (the queue is missing) must not be stored for nobody to process: dividing by zero
        -- fails the whole statement, the event rows included.

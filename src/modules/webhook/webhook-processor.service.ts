@@ -144,12 +144,22 @@ export class WebhookProcessor implements OnApplicationBootstrap {
     return rows.length > 0;
   }
 
+  /** Marks the event done and audits it (`webhook.processed` / `webhook.stale`) in one statement. */
   private async finish(id: string, status: 'processed' | 'stale'): Promise<void> {
     await this.dataSource.query(
-      `UPDATE webhook_events
-       SET status = $2, processed_at = now(), last_error = NULL, updated_at = now(),
-           processed_count = processed_count + $3
-       WHERE id = $1 AND status NOT IN ('processed', 'stale', 'dead_lettered')`,
+      `WITH done AS (
+         UPDATE webhook_events
+         SET status = $2, processed_at = now(), last_error = NULL, updated_at = now(),
+             processed_count = processed_count + $3
+         WHERE id = $1 AND status NOT IN ('processed', 'stale', 'dead_lettered')
+         RETURNING id, source, type, attempts, replay_count
+       )
+       INSERT INTO audit_log (source, type, subject, correlation_id, outcome, details)
+       SELECT 'webhook', 'webhook.' || $2::text, done.id::text, done.id::text,
+              CASE WHEN $2::text = 'processed' THEN 'success' ELSE 'info' END,
+              jsonb_build_object('source', done.source, 'eventType', done.type, 'attempts', done.attempts,
+                                 'replays', done.replay_count, 'actor', NULL)
+       FROM done`,
       [id, status, status === 'processed' ? 1 : 0],
     );
   }

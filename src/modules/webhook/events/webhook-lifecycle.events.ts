@@ -59,6 +59,7 @@ export class WebhookDeadLettered implements AuditableEvent {
       source: 'webhook',
       type: WebhookDeadLettered.eventName,
       subject: this.webhookEventId,
+      correlationId: this.webhookEventId,
       outcome: 'failure',
       details: { source: this.source, eventType: this.eventType, attempts: this.attempts, lastError: this.lastError },
     };
@@ -79,6 +80,7 @@ export class WebhookReplayed implements AuditableEvent {
       source: 'webhook',
       type: WebhookReplayed.eventName,
       subject: this.webhookEventId,
+      correlationId: this.webhookEventId,
       outcome: 'info',
       details: { previousStatus: this.previousStatus },
     };
