@@ -12,6 +12,7 @@ import { PipelineWorkerService } from './pipeline-worker.service.js';
 import { PIPELINE_ENTITIES } from './pipeline.entities.js';
 import { PipelineController } from './pipeline.controller.js';
 import { PipelineListeners } from './pipeline.listeners.js';
+import { PipelineMetrics } from './pipeline.metrics.js';
 
 /** The lead-to-booking pipeline: durable runs and batches. */
 @Module({
@@ -24,6 +25,7 @@ import { PipelineListeners } from './pipeline.listeners.js';
     PipelineBatchesService,
     NotificationWorkflowService,
     PipelineListeners,
+    PipelineMetrics,
   ],
   exports: [PipelineRunsService],
 })
