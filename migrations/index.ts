@@ -12,6 +12,7 @@ import { IndexBookingAndAuditTypePrefix1765500000000 } from './1765500000000-ind
 import { PipelineBatchLeadsAsRows1765500000001 } from './1765500000001-pipeline-batch-leads-as-rows.js';
 import { SyncQuarantine1765500000002 } from './1765500000002-sync-quarantine.js';
 import { PipelineStepInstance1765700000000 } from './1765700000000-pipeline-step-instance.js';
+import { UpstreamMutation1765800000000 } from './1765800000000-upstream-mutation.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PipelineBatchLeadsAsRows1765500000001,
   SyncQuarantine1765500000002,
   PipelineStepInstance1765700000000,
+  UpstreamMutation1765800000000,
 ];

@@ -15,6 +15,7 @@ import { LifecycleModule } from './common/lifecycle/lifecycle.module.js';
 import { LoggingModule } from './common/logging/logging.module.js';
 import { McpModule } from './common/mcp/mcp.module.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
+import { UpstreamMutationsModule } from './common/mutations/upstream-mutations.module.js';
 import { TracingModule } from './common/tracing/tracing.module.js';
 import { DATABASE_SCHEMA } from './database-schema.js';
 import { ApolloModule } from './modules/apollo/apollo.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         LifecycleModule,
         DatabaseModule.forRoot(DATABASE_SCHEMA),
         JobsModule,
+        UpstreamMutationsModule,
         MetricsModule,
         TracingModule,
         CacheModule,

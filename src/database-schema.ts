@@ -1,6 +1,7 @@
 import { MIGRATIONS } from '../migrations/index.js';
 import type { SchemaRegistry } from './common/database/data-source-options.js';
 import { IdempotencyKey } from './common/idempotency/idempotency-key.entity.js';
+import { UpstreamMutation } from './common/mutations/upstream-mutation.entity.js';
 import { AuditLogEntry } from './modules/audit/audit-log.entity.js';
 import { N8nManagedWorkflow } from './modules/n8n/n8n-managed-workflow.entity.js';
 import { CharterRequest } from './modules/avainode/charter-request.entity.js';
@@ -14,6 +15,7 @@ export const DATABASE_SCHEMA: SchemaRegistry = {
   entities: [
     AuditLogEntry,
     IdempotencyKey,
+    UpstreamMutation,
     CharterRequest,
     WebhookEvent,
     WebhookEntityVersion,

@@ -6,6 +6,8 @@ import { NotFoundError } from '../../common/errors/domain-error.js';
 import type { CallOptions } from '../../common/mcp/mcp-client.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import type { ToolContract } from '../../common/mcp/tool-contract.js';
+import type { UpstreamMutation } from '../../common/mutations/upstream-mutation.entity.js';
+import { type ReconcileOutcome, UpstreamMutationsService } from '../../common/mutations/upstream-mutations.service.js';
 import type { z } from 'zod';
 import {
   type AircraftCategory,
@@ -35,6 +37,13 @@ import { CharterRequestStore } from './charter-request.store.js';
 
 /** Cache namespace of operator profiles; its TTL is `CACHE_NAMESPACE_TTLS=avinode.operator=<seconds>`. */
 export const OPERATOR_CACHE_NAMESPACE = 'avinode.operator';
+
+const CREATE_OPERATION = 'create_charter_request';
+const ORIGINS: readonly CharterRequestOrigin[] = ['api', 'pipeline', 'sync', 'upstream'];
+
+function originOf(value: unknown): CharterRequestOrigin {
+  return ORIGINS.find((origin) => origin === value) ?? 'api';
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -135,7 +144,10 @@ export class AvainodeService {
     private readonly store: CharterRequestStore,
     private readonly cache: CacheService,
     private readonly events: EventEmitter2,
-  ) {}
+    private readonly mutations: UpstreamMutationsService,
+  ) {
+    mutations.registerReconciler('avinode', CREATE_OPERATION, (intent) => this.reconcileCreated(intent));
+  }
 
   /** Availability changes by the hour: never cached. */
   searchAircraft(criteria: AircraftSearchCriteria): Promise<AircraftSearchResult> {
@@ -167,13 +179,42 @@ export class AvainodeService {
   /**
    * Creates a charter request upstream (idempotent by `options.idempotencyKey`) and stores it. Concurrent or repeated
    * calls with one key produce one upstream request and one row; `CharterRequestCreated` is emitted once, by the call
-   * that inserted the row. Nothing is stored when the upstream call fails.
+   * that inserted the row. The intent is recorded first (`upstream_mutation`, see UpstreamMutationsService): when the
+   * local write fails after Avinode created the request, the caller gets 503 and a retry with the same key (or the
+   * reconcile job) stores the request Avinode made, without asking for a second one.
    */
   async createCharterRequest(
     input: NewCharterRequest,
     options: CreateCharterRequestOptions,
   ): Promise<CreatedCharterRequest> {
-    const result = await this.call(
+    const origin = options.origin ?? 'api';
+    return this.mutations.run(
+      {
+        upstream: 'avinode',
+        operation: CREATE_OPERATION,
+        idempotencyKey: options.idempotencyKey,
+        subject: input.aircraftId,
+        // Ids and shape only: the contact stays out of the intent.
+        summary: {
+          origin,
+          aircraftId: input.aircraftId,
+          route: `${input.departureAirport}-${input.arrivalAirport}`,
+          departureDate: input.departureDate,
+          passengers: input.passengers,
+          quoteId: input.quoteId ?? null,
+        },
+      },
+      {
+        call: async () => (await this.callCreate(input, options)).request,
+        refOf: (request) => request.requestId,
+        lookup: (requestId) => this.details(requestId),
+        store: (request) => this.storeCreated(request, origin, options.idempotencyKey, options.manager),
+      },
+    );
+  }
+
+  private callCreate(input: NewCharterRequest, options: CreateCharterRequestOptions) {
+    return this.call(
       createCharterRequestTool,
       {
         aircraftId: input.aircraftId,
@@ -193,12 +234,15 @@ export class AvainodeService {
       },
       { idempotencyKey: options.idempotencyKey, signal: options.signal },
     );
-    const origin = options.origin ?? 'api';
-    const { record, inserted } = await this.store.upsertFromUpstream(result.request, {
-      origin,
-      idempotencyKey: options.idempotencyKey,
-      manager: options.manager,
-    });
+  }
+
+  private async storeCreated(
+    request: UpstreamBooking,
+    origin: CharterRequestOrigin,
+    idempotencyKey: string,
+    manager?: EntityManager,
+  ): Promise<CreatedCharterRequest> {
+    const { record, inserted } = await this.store.upsertFromUpstream(request, { origin, idempotencyKey, manager });
     if (inserted) {
       this.events.emit(
         CharterRequestCreated.eventName,
@@ -211,7 +255,29 @@ export class AvainodeService {
         ),
       );
     }
-    return { view: { ...result.request, recordId: record.id }, record, created: inserted };
+    return { view: { ...request, recordId: record.id }, record, created: inserted };
+  }
+
+  /** A charter request whose local write failed: read it upstream by the recorded request id and store it. */
+  private async reconcileCreated(intent: UpstreamMutation): Promise<ReconcileOutcome> {
+    if (intent.resultRef === null) {
+      // Avinode has no lookup by idempotency key: a retry with the same key (which replays upstream) settles it.
+      return { kind: 'unknown', reason: 'the upstream answer was not recorded; awaiting a retry with the same key' };
+    }
+    const request = await this.details(intent.resultRef);
+    const origin = originOf(intent.requestSummary['origin']);
+    await this.storeCreated(request, origin, intent.idempotencyKey);
+    return { kind: 'reconciled', resultRef: request.requestId };
+  }
+
+  private async details(upstreamId: string): Promise<UpstreamBooking> {
+    const { booking } = await this.call(
+      manageBookingTool,
+      { bookingId: upstreamId, action: 'get_details' },
+      // get_details changes nothing: a key makes the client treat this write-tool call as safe to repeat.
+      { idempotencyKey: `get_details:${upstreamId}` },
+    );
+    return booking;
   }
 
   /**
@@ -220,12 +286,7 @@ export class AvainodeService {
    */
   async getBooking(id: string): Promise<CharterRequestView> {
     const upstreamId = await this.resolve(id);
-    const { booking } = await this.call(
-      manageBookingTool,
-      { bookingId: upstreamId, action: 'get_details' },
-      // get_details changes nothing: a key makes the client treat this write-tool call as safe to repeat.
-      { idempotencyKey: `get_details:${upstreamId}` },
-    );
+    const booking = await this.details(upstreamId);
     const existing = await this.store.findByUpstreamId(booking.requestId);
     if (!existing) return { ...booking, recordId: null };
     const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { JobQueueService } from '../../src/common/jobs/job-queue.service.js';
+import { UpstreamMutation } from '../../src/common/mutations/upstream-mutation.entity.js';
+import { upstreamMutationReconcileQueue } from '../../src/common/mutations/upstream-mutations.module.js';
+import { AuditLogEntry } from '../../src/modules/audit/audit-log.entity.js';
+import { CharterRequest } from '../../src/modules/avainode/charter-request.entity.js';
+import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
+import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+  intentId?: string;
+  resultRef?: string;
+}
+interface SearchPage {
+  items: Array<{ aircraftId: string }>;
+}
+interface Booking {
+  requestId: string;
+  recordId: string | null;
+}
+
+const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * No half-writes (issue 12): the local write after Avinode created a charter request fails once (a trigger on
+ * `charter_request`), and the upstream's request is still accounted for — by the intent record, by a retry with the same
+ * Idempotency-Key and by the reconcile job — with exactly one request upstream.
+ */
+describe('charter requests: no half-writes', () => {
+  let sandbox: SandboxServerHandle;
+  let app: TestApp;
+  let dataSource: DataSource;
+
+  const createCalls = (): number => sandbox.stats().calls['create-charter-request'] ?? 0;
+  const auditOf = (type: string, correlationId: string): Promise<AuditLogEntry[]> =>
+    dataSource.getRepository(AuditLogEntry).findBy({ type, correlationId });
+
+  /** Fails the next insert into charter_request once (a sequence, since a raised error rolls back any table write). */
+  async function failNextCharterRequestInsert(): Promise<void> {
+    await dataSource.query(`ALTER SEQUENCE "test_fail_once" RESTART WITH 1`);
+  }
+
+  async function tripOn(date: string, index: number): Promise<Record<string, unknown>> {
+    const response = await app.request(
+      `/api/integration/aircraft?departureAirport=KTEB&arrivalAirport=KPBI&departureDate=${date}&passengers=2`,
+    );
+    expect(response.status).toBe(200);
+    const option = ((await response.json()) as SearchPage).items[index];
+    if (!option) throw new Error(`no aircraft #${index} on ${date}`);
+    return {
+      aircraftId: option.aircraftId,
+      departureAirport: 'KTEB',
+      arrivalAirport: 'KPBI',
+      departureDate: date,
+      departureTime: '09:30',
+      passengers: 2,
+      contact: { name: 'Jane Doe', email: 'jane.doe@summitcapital.com' },
+    };
+  }
+
+  const create = (body: unknown, key: string): Promise<Response> =>
+    app.request('/api/integration/aircraft', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
+
+  /** The intent row of the request created with this HTTP key (the upstream key is derived from it). */
+  async function intentFor(requestId: string): Promise<UpstreamMutation> {
+    return dataSource
+      .getRepository(UpstreamMutation)
+      .findOneByOrFail({ operation: 'create_charter_request', resultRef: requestId });
+  }
+
+  beforeAll(async () => {
+    sandbox = await startSandboxServer('avinode', { port: 0, admin: true });
+    app = await startTestApp({ env: { AVAINODE_MCP_SERVER_URL: sandbox.url } });
+    dataSource = app.app.get(DataSource);
+    await dataSource.query(`CREATE SEQUENCE "test_fail_once" START WITH 2 MINVALUE 1`);
+    await dataSource.query(`
+      CREATE FUNCTION "test_fail_once"() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF nextval('test_fail_once') = 1 THEN
+          RAISE EXCEPTION 'injected local failure after the upstream call';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await dataSource.query(`
+      CREATE TRIGGER "test_fail_once" BEFORE INSERT ON "charter_request"
+      FOR EACH ROW EXECUTE FUNCTION "test_fail_once"()`);
+  }, 60_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await sandbox?.close();
+  });
+
+  it('records the intent, answers 503, and a retry with the same key returns the one upstream request', async () => {
+    const body = await tripOn(day(40), 0);
+    await failNextCharterRequestInsert();
+    const callsBefore = createCalls();
+
+    const first = await create(body, 'half-write-retry-0001');
+    expect(first.status).toBe(503);
+    expect(first.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await first.json()) as Problem;
+    expect(problem.code).toBe('service_unavailable');
+    expect(problem.resultRef).toMatch(/^cr-/);
+    expect(createCalls()).toBe(callsBefore + 1);
+
+    // The intent says what happened upstream.
+    const intent = await intentFor(problem.resultRef ?? '');
+    expect(intent).toMatchObject({ id: problem.intentId, upstream: 'avinode', status: 'pending' });
+    expect(intent.upstreamAnsweredAt).not.toBeNull();
+    expect(intent.error).toContain('injected local failure');
+    expect(intent.requestSummary).toMatchObject({ origin: 'api', aircraftId: body['aircraftId'], passengers: 2 });
+    expect(JSON.stringify(intent.requestSummary)).not.toContain('jane.doe');
+    expect(
+      await dataSource.getRepository(CharterRequest).findOneBy({ upstreamRequestId: intent.resultRef ?? '' }),
+    ).toBeNull();
+    await eventually(async () => (await auditOf('upstream_mutation.left_open', intent.id)).length === 1);
+
+    const retry = await create(body, 'half-write-retry-0001');
+    expect(retry.status).toBe(201);
+    const booking = (await retry.json()) as Booking;
+    expect(booking.requestId).toBe(problem.resultRef);
+    expect(booking.recordId).not.toBeNull();
+    // The retry read the request Avinode had made; it did not ask for another one.
+    expect(createCalls()).toBe(callsBefore + 1);
+    expect(await dataSource.getRepository(CharterRequest).countBy({ upstreamRequestId: booking.requestId })).toBe(1);
+
+    const settled = await intentFor(booking.requestId);
+    expect(settled.status).toBe('reconciled');
+    expect(settled.completedAt).not.toBeNull();
+    await eventually(
+      async () =>
+        (await auditOf('upstream_mutation.reconciled', intent.id)).length === 1 &&
+        (await auditOf('avainode.charter_request_created', booking.recordId ?? '')).length === 1,
+    );
+
+    // A third call with the key is a plain replay of the stored answer.
+    const replay = await create(body, 'half-write-retry-0001');
+    expect(replay.status).toBe(201);
+    expect(((await replay.json()) as Booking).requestId).toBe(booking.requestId);
+    expect(createCalls()).toBe(callsBefore + 1);
+  });
+
+  it('the reconcile job completes an intent nobody retried', async () => {
+    const body = await tripOn(day(41), 1);
+    await failNextCharterRequestInsert();
+    const first = await create(body, 'half-write-reconcile-0001');
+    expect(first.status).toBe(503);
+    const { resultRef } = (await first.json()) as Problem;
+    const intent = await intentFor(resultRef ?? '');
+    expect(intent.status).toBe('pending');
+
+    // Past the grace period, as if the job had not run for a while.
+    await dataSource.query(
+      `UPDATE "upstream_mutation" SET "updated_at" = now() - interval '10 minutes' WHERE "id" = $1`,
+      [intent.id],
+    );
+    await app.app.get(JobQueueService).send(upstreamMutationReconcileQueue, {});
+
+    await eventually(async () => (await intentFor(resultRef ?? '')).status === 'reconciled', 20_000);
+    const record = await dataSource
+      .getRepository(CharterRequest)
+      .findOneByOrFail({ upstreamRequestId: resultRef ?? '' });
+    expect(record.idempotencyKey).toBe(intent.idempotencyKey);
+    expect(record.origin).toBe('api');
+    const [entry] = await eventually(async () => {
+      const entries = await auditOf('upstream_mutation.reconciled', intent.id);
+      return entries.length > 0 ? entries : undefined;
+    });
+    expect(entry?.details).toMatchObject({ by: 'reconcile', resultRef });
+  });
+
+  it('an upstream refusal fails the intent (nothing changed upstream)', async () => {
+    const body = { ...(await tripOn(day(42), 0)), aircraftId: 'ac-doesnotexist' };
+    const response = await create(body, 'half-write-refused-0001');
+    expect(response.status).toBe(404);
+    const [intent] = await dataSource
+      .getRepository(UpstreamMutation)
+      .findBy({ operation: 'create_charter_request', subject: 'ac-doesnotexist' });
+    expect(intent).toMatchObject({ status: 'failed', resultRef: null });
+  });
+});
