@@ -32,7 +32,12 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export async function startConsole(options: TestAppOptions = {}): Promise<ConsoleHarness> {
+export interface ConsoleOptions extends TestAppOptions {
+  /** The page's size; 1280×800 unless a test checks a narrow screen. */
+  viewport?: { width: number; height: number };
+}
+
+export async function startConsole(options: ConsoleOptions = {}): Promise<ConsoleHarness> {
   const t = await startTestApp(options);
   let browser: Browser;
   try {
@@ -41,7 +46,10 @@ export async function startConsole(options: TestAppOptions = {}): Promise<Consol
     await t.close();
     throw error;
   }
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    locale: 'en-US',
+  });
   context.setDefaultTimeout(UI_TIMEOUT_MS);
   const page = await context.newPage();
   const harness: ConsoleHarness = {
