@@ -31,9 +31,9 @@ describe('console: usable on a 390 px wide screen (real browser)', () => {
       await h.page.locator(`[data-testid="${ready}"], .${ready}`).first().waitFor();
       if (route === '/') await waitForText(h.page.locator('[data-server="apollo"]'), 'up');
       // A string runs in the page (the tests' tsconfig has no DOM types).
-      const overflow = (await h.page.evaluate(
+      const overflow = await h.page.evaluate<number>(
         'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-      )) as number;
+      );
       if (overflow > 0)
         console.log(
           await h.page.evaluate(
