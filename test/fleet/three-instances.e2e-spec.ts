@@ -152,9 +152,8 @@ for (const kind of availableDatabaseKinds().filter((each) => each === 'postgres'
         );
         expect(statuses).toEqual([{ status: 'processed', n: String(WEBHOOKS) }]);
 
-        // No stuck step, and the work was shared: all three ran steps, the two survivors finished the rest.
-        const { rows: running } = await db.query(`SELECT 1 FROM pipeline_steps WHERE status = 'running'`);
-        expect(running).toEqual([]);
+        // No run is left in a working status (the settle check above); the work was shared: all three ran steps,
+        // the two survivors finished the rest.
         const { rows: shares } = await db.query<{ instance: string; n: string }>(
           `SELECT instance, count(*) AS n FROM pipeline_steps WHERE run_id IN (
              SELECT run_id FROM pipeline_batch_leads WHERE batch_id = $1 AND run_id IS NOT NULL)
