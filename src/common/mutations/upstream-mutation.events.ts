@@ -1,16 +1,29 @@
 import type { AuditEntryInput, AuditableEvent } from '../events/domain-event.js';
 import type { UpstreamMutation } from './upstream-mutation.entity.js';
 
-function details(intent: UpstreamMutation, extra: Record<string, unknown>): Record<string, unknown> {
+/** The audit entry of an intent's event: about the upstream record (or the intent's subject), tied by the intent. */
+function entry(
+  intent: UpstreamMutation,
+  type: string,
+  outcome: AuditEntryInput['outcome'],
+  extra: Record<string, unknown>,
+): AuditEntryInput {
   return {
-    intentId: intent.id,
-    upstream: intent.upstream,
-    operation: intent.operation,
-    subject: intent.subject,
-    resultRef: intent.resultRef,
-    attempts: intent.attempts,
-    request: intent.requestSummary,
-    ...extra,
+    source: intent.upstream,
+    type,
+    subject: intent.resultRef ?? intent.subject,
+    correlationId: intent.id,
+    outcome,
+    details: {
+      intentId: intent.id,
+      upstream: intent.upstream,
+      operation: intent.operation,
+      subject: intent.subject,
+      resultRef: intent.resultRef,
+      attempts: intent.attempts,
+      request: intent.requestSummary,
+      ...extra,
+    },
   };
 }
 
@@ -28,14 +41,7 @@ export class UpstreamMutationLeftOpen implements AuditableEvent {
   ) {}
 
   toAuditEntry(): AuditEntryInput {
-    return {
-      source: this.intent.upstream,
-      type: UpstreamMutationLeftOpen.eventName,
-      subject: this.intent.resultRef ?? this.intent.subject,
-      correlationId: this.intent.id,
-      outcome: 'failure',
-      details: details(this.intent, { reason: this.reason }),
-    };
+    return entry(this.intent, UpstreamMutationLeftOpen.eventName, 'failure', { reason: this.reason });
   }
 }
 
@@ -49,14 +55,7 @@ export class UpstreamMutationReconciled implements AuditableEvent {
   ) {}
 
   toAuditEntry(): AuditEntryInput {
-    return {
-      source: this.intent.upstream,
-      type: UpstreamMutationReconciled.eventName,
-      subject: this.intent.resultRef ?? this.intent.subject,
-      correlationId: this.intent.id,
-      outcome: 'success',
-      details: details(this.intent, { by: this.by }),
-    };
+    return entry(this.intent, UpstreamMutationReconciled.eventName, 'success', { by: this.by });
   }
 }
 
@@ -70,13 +69,6 @@ export class UpstreamMutationAbandoned implements AuditableEvent {
   ) {}
 
   toAuditEntry(): AuditEntryInput {
-    return {
-      source: this.intent.upstream,
-      type: UpstreamMutationAbandoned.eventName,
-      subject: this.intent.resultRef ?? this.intent.subject,
-      correlationId: this.intent.id,
-      outcome: 'failure',
-      details: details(this.intent, { reason: this.reason }),
-    };
+    return entry(this.intent, UpstreamMutationAbandoned.eventName, 'failure', { reason: this.reason });
   }
 }
