@@ -21,16 +21,19 @@ interface SearchPage {
 interface Booking {
   requestId: string;
   recordId: string | null;
+  status: string;
+  passengers: number;
+  history: Array<{ action: string }>;
 }
 
 const day = (offset: number): string => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
 /**
- * No half-writes (issue 12): the local write after Avinode created a charter request fails once (a trigger on
- * `charter_request`), and the upstream's request is still accounted for — by the intent record, by a retry with the same
- * Idempotency-Key and by the reconcile job — with exactly one request upstream.
+ * No half-writes (issue 12): the local write after Avinode created a charter request or changed a booking fails once (a
+ * trigger on `charter_request`), and the upstream's change is still accounted for — by the intent record, by a retry
+ * (same Idempotency-Key, or the same request again without one) and by the reconcile job — made exactly once upstream.
  */
-describe('charter requests: no half-writes', () => {
+describe('charter requests and booking changes: no half-writes', () => {
   let sandbox: SandboxServerHandle;
   let app: TestApp;
   let dataSource: DataSource;
@@ -64,6 +67,36 @@ describe('charter requests: no half-writes', () => {
 
   const create = (body: unknown, key: string): Promise<Response> =>
     app.request('/api/integration/aircraft', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
+
+  /** A fresh pending charter request (stored), for the booking-change cases. */
+  async function pendingRequest(date: string): Promise<Booking> {
+    const response = await create(await tripOn(date, 0), `half-write-booking-${date}`);
+    expect(response.status).toBe(201);
+    return (await response.json()) as Booking;
+  }
+
+  const change = (path: string, method: 'POST' | 'PATCH', body: unknown, key?: string): Promise<Response> =>
+    app.request(`/api/integration/bookings/${path}`, {
+      method,
+      json: body,
+      ...(key !== undefined ? { headers: { 'idempotency-key': key } } : {}),
+    });
+
+  const upstreamActions = (booking: Booking, action: string): number =>
+    booking.history.filter((entry) => entry.action === action).length;
+
+  async function bookingIntent(operation: string, requestId: string): Promise<UpstreamMutation> {
+    return dataSource.getRepository(UpstreamMutation).findOneByOrFail({ operation, subject: requestId });
+  }
+
+  async function ageAndReconcile(intent: UpstreamMutation): Promise<void> {
+    // Past the grace period, as if the job had not run for a while.
+    await dataSource.query(
+      `UPDATE "upstream_mutation" SET "updated_at" = now() - interval '10 minutes' WHERE "id" = $1`,
+      [intent.id],
+    );
+    await app.app.get(JobQueueService).send(upstreamMutationReconcileQueue, {});
+  }
 
   /** The intent row of the request created with this HTTP key (the upstream key is derived from it). */
   async function intentFor(requestId: string): Promise<UpstreamMutation> {
@@ -154,12 +187,7 @@ describe('charter requests: no half-writes', () => {
     const intent = await intentFor(resultRef ?? '');
     expect(intent.status).toBe('pending');
 
-    // Past the grace period, as if the job had not run for a while.
-    await dataSource.query(
-      `UPDATE "upstream_mutation" SET "updated_at" = now() - interval '10 minutes' WHERE "id" = $1`,
-      [intent.id],
-    );
-    await app.app.get(JobQueueService).send(upstreamMutationReconcileQueue, {});
+    await ageAndReconcile(intent);
 
     await eventually(async () => (await intentFor(resultRef ?? '')).status === 'reconciled', 20_000);
     const record = await dataSource
@@ -182,5 +210,85 @@ describe('charter requests: no half-writes', () => {
       .getRepository(UpstreamMutation)
       .findBy({ operation: 'create_charter_request', subject: 'ac-doesnotexist' });
     expect(intent).toMatchObject({ status: 'failed', resultRef: null });
+  });
+
+  it('confirm: 503 with the intent open, and a retry with the same key returns the booking confirmed once', async () => {
+    const request = await pendingRequest(day(43));
+    await failNextCharterRequestInsert();
+    const first = await change(`${request.requestId}/confirm`, 'POST', { paymentMethod: 'wire' }, 'half-confirm-01');
+    expect(first.status).toBe(503);
+    const problem = (await first.json()) as Problem;
+    expect(problem).toMatchObject({ code: 'service_unavailable', resultRef: request.requestId });
+
+    const intent = await bookingIntent('confirm_booking', request.requestId);
+    expect(intent).toMatchObject({ id: problem.intentId, status: 'pending', resultRef: request.requestId });
+    expect(intent.upstreamAnsweredAt).not.toBeNull();
+    expect(intent.error).toContain('injected local failure');
+    await eventually(async () => (await auditOf('upstream_mutation.left_open', intent.id)).length === 1);
+    // Confirmed upstream, not yet locally.
+    expect(
+      (await dataSource.getRepository(CharterRequest).findOneByOrFail({ upstreamRequestId: request.requestId })).status,
+    ).toBe('pending');
+
+    const retry = await change(`${request.requestId}/confirm`, 'POST', { paymentMethod: 'wire' }, 'half-confirm-01');
+    expect(retry.status).toBe(200);
+    const confirmed = (await retry.json()) as Booking;
+    expect(confirmed).toMatchObject({ requestId: request.requestId, status: 'confirmed', recordId: request.recordId });
+    expect(upstreamActions(confirmed, 'confirm')).toBe(1);
+    expect((await bookingIntent('confirm_booking', request.requestId)).status).toBe('reconciled');
+    await eventually(
+      async () =>
+        (await auditOf('upstream_mutation.reconciled', intent.id)).length === 1 &&
+        (await auditOf('avainode.booking_confirmed', request.recordId ?? '')).length === 1,
+    );
+  });
+
+  it('cancel without a key: repeating the same request converges on the one upstream cancellation', async () => {
+    const request = await pendingRequest(day(44));
+    await failNextCharterRequestInsert();
+    const first = await change(`${request.requestId}/cancel`, 'POST', { reason: 'plans changed' });
+    expect(first.status).toBe(503);
+    expect(((await first.json()) as Problem).detail).toContain('repeat the same request');
+
+    // Cancelling a cancelled booking would be 409: the open intent is resumed instead.
+    const again = await change(`${request.requestId}/cancel`, 'POST', { reason: 'plans changed' });
+    expect(again.status).toBe(200);
+    const cancelled = (await again.json()) as Booking;
+    expect(cancelled.status).toBe('cancelled');
+    expect(upstreamActions(cancelled, 'cancel')).toBe(1);
+    const intent = await bookingIntent('cancel_booking', request.requestId);
+    expect(intent).toMatchObject({ status: 'reconciled', attempts: 2 });
+    expect(JSON.stringify(intent.requestSummary)).not.toContain('plans changed');
+    expect(
+      (await dataSource.getRepository(CharterRequest).findOneByOrFail({ upstreamRequestId: request.requestId })).status,
+    ).toBe('cancelled');
+
+    // With nothing left open, the same request again is the honest 409.
+    expect((await change(`${request.requestId}/cancel`, 'POST', { reason: 'plans changed' })).status).toBe(409);
+  });
+
+  it('modify: the reconcile job stores the change nobody retried, with an audit entry', async () => {
+    const request = await pendingRequest(day(45));
+    await failNextCharterRequestInsert();
+    const first = await change(request.requestId, 'PATCH', { passengers: 3 }, 'half-modify-01');
+    expect(first.status).toBe(503);
+    const intent = await bookingIntent('modify_booking', request.requestId);
+    expect(intent).toMatchObject({ status: 'pending', requestSummary: { action: 'modify', passengers: 3 } });
+
+    await ageAndReconcile(intent);
+    await eventually(
+      async () => (await bookingIntent('modify_booking', request.requestId)).status === 'reconciled',
+      20_000,
+    );
+    const record = await dataSource
+      .getRepository(CharterRequest)
+      .findOneByOrFail({ upstreamRequestId: request.requestId });
+    expect(record.passengers).toBe(3);
+    const [entry] = await eventually(async () => {
+      const entries = await auditOf('upstream_mutation.reconciled', intent.id);
+      return entries.length > 0 ? entries : undefined;
+    });
+    expect(entry?.details).toMatchObject({ by: 'reconcile', operation: 'modify_booking' });
+    await eventually(async () => (await auditOf('avainode.booking_modified', record.id)).length === 1);
   });
 });

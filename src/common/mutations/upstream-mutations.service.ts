@@ -22,6 +22,12 @@ export interface MutationIntent {
   subject?: string | null;
   /** Ids and shape only: never contact details. */
   summary?: Record<string, unknown>;
+  /**
+   * For callers without a key of their own (the route had no Idempotency-Key, so `idempotencyKey` is fresh): an intent
+   * of the same change (operation, subject and summary) that the upstream answered but that is still `pending` is
+   * resumed instead of mutating again, so repeating the request converges on the upstream's result.
+   */
+  resumeOpen?: boolean;
 }
 
 export interface MutationSteps<T, R> {
@@ -120,7 +126,9 @@ export class UpstreamMutationsService {
       throw new DomainError(
         'service_unavailable',
         `${intent.upstream} completed ${intent.operation} (${resultRef}) but it could not be stored yet; ` +
-          'retry with the same Idempotency-Key to get the result',
+          (intent.resumeOpen === true
+            ? 'repeat the same request to get the result'
+            : 'retry with the same Idempotency-Key to get the result'),
         {
           extensions: { upstream: intent.upstream, operation: intent.operation, intentId: row.id, resultRef },
           retryAfterSeconds: 1,
@@ -210,23 +218,30 @@ export class UpstreamMutationsService {
 
   /** Inserts the intent, or finds the one an earlier attempt with the same key left (counting the attempt). */
   private async begin(intent: MutationIntent): Promise<UpstreamMutation> {
+    const idempotencyKey = (intent.resumeOpen === true && (await this.openKeyOf(intent))) || intent.idempotencyKey;
     const rows: unknown = await this.dataSource.query(
       `INSERT INTO "upstream_mutation" ("upstream", "operation", "idempotency_key", "subject", "request_summary")
        VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT ("upstream", "operation", "idempotency_key")
        DO UPDATE SET "attempts" = "upstream_mutation"."attempts" + 1, "updated_at" = now()
        RETURNING "id"`,
-      [
-        intent.upstream,
-        intent.operation,
-        intent.idempotencyKey,
-        intent.subject ?? null,
-        JSON.stringify(intent.summary ?? {}),
-      ],
+      [intent.upstream, intent.operation, idempotencyKey, intent.subject ?? null, JSON.stringify(intent.summary ?? {})],
     );
     const id = Array.isArray(rows) ? (rows[0] as { id?: string } | undefined)?.id : undefined;
     if (id === undefined) throw new Error('upstream_mutation insert returned no row');
     return this.dataSource.getRepository(UpstreamMutation).findOneByOrFail({ id });
+  }
+
+  /** The key of the newest answered, still pending intent of the same change, if any (see `resumeOpen`). */
+  private async openKeyOf(intent: MutationIntent): Promise<string | undefined> {
+    const rows: unknown = await this.dataSource.query(
+      `SELECT "idempotency_key" FROM "upstream_mutation"
+       WHERE "upstream" = $1 AND "operation" = $2 AND "subject" IS NOT DISTINCT FROM $3
+         AND "request_summary" = $4::jsonb AND "status" = 'pending' AND "upstream_answered_at" IS NOT NULL
+       ORDER BY "created_at" DESC LIMIT 1`,
+      [intent.upstream, intent.operation, intent.subject ?? null, JSON.stringify(intent.summary ?? {})],
+    );
+    return Array.isArray(rows) ? (rows[0] as { idempotency_key?: string } | undefined)?.idempotency_key : undefined;
   }
 
   /** Best effort: a failure here must not hide the upstream's answer (the intent row already exists). */

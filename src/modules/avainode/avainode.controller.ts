@@ -33,7 +33,7 @@ import {
   QUOTE_EXAMPLE,
   problemExample,
 } from './avainode.examples.js';
-import { AvainodeService, type CharterRequestView } from './avainode.service.js';
+import { AvainodeService, type BookingChangeKey, type CharterRequestView } from './avainode.service.js';
 
 export type AircraftSearchPage = NumberedPage<AircraftOption> & { search: AircraftSearchResult['search'] };
 
@@ -48,6 +48,10 @@ function pageOf<T>(items: readonly T[], query: NumberedPageQuery): NumberedPage<
     totalItems: items.length,
     totalPages: Math.ceil(items.length / perPage),
   });
+}
+
+function changeKey(idempotency: IdempotencyInfo): BookingChangeKey {
+  return { idempotencyKey: idempotency.upstreamKey, clientKeyed: idempotency.key !== null };
 }
 
 function validation(field: string, rule: string, message: string): { example: Record<string, unknown> } {
@@ -268,8 +272,12 @@ export class AvainodeController {
   })
   @TransitionErrors('confirm')
   @AvinodeErrors()
-  confirmBooking(@Param() params: BookingParams, @Body() body: ConfirmBookingBody): Promise<CharterRequestView> {
-    return this.avainode.confirmBooking(params.id, body.paymentMethod);
+  confirmBooking(
+    @Param() params: BookingParams,
+    @Body() body: ConfirmBookingBody,
+    @IdempotencyContext() idempotency: IdempotencyInfo,
+  ): Promise<CharterRequestView> {
+    return this.avainode.confirmBooking(params.id, body.paymentMethod, changeKey(idempotency));
   }
 
   @Post('bookings/:id/cancel')
@@ -292,8 +300,12 @@ export class AvainodeController {
   })
   @TransitionErrors('cancel')
   @AvinodeErrors()
-  cancelBooking(@Param() params: BookingParams, @Body() body: CancelBookingBody): Promise<CharterRequestView> {
-    return this.avainode.cancelBooking(params.id, body.reason);
+  cancelBooking(
+    @Param() params: BookingParams,
+    @Body() body: CancelBookingBody,
+    @IdempotencyContext() idempotency: IdempotencyInfo,
+  ): Promise<CharterRequestView> {
+    return this.avainode.cancelBooking(params.id, body.reason, changeKey(idempotency));
   }
 
   @Patch('bookings/:id')
@@ -317,7 +329,11 @@ export class AvainodeController {
   })
   @TransitionErrors('modify')
   @AvinodeErrors()
-  modifyBooking(@Param() params: BookingParams, @Body() body: ModifyBookingBody): Promise<CharterRequestView> {
+  modifyBooking(
+    @Param() params: BookingParams,
+    @Body() body: ModifyBookingBody,
+    @IdempotencyContext() idempotency: IdempotencyInfo,
+  ): Promise<CharterRequestView> {
     if (body.departureTime === undefined && body.passengers === undefined && body.specialRequests === undefined) {
       throw new ValidationFailedError([
         {
@@ -327,7 +343,7 @@ export class AvainodeController {
         },
       ]);
     }
-    return this.avainode.modifyBooking(params.id, body);
+    return this.avainode.modifyBooking(params.id, body, changeKey(idempotency));
   }
 
   @Get('operators/:id')

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { EntityManager } from 'typeorm';
@@ -39,6 +40,20 @@ import { CharterRequestStore } from './charter-request.store.js';
 export const OPERATOR_CACHE_NAMESPACE = 'avinode.operator';
 
 const CREATE_OPERATION = 'create_charter_request';
+const BOOKING_ACTIONS = ['confirm', 'cancel', 'modify'] as const;
+type BookingAction = (typeof BOOKING_ACTIONS)[number];
+const BOOKING_OPERATIONS: Record<BookingAction, string> = {
+  confirm: 'confirm_booking',
+  cancel: 'cancel_booking',
+  modify: 'modify_booking',
+};
+/** Tolerance between our clock and Avinode's when asking whether a change happened after its intent. */
+const CLOCK_SKEW_MS = 60_000;
+
+/** Tells two free texts apart without keeping them (intents hold ids and shape only). */
+function digest(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
 const ORIGINS: readonly CharterRequestOrigin[] = ['api', 'pipeline', 'sync', 'upstream'];
 
 function originOf(value: unknown): CharterRequestOrigin {
@@ -103,6 +118,14 @@ export interface CreatedCharterRequest {
   created: boolean;
 }
 
+/** The key of a booking change (from the route's `@IdempotencyContext()`). */
+export interface BookingChangeKey {
+  /** Derived from the caller's Idempotency-Key, or fresh when it sent none. */
+  idempotencyKey: string;
+  /** The caller sent an Idempotency-Key (otherwise a repeated request resumes an open intent of the same change). */
+  clientKeyed: boolean;
+}
+
 export interface OperatorOptions {
   includeFleet?: boolean;
   includeSafetyRecords?: boolean;
@@ -147,6 +170,11 @@ export class AvainodeService {
     private readonly mutations: UpstreamMutationsService,
   ) {
     mutations.registerReconciler('avinode', CREATE_OPERATION, (intent) => this.reconcileCreated(intent));
+    for (const action of BOOKING_ACTIONS) {
+      mutations.registerReconciler('avinode', BOOKING_OPERATIONS[action], (intent) =>
+        this.reconcileBookingChange(action, intent),
+      );
+    }
   }
 
   /** Availability changes by the hour: never cached. */
@@ -293,51 +321,135 @@ export class AvainodeService {
     return { ...booking, recordId: record.id };
   }
 
-  /** pending → confirmed (deposit taken). Not repeated automatically: confirming is not idempotent upstream. */
-  async confirmBooking(id: string, paymentMethod: string): Promise<CharterRequestView> {
-    const upstreamId = await this.resolve(id);
-    const { booking } = await this.call(manageBookingTool, { bookingId: upstreamId, action: 'confirm', paymentMethod });
-    const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
-    this.events.emit(
-      BookingConfirmed.eventName,
-      new BookingConfirmed(refOf(record), paymentMethod, booking.payment?.depositAmount ?? null),
+  /**
+   * pending → confirmed (deposit taken). Not repeated automatically: confirming is not idempotent upstream. Like every
+   * booking change, recorded as an intent first (see `changeBooking`).
+   */
+  confirmBooking(id: string, paymentMethod: string, key: BookingChangeKey): Promise<CharterRequestView> {
+    return this.changeBooking(id, 'confirm', { paymentMethod }, key, (upstreamId) =>
+      this.call(manageBookingTool, { bookingId: upstreamId, action: 'confirm', paymentMethod }),
     );
-    return { ...booking, recordId: record.id };
   }
 
   /** pending or confirmed → cancelled (fee by notice for confirmed bookings). */
-  async cancelBooking(id: string, reason: string): Promise<CharterRequestView> {
-    const upstreamId = await this.resolve(id);
-    const { booking } = await this.call(manageBookingTool, {
-      bookingId: upstreamId,
-      action: 'cancel',
-      cancellationReason: reason,
-    });
-    const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
-    const previous = booking.history.at(-1)?.from ?? 'pending';
-    this.events.emit(
-      BookingCancelled.eventName,
-      new BookingCancelled(refOf(record), previous, reason, booking.cancellation?.feeAmount ?? null),
+  cancelBooking(id: string, reason: string, key: BookingChangeKey): Promise<CharterRequestView> {
+    // The reason is free text: the intent keeps a digest of it (same change or not), the audit entry the text.
+    return this.changeBooking(id, 'cancel', { reasonDigest: digest(reason) }, key, (upstreamId) =>
+      this.call(manageBookingTool, { bookingId: upstreamId, action: 'cancel', cancellationReason: reason }),
     );
-    return { ...booking, recordId: record.id };
   }
 
   /** Changes departure time, party size (re-priced) or special requests of a pending or confirmed booking. */
-  async modifyBooking(id: string, changes: BookingChanges): Promise<CharterRequestView> {
-    const upstreamId = await this.resolve(id);
+  modifyBooking(id: string, changes: BookingChanges, key: BookingChangeKey): Promise<CharterRequestView> {
     const modifications: BookingChanges = {
       ...(changes.departureTime !== undefined ? { departureTime: changes.departureTime } : {}),
       ...(changes.passengers !== undefined ? { passengers: changes.passengers } : {}),
       ...(changes.specialRequests !== undefined ? { specialRequests: changes.specialRequests } : {}),
     };
-    const { booking } = await this.call(manageBookingTool, {
-      bookingId: upstreamId,
-      action: 'modify',
-      modifications,
-    });
+    const summary = {
+      departureTime: modifications.departureTime ?? null,
+      passengers: modifications.passengers ?? null,
+      specialRequestsDigest: modifications.specialRequests === undefined ? null : digest(modifications.specialRequests),
+    };
+    return this.changeBooking(id, 'modify', summary, key, (upstreamId) =>
+      this.call(manageBookingTool, { bookingId: upstreamId, action: 'modify', modifications }),
+    );
+  }
+
+  /**
+   * One booking change through an intent (`upstream_mutation`, operation `<action>_booking`): recorded before the call,
+   * completed after the local write. When that write fails the caller gets 503 and the intent stays open; a retry with
+   * the same Idempotency-Key — or, without one, the same request again — reads the booking instead of changing it a
+   * second time, and the reconcile job stores what nobody retried.
+   */
+  private async changeBooking(
+    id: string,
+    action: BookingAction,
+    summary: Record<string, unknown>,
+    key: BookingChangeKey,
+    call: (upstreamId: string) => Promise<{ booking: UpstreamBooking }>,
+  ): Promise<CharterRequestView> {
+    const upstreamId = await this.resolve(id);
+    return this.mutations.run(
+      {
+        upstream: 'avinode',
+        operation: BOOKING_OPERATIONS[action],
+        idempotencyKey: key.idempotencyKey,
+        resumeOpen: !key.clientKeyed,
+        subject: upstreamId,
+        summary: { action, ...summary },
+      },
+      {
+        call: async () => (await call(upstreamId)).booking,
+        refOf: (booking) => booking.requestId,
+        lookup: (requestId) => this.details(requestId),
+        store: (booking) => this.storeBookingChange(action, booking, summary),
+      },
+    );
+  }
+
+  private async storeBookingChange(
+    action: BookingAction,
+    booking: UpstreamBooking,
+    summary: Record<string, unknown>,
+  ): Promise<CharterRequestView> {
     const { record } = await this.store.upsertFromUpstream(booking, { origin: 'upstream' });
-    this.events.emit(BookingModified.eventName, new BookingModified(refOf(record), modifications));
+    const ref = refOf(record);
+    switch (action) {
+      case 'confirm':
+        this.events.emit(
+          BookingConfirmed.eventName,
+          new BookingConfirmed(
+            ref,
+            booking.payment?.method ?? (typeof summary['paymentMethod'] === 'string' ? summary['paymentMethod'] : ''),
+            booking.payment?.depositAmount ?? null,
+          ),
+        );
+        break;
+      case 'cancel': {
+        // Read from the cancel entry, not the last one: a reconcile may see later history.
+        const entry = booking.history.findLast((h) => h.action === 'cancel') ?? booking.history.at(-1);
+        this.events.emit(
+          BookingCancelled.eventName,
+          new BookingCancelled(
+            ref,
+            entry?.from ?? 'pending',
+            booking.cancellation?.reason ?? '',
+            booking.cancellation?.feeAmount ?? null,
+          ),
+        );
+        break;
+      }
+      case 'modify': {
+        const changes: BookingChanges = {
+          ...(typeof summary['departureTime'] === 'string' ? { departureTime: summary['departureTime'] } : {}),
+          ...(typeof summary['passengers'] === 'number' ? { passengers: summary['passengers'] } : {}),
+          ...(summary['specialRequestsDigest'] !== null && summary['specialRequestsDigest'] !== undefined
+            ? { specialRequests: booking.specialRequests ?? '' }
+            : {}),
+        };
+        this.events.emit(BookingModified.eventName, new BookingModified(ref, changes));
+        break;
+      }
+    }
     return { ...booking, recordId: record.id };
+  }
+
+  /**
+   * A booking change whose local write failed or whose answer was lost. With the answer recorded, the booking is read
+   * and stored; without it, the booking's history tells whether the change happened after the intent was recorded.
+   */
+  private async reconcileBookingChange(action: BookingAction, intent: UpstreamMutation): Promise<ReconcileOutcome> {
+    const ref = intent.resultRef ?? intent.subject;
+    if (ref === null) return { kind: 'failed', reason: 'the intent names no booking' };
+    const booking = await this.details(ref);
+    if (intent.resultRef === null) {
+      const since = intent.createdAt.getTime() - CLOCK_SKEW_MS;
+      const happened = booking.history.some((h) => h.action === action && Date.parse(h.at) >= since);
+      if (!happened) return { kind: 'failed', reason: `Avinode shows no ${action} of ${ref} since the intent` };
+    }
+    await this.storeBookingChange(action, booking, intent.requestSummary);
+    return { kind: 'reconciled', resultRef: booking.requestId };
   }
 
   /**
