@@ -203,7 +203,9 @@ export function classifyFailure(error: unknown, server: McpServerName, tool: str
     return new McpFailure('client_error', error.message, { ...base, status });
   }
   if (error instanceof McpStreamClosedError) return new McpFailure('session_lost', error.message, base);
-  if (error instanceof McpMalformedReplyError || error instanceof SyntaxError) {
+  // By name as well: a reply body parsed by the platform's own `Response` throws the SyntaxError of another realm when
+  // this code runs inside a VM context (as under Jest).
+  if (error instanceof McpMalformedReplyError || error instanceof SyntaxError || isNamedError(error, 'SyntaxError')) {
     return new McpFailure('malformed', `malformed reply: ${error.message}`, base);
   }
   if (error instanceof McpError) {
@@ -284,4 +286,8 @@ export function toDomainError(failure: McpFailure): DomainError {
       extensions.reason = failure.kind;
       return new DomainError('upstream_unavailable', `${where} is unavailable: ${failure.message}`, options);
   }
+}
+
+function isNamedError(error: unknown, name: string): error is Error {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === name;
 }

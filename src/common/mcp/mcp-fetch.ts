@@ -41,24 +41,48 @@ export function createMcpFetch(agent: Agent): FetchLike {
     const method = (init?.method ?? 'GET').toUpperCase();
     if (method === 'GET') return new Response(null, { status: 405, statusText: 'Method Not Allowed' });
     const callSignal = callScope.getStore();
-    const signal = callSignal && !callSignal.aborted ? callSignal : undefined;
-    const undiciInit = { ...(init as UndiciRequestInit), signal, dispatcher: agent } satisfies UndiciRequestInit;
-    const response = (await undiciFetch(url, undiciInit)) as unknown as Response;
-    if (method !== 'POST') return response;
-    if (!response.ok) {
-      const body = await response.text().catch(() => '');
-      throw new McpHttpError(response.status, body, parseRetryAfter(response.headers.get('retry-after')));
+    // undici's fetch leaves its abort listener on the signal it is given until the request object is collected (a
+    // FinalizationRegistry removes it), which on Node 24 can take many collections; on the caller's long-lived signal
+    // those listeners piled up. Each request gets a signal of its own, tied to the call's by a listener removed as soon
+    // as the reply has been read.
+    const request = new AbortController();
+    const forward = (): void => request.abort(callSignal?.reason);
+    const live = callSignal !== undefined && !callSignal.aborted;
+    if (live) callSignal.addEventListener('abort', forward, { once: true });
+    try {
+      const undiciInit = {
+        ...(init as UndiciRequestInit),
+        signal: live ? request.signal : undefined,
+        dispatcher: agent,
+      } satisfies UndiciRequestInit;
+      const response = (await undiciFetch(url, undiciInit)) as unknown as Response;
+      if (method !== 'POST') return response;
+      if (!response.ok) {
+        const body = await response.text().catch(() => '');
+        throw new McpHttpError(response.status, body, parseRetryAfter(response.headers.get('retry-after')));
+      }
+      const contentType = response.headers.get('content-type') ?? '';
+      if (!contentType.toLowerCase().startsWith('text/event-stream')) {
+        // Read here, while the call's deadline can still cancel it: a reply that stalls after its headers frees its
+        // socket when the call times out instead of holding it until the SDK's own timer.
+        const body = await response.arrayBuffer();
+        return new Response(body.byteLength === 0 ? null : body, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
+      }
+      const payloads = ssePayloads(await response.text());
+      if (!payloads.some(isJsonRpcResponse)) throw new McpStreamClosedError();
+      const headers = new Headers(response.headers);
+      headers.set('content-type', 'application/json');
+      headers.delete('content-length');
+      // The payloads are JSON texts already: join them into a batch instead of parsing and re-serialising them (the SDK
+      // parses the batch, and a malformed payload fails the call there).
+      return new Response(`[${payloads.join(',')}]`, { status: 200, headers });
+    } finally {
+      if (live) callSignal.removeEventListener('abort', forward);
     }
-    const contentType = response.headers.get('content-type') ?? '';
-    if (!contentType.toLowerCase().startsWith('text/event-stream')) return response;
-    const payloads = ssePayloads(await response.text());
-    if (!payloads.some(isJsonRpcResponse)) throw new McpStreamClosedError();
-    const headers = new Headers(response.headers);
-    headers.set('content-type', 'application/json');
-    headers.delete('content-length');
-    // The payloads are JSON texts already: join them into a batch instead of parsing and re-serialising them (the SDK
-    // parses the batch, and a malformed payload fails the call there).
-    return new Response(`[${payloads.join(',')}]`, { status: 200, headers });
   };
   return mcpFetch;
 }
