@@ -3,7 +3,10 @@ import { OnEvent } from '@nestjs/event-emitter';
 import { isAuditableEvent } from '../../common/events/domain-event.js';
 import { AuditService } from './audit.service.js';
 
-/** Persists every auditable event, whatever module emitted it. A failed audit write is logged, never thrown back. */
+/**
+ * Persists every auditable event, whatever module emitted it (except those its emitter already wrote with
+ * `AuditService.recordEvent`). A failed audit write is logged, never thrown back.
+ */
 @Injectable()
 export class AuditListener {
   private readonly logger = new Logger('Audit');
@@ -12,7 +15,7 @@ export class AuditListener {
 
   @OnEvent('**', { suppressErrors: true })
   async onAnyEvent(event: unknown): Promise<void> {
-    if (!isAuditableEvent(event)) return;
+    if (!isAuditableEvent(event) || this.audit.wasRecorded(event)) return;
     const entry = event.toAuditEntry();
     try {
       await this.audit.record(entry);

@@ -4,7 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { fitColumn, fitNullableColumn } from '../../common/database/fit-column.js';
-import type { AuditEntryInput, AuditOutcome } from '../../common/events/domain-event.js';
+import type { AuditEntryInput, AuditOutcome, AuditableEvent } from '../../common/events/domain-event.js';
 import { currentAuditContext } from '../../common/events/audit-context.js';
 import { GroupCommit } from '../../common/database/group-commit.js';
 import { AuditLogEntry } from './audit-log.entity.js';
@@ -75,6 +75,9 @@ export class AuditService {
     private readonly events: EventEmitter2,
   ) {}
 
+  /** Events whose entry was written in their emitter's path (`recordEvent`): the listener does not write them again. */
+  private readonly recordedEvents = new WeakSet<object>();
+
   private readonly writes = new GroupCommit<PendingEntry, true>((rows) => this.writeBatch(rows), 500, 2);
 
   /**
@@ -96,6 +99,20 @@ export class AuditService {
       // Taken when the event is emitted, not when its batch commits, so a history reads in the order it happened.
       occurredAt: input.occurredAt ?? new Date(),
     });
+  }
+
+  /**
+   * Writes an event's entry before the caller goes on, failing with it: for changes made upstream that have no local
+   * table, the entry is the local record (see UpstreamMutationsService). Emit the event afterwards as usual.
+   */
+  async recordEvent(event: AuditableEvent): Promise<void> {
+    await this.record(event.toAuditEntry());
+    this.recordedEvents.add(event);
+  }
+
+  /** True for an event `recordEvent` already wrote. */
+  wasRecorded(event: object): boolean {
+    return this.recordedEvents.has(event);
   }
 
   private async writeBatch(rows: PendingEntry[]): Promise<true[]> {

@@ -1,7 +1,11 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { cursorPage, type CursorPage } from '../../common/http/pagination.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
+import type { UpstreamMutation } from '../../common/mutations/upstream-mutation.entity.js';
+import { type ReconcileOutcome, UpstreamMutationsService } from '../../common/mutations/upstream-mutations.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import {
   createWorkflowTool,
   getWorkflowTool,
@@ -29,6 +33,14 @@ export interface WorkflowState {
   id: string;
   name: string;
   active: boolean;
+}
+
+const CREATE_OPERATION = 'create_workflow';
+/** Tolerance between our clock and n8n's when asking whether a workflow was created after its intent. */
+const CLOCK_SKEW_MS = 60_000;
+
+function activationOperation(active: boolean): string {
+  return active ? 'activate_workflow' : 'deactivate_workflow';
 }
 
 /** Who asked: the API (held to the node policy) or the backend provisioning its own workflow. */
@@ -61,14 +73,26 @@ function summaryOf(workflow: {
   };
 }
 
-/** n8n workflows over n8n-mcp: list, read, create, activate, deactivate; an event for every change made. */
+/**
+ * n8n workflows over n8n-mcp: list, read, create, activate, deactivate; every change made goes through an intent
+ * (`upstream_mutation`) and leaves an audit entry and an event.
+ */
 @Injectable()
 export class N8nWorkflowsService {
   constructor(
     private readonly mcp: McpClientService,
     private readonly events: EventEmitter2,
     private readonly policy: WorkflowPolicy,
-  ) {}
+    private readonly mutations: UpstreamMutationsService,
+    private readonly audit: AuditService,
+  ) {
+    mutations.registerReconciler('n8n', CREATE_OPERATION, (intent) => this.reconcileCreated(intent));
+    for (const active of [true, false]) {
+      mutations.registerReconciler('n8n', activationOperation(active), (intent) =>
+        this.reconcileActivation(active, intent),
+      );
+    }
+  }
 
   async listWorkflows(
     options: { limit?: number; cursor?: string; active?: boolean } = {},
@@ -101,19 +125,45 @@ export class N8nWorkflowsService {
     return undefined;
   }
 
-  /** Creates a workflow (inactive, as n8n does) and returns it in full. */
+  /**
+   * Creates a workflow (inactive, as n8n does) and returns it in full. Recorded as an intent first and completed with
+   * its audit entry (the local record of an n8n change): when that write fails the caller gets 503, and sending the
+   * same definition again returns the workflow n8n made instead of creating a second one.
+   */
   async createWorkflow(definition: WorkflowDefinition, origin: WorkflowOrigin = 'api'): Promise<N8nWorkflowResult> {
     validateWorkflowDefinition(definition);
     if (origin === 'api') this.policy.enforce(definition.nodes, 'workflow');
-    const created = await this.mcp.call(createWorkflowTool, {
-      name: definition.name,
-      nodes: definition.nodes,
-      connections: definition.connections,
-      ...(definition.settings ? { settings: definition.settings } : {}),
-    });
-    this.events.emit(
-      N8nWorkflowCreated.eventName,
-      new N8nWorkflowCreated({ id: created.id, name: created.name, nodeCount: definition.nodes.length }, origin),
+    const created = await this.mutations.run(
+      {
+        upstream: 'n8n',
+        operation: CREATE_OPERATION,
+        idempotencyKey: randomUUID(),
+        resumeOpen: true,
+        subject: definition.name,
+        summary: {
+          origin,
+          name: definition.name,
+          nodeCount: definition.nodes.length,
+          definitionDigest: createHash('sha256').update(JSON.stringify(definition)).digest('hex').slice(0, 16),
+        },
+      },
+      {
+        call: async () => {
+          const result = await this.mcp.call(createWorkflowTool, {
+            name: definition.name,
+            nodes: definition.nodes,
+            connections: definition.connections,
+            ...(definition.settings ? { settings: definition.settings } : {}),
+          });
+          return { id: result.id, name: result.name };
+        },
+        refOf: (workflow) => workflow.id,
+        lookup: async (id) => {
+          const workflow = await this.getWorkflow(id);
+          return { id: workflow.id, name: workflow.name };
+        },
+        store: (workflow) => this.recordCreated(workflow, definition.nodes.length, origin),
+      },
     );
     return this.getWorkflow(created.id);
   }
@@ -131,17 +181,89 @@ export class N8nWorkflowsService {
     return this.setActive(id, false);
   }
 
-  private async setActive(id: string, active: boolean): Promise<WorkflowState> {
-    const result = await this.mcp
-      .call(
-        updatePartialWorkflowTool,
-        { id, operations: [{ type: active ? 'activateWorkflow' : 'deactivateWorkflow' }] },
-        { idempotencyKey: `${active ? 'activate' : 'deactivate'}:${id}` },
-      )
-      .catch((error: unknown) => mapNotFound(error, 'workflow', id));
-    const state = { id: result.id, name: result.name, active: result.active };
-    if (active) this.events.emit(N8nWorkflowActivated.eventName, new N8nWorkflowActivated(state));
-    else this.events.emit(N8nWorkflowDeactivated.eventName, new N8nWorkflowDeactivated(state));
+  /** Through an intent like `createWorkflow`: a repeated request with an open intent reads the state it left. */
+  private setActive(id: string, active: boolean): Promise<WorkflowState> {
+    return this.mutations.run(
+      {
+        upstream: 'n8n',
+        operation: activationOperation(active),
+        idempotencyKey: randomUUID(),
+        resumeOpen: true,
+        subject: id,
+        summary: { active },
+      },
+      {
+        call: async () => {
+          const result = await this.mcp
+            .call(
+              updatePartialWorkflowTool,
+              { id, operations: [{ type: active ? 'activateWorkflow' : 'deactivateWorkflow' }] },
+              { idempotencyKey: `${active ? 'activate' : 'deactivate'}:${id}` },
+            )
+            .catch((error: unknown) => mapNotFound(error, 'workflow', id));
+          return { id: result.id, name: result.name, active: result.active };
+        },
+        refOf: (state) => state.id,
+        lookup: async (ref) => {
+          const workflow = await this.getWorkflow(ref);
+          return { id: workflow.id, name: workflow.name, active: workflow.active };
+        },
+        store: (state) => this.recordActivation(state, active),
+      },
+    );
+  }
+
+  private async recordCreated(
+    workflow: { id: string; name: string },
+    nodeCount: number,
+    origin: WorkflowOrigin,
+  ): Promise<{ id: string; name: string }> {
+    const event = new N8nWorkflowCreated({ id: workflow.id, name: workflow.name, nodeCount }, origin);
+    await this.audit.recordEvent(event);
+    this.events.emit(N8nWorkflowCreated.eventName, event);
+    return workflow;
+  }
+
+  private async recordActivation(state: WorkflowState, active: boolean): Promise<WorkflowState> {
+    const event = active ? new N8nWorkflowActivated(state) : new N8nWorkflowDeactivated(state);
+    await this.audit.recordEvent(event);
+    this.events.emit(active ? N8nWorkflowActivated.eventName : N8nWorkflowDeactivated.eventName, event);
     return state;
+  }
+
+  /**
+   * A create whose audit entry failed (or whose answer was lost): the recorded workflow, or else one with the name
+   * created since the intent (n8n has no idempotency key to ask by).
+   */
+  private async reconcileCreated(intent: UpstreamMutation): Promise<ReconcileOutcome> {
+    const origin = intent.requestSummary['origin'] === 'ensureWorkflow' ? 'ensureWorkflow' : 'api';
+    const nodeCount = typeof intent.requestSummary['nodeCount'] === 'number' ? intent.requestSummary['nodeCount'] : 0;
+    let id = intent.resultRef;
+    if (id === null) {
+      const match = intent.subject === null ? undefined : await this.findWorkflowByName(intent.subject);
+      const since = intent.createdAt.getTime() - CLOCK_SKEW_MS;
+      if (!match || Date.parse(match.createdAt) < since) {
+        return {
+          kind: 'failed',
+          reason: `n8n has no workflow named ${intent.subject ?? '?'} created since the intent`,
+        };
+      }
+      id = match.id;
+    }
+    const workflow = await this.getWorkflow(id);
+    await this.recordCreated(workflow, nodeCount, origin);
+    return { kind: 'reconciled', resultRef: workflow.id };
+  }
+
+  /** An activation or deactivation left open: reconciled when n8n shows the workflow in the state asked for. */
+  private async reconcileActivation(active: boolean, intent: UpstreamMutation): Promise<ReconcileOutcome> {
+    const id = intent.resultRef ?? intent.subject;
+    if (id === null) return { kind: 'failed', reason: 'the intent names no workflow' };
+    const workflow = await this.getWorkflow(id);
+    if (workflow.active !== active) {
+      return { kind: 'failed', reason: `n8n shows workflow ${id} ${workflow.active ? 'active' : 'inactive'}` };
+    }
+    await this.recordActivation({ id: workflow.id, name: workflow.name, active }, active);
+    return { kind: 'reconciled', resultRef: workflow.id };
   }
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module.js';
 import { McpModule } from '../../common/mcp/mcp.module.js';
 import { N8nManagedWorkflow } from './n8n-managed-workflow.entity.js';
 import { N8N_TOOLS } from './n8n.contracts.js';
@@ -12,7 +13,7 @@ import { WorkflowPolicy } from './workflow-validation.js';
 
 /** n8n workflow automation through n8n-mcp: workflows, executions, and workflows the backend provisions itself. */
 @Module({
-  imports: [McpModule.forFeature(N8N_TOOLS), TypeOrmModule.forFeature([N8nManagedWorkflow])],
+  imports: [McpModule.forFeature(N8N_TOOLS), TypeOrmModule.forFeature([N8nManagedWorkflow]), AuditModule],
   controllers: [N8nController],
   providers: [
     N8nWorkflowsService,
