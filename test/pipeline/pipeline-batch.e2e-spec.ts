@@ -108,6 +108,58 @@ describe('batches: PUT /api/integration/leads', () => {
     expect(finished.succeeded + finished.failed.length).toBe(50);
   });
 
+  it('lists batches newest first with their counts, a page at a time', async () => {
+    const second = await app.request('/api/integration/leads', {
+      method: 'PUT',
+      json: { searchCriteria: { jobTitle: 'CEO', limit: 2 }, flightTemplate: trip() },
+    });
+    expect(second.status).toBe(202);
+    const { batchId: newest } = (await second.json()) as { batchId: string };
+
+    const first = await app.request('/api/integration/pipeline/batches?limit=1');
+    expect(first.status).toBe(200);
+    const page1 = (await first.json()) as { items: Array<{ id: string }>; page: { nextCursor: string | null } };
+    expect(page1.items.map((b) => b.id)).toEqual([newest]);
+    expect(page1.page.nextCursor).toEqual(expect.any(String));
+
+    const next = await app.request(
+      `/api/integration/pipeline/batches?limit=1&cursor=${encodeURIComponent(page1.page.nextCursor ?? '')}`,
+    );
+    const page2 = (await next.json()) as { items: Array<Record<string, unknown>>; page: { nextCursor: string | null } };
+    expect(page2.page.nextCursor).toBeNull();
+    const [older] = page2.items;
+    // The list's counts are the report's, without the leads.
+    const full = await report(String(older?.['id']));
+    expect(older).toMatchObject({
+      url: `/api/integration/pipeline/batches/${String(older?.['id'])}`,
+      status: 'started',
+      finished: true,
+      total: 50,
+      started: 50,
+      booked: full.booked,
+      failed: full.failed.length,
+      inProgress: 0,
+      notStarted: 0,
+    });
+
+    const started = (await (await app.request('/api/integration/pipeline/batches?status=failed')).json()) as {
+      items: unknown[];
+    };
+    expect(started.items).toEqual([]);
+  });
+
+  it.each([
+    ['limit=0', 'limit'],
+    ['status=finished', 'status'],
+    ['cursor=not-a-cursor', 'cursor'],
+  ])('answers a bad list query (%s) with problem+json naming the field', async (query, field) => {
+    const response = await app.request(`/api/integration/pipeline/batches?${query}`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const problem = (await response.json()) as { errors: Array<{ field: string }> };
+    expect(problem.errors.map((e) => e.field)).toContain(field);
+  });
+
   it('rejects a batch without search criteria', async () => {
     const response = await app.request('/api/integration/leads', {
       method: 'PUT',

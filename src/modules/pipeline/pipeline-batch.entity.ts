@@ -1,7 +1,8 @@
 import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
 
-export type BatchStatus = 'searching' | 'starting' | 'started' | 'failed';
+export const BATCH_STATUSES = ['searching', 'starting', 'started', 'failed'] as const;
+export type BatchStatus = (typeof BATCH_STATUSES)[number];
 
 /** A lead search whose results (`pipeline_batch_leads`) are started as runs in groups. Progress is counted from its runs. */
 @Entity({ name: 'pipeline_batches' })

@@ -2,13 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Between, type DataSource, type EntityManager } from 'typeorm';
+import { Between, Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 import { JobQueueService } from '../../common/jobs/job-queue.service.js';
 import type { EmployeeRange } from '../apollo/apollo.contracts.js';
 import { ApolloService } from '../apollo/apollo.service.js';
-import { PipelineBatch } from './pipeline-batch.entity.js';
+import { type BatchStatus, PipelineBatch } from './pipeline-batch.entity.js';
 import { PipelineBatchLead } from './pipeline-batch-lead.entity.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { classifyStepError } from './pipeline-steps.service.js';
@@ -56,6 +57,52 @@ export interface BatchReport {
   leads: BatchLeadReport[];
   createdAt: string;
   updatedAt: string;
+}
+
+/** One line of the batch list: the report's counts without the leads. */
+export interface BatchSummary {
+  id: string;
+  status: PipelineBatch['status'];
+  finished: boolean;
+  batchSize: number;
+  total: number | null;
+  started: number;
+  booked: number;
+  failed: number;
+  inProgress: number;
+  awaitingConfirmation: number;
+  notStarted: number;
+  error: string | null;
+  searchCriteria: BatchSearchCriteria;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface Tally {
+  finished: boolean;
+  started: number;
+  succeeded: number;
+  failed: number;
+  inProgress: number;
+  notStarted: number;
+}
+
+/** The counts the report and the list share, from the number of leads by their run's status. */
+function tally(batch: PipelineBatch, byStatus: Record<string, number>): Tally {
+  const leads = Object.values(byStatus).reduce((a, b) => a + b, 0);
+  const succeeded = byStatus['booked'] ?? 0;
+  const failed = FAILED.reduce((sum, status) => sum + (byStatus[status] ?? 0), 0);
+  const notStarted = byStatus['not_started'] ?? 0;
+  const started = leads - notStarted;
+  return {
+    finished:
+      batch.status === 'failed' || (batch.status === 'started' && started === leads && succeeded + failed === leads),
+    started,
+    succeeded,
+    failed,
+    inProgress: started - succeeded - failed,
+    notStarted,
+  };
 }
 
 const DEFAULT_BATCH_LEADS = 50;
@@ -133,27 +180,22 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
     });
     const byStatus: Record<string, number> = {};
     for (const lead of reports) byStatus[lead.status] = (byStatus[lead.status] ?? 0) + 1;
-    const failed = reports.filter((l) => FAILED.includes(l.status));
-    const succeeded = byStatus.booked ?? 0;
-    const notStarted = byStatus.not_started ?? 0;
-    const started = reports.length - notStarted;
+    const counts = tally(batch, byStatus);
     return {
       id: batch.id,
       status: batch.status,
-      finished:
-        batch.status === 'failed' ||
-        (batch.status === 'started' && started === reports.length && succeeded + failed.length === reports.length),
+      finished: counts.finished,
       batchSize: batch.batchSize,
       total: batch.total,
-      started,
-      succeeded,
+      started: counts.started,
+      succeeded: counts.succeeded,
       charterRequested: [...runs.values()].filter((run) => run.charterRequestId !== null).length,
-      awaitingConfirmation: byStatus.awaiting_confirmation ?? 0,
-      booked: succeeded,
-      failed,
-      inProgress: started - succeeded - failed.length,
-      queued: byStatus.queued ?? 0,
-      notStarted,
+      awaitingConfirmation: byStatus['awaiting_confirmation'] ?? 0,
+      booked: counts.succeeded,
+      failed: reports.filter((l) => FAILED.includes(l.status)),
+      inProgress: counts.inProgress,
+      queued: byStatus['queued'] ?? 0,
+      notStarted: counts.notStarted,
       byStatus,
       error: batch.error,
       searchCriteria: batch.searchCriteria,
@@ -161,6 +203,73 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       leads: reports,
       createdAt: batch.createdAt.toISOString(),
       updatedAt: batch.updatedAt.toISOString(),
+    };
+  }
+
+  /** Batches newest first (a keyset cursor on creation time and id), each with its counts from one grouped query. */
+  async list(query: {
+    limit: number;
+    status?: BatchStatus[];
+    cursor?: string;
+  }): Promise<{ items: BatchSummary[]; nextCursor: string | null }> {
+    const qb = this.dataSource
+      .getRepository(PipelineBatch)
+      .createQueryBuilder('batch')
+      .orderBy('batch.created_at', 'DESC')
+      .addOrderBy('batch.id', 'DESC')
+      .take(query.limit + 1);
+    if (query.status?.length) qb.andWhere('batch.status IN (:...status)', { status: query.status });
+    if (query.cursor) {
+      const cursor = decodeKeysetCursor(query.cursor);
+      qb.andWhere(
+        new Brackets((w) =>
+          w
+            .where('batch.created_at < :cAt', { cAt: new Date(cursor.at) })
+            .orWhere('(batch.created_at = :cAt AND batch.id < :cId)', { cAt: new Date(cursor.at), cId: cursor.id }),
+        ),
+      );
+    }
+    const rows = await qb.getMany();
+    const batches = rows.slice(0, query.limit);
+    const counts = new Map<string, Record<string, number>>(batches.map((b) => [b.id, {}]));
+    if (batches.length > 0) {
+      const grouped = await this.dataSource.query<Array<{ batch_id: string; status: string; count: number }>>(
+        `SELECT l."batch_id", COALESCE(r."status", 'not_started') AS "status", COUNT(*)::int AS "count"
+         FROM "pipeline_batch_leads" l LEFT JOIN "pipeline_runs" r ON r."id" = l."run_id"
+         WHERE l."batch_id" = ANY($1::uuid[])
+         GROUP BY 1, 2`,
+        [batches.map((b) => b.id)],
+      );
+      for (const row of grouped) {
+        const byStatus = counts.get(row.batch_id);
+        if (byStatus) byStatus[row.status] = Number(row.count);
+      }
+    }
+    const items = batches.map((batch): BatchSummary => {
+      const byStatus = counts.get(batch.id) ?? {};
+      const c = tally(batch, byStatus);
+      return {
+        id: batch.id,
+        status: batch.status,
+        finished: c.finished,
+        batchSize: batch.batchSize,
+        total: batch.total,
+        started: c.started,
+        booked: c.succeeded,
+        failed: c.failed,
+        inProgress: c.inProgress,
+        awaitingConfirmation: byStatus['awaiting_confirmation'] ?? 0,
+        notStarted: c.notStarted,
+        error: batch.error,
+        searchCriteria: batch.searchCriteria,
+        createdAt: batch.createdAt.toISOString(),
+        updatedAt: batch.updatedAt.toISOString(),
+      };
+    });
+    const last = batches.at(-1);
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.createdAt, last.id) : null,
     };
   }
 

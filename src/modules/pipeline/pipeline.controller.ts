@@ -21,8 +21,10 @@ import { PipelineRunsService } from './pipeline-runs.service.js';
 import type { PipelineStepRecord } from './pipeline-step.entity.js';
 import {
   BatchAcceptedDto,
+  BatchListDto,
   CancelRunDto,
   FlightRequirementsDto,
+  ListBatchesQuery,
   ListRunsQuery,
   RunAcceptedDto,
   RunCountsDto,
@@ -343,6 +345,51 @@ export class PipelineController {
   @ApiResponse({ status: 409, description: 'The run has already finished' })
   async cancel(@UuidParam() id: string, @Body() body: CancelRunDto): Promise<Record<string, unknown>> {
     return runView(await this.runs.cancel(id, body.reason ?? null));
+  }
+
+  @Get('pipeline/batches')
+  @ApiOperation({
+    summary: 'List batches, newest first, each with its progress counts (cursor list)',
+    description: 'The counts of GET /pipeline/batches/{id} without the leads; `status` filters by the batch status.',
+  })
+  @ApiOkResponse({
+    type: BatchListDto,
+    example: {
+      items: [
+        {
+          id: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f',
+          url: `${BATCHES_PATH}/7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f`,
+          status: 'started',
+          finished: false,
+          batchSize: 5,
+          total: 12,
+          started: 12,
+          booked: 3,
+          failed: 1,
+          inProgress: 8,
+          awaitingConfirmation: 6,
+          notStarted: 0,
+          error: null,
+          searchCriteria: { jobTitle: 'CEO', limit: 12 },
+          createdAt: '2026-01-01T09:00:00.000Z',
+          updatedAt: '2026-01-01T09:00:04.100Z',
+        },
+      ],
+      page: { nextCursor: null, limit: 25 },
+    },
+  })
+  @ApiBadRequestResponse({ description: 'Invalid limit, cursor or status (problem+json naming the field)' })
+  async listBatches(@Query() query: ListBatchesQuery): Promise<BatchListDto> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const result = await this.batches.list({
+      limit,
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return {
+      items: result.items.map((batch) => ({ ...batch, url: `${BATCHES_PATH}/${batch.id}` })),
+      page: { nextCursor: result.nextCursor, limit },
+    };
   }
 
   @Get('pipeline/batches/:id')

@@ -24,6 +24,7 @@ import {
 } from '../../common/validation/calendar-date.decorator.js';
 import { IsIcaoCode } from '../../common/validation/icao-code.decorator.js';
 import { AIRCRAFT_CATEGORIES } from '../avainode/avainode.contracts.js';
+import { BATCH_STATUSES, type BatchStatus } from './pipeline-batch.entity.js';
 import { RUN_STATUSES, type RunStatus } from './run-state-machine.js';
 
 const EMPLOYEE_RANGES = ['1-10', '11-50', '51-200', '201-500', '501-1000', '1001-5000', '5001-10000', '10001+'];
@@ -242,6 +243,14 @@ export class ListRunsQuery extends CursorPageQuery {
   createdBefore?: string;
 }
 
+export class ListBatchesQuery extends CursorPageQuery {
+  @ApiPropertyOptional({ description: 'Comma-separated batch statuses', example: 'starting,started' })
+  @IsOptional()
+  @Transform(toList)
+  @IsIn(BATCH_STATUSES, { each: true })
+  status?: BatchStatus[];
+}
+
 // ---- responses (OpenAPI) -----------------------------------------------------------------------------------------------
 
 export class RunAcceptedDto {
@@ -267,6 +276,69 @@ export class BatchAcceptedDto {
 
   @ApiProperty({ example: '/api/integration/pipeline/batches/7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' })
   url!: string;
+}
+
+export class BatchSummaryDto {
+  @ApiProperty({ format: 'uuid', example: '7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' })
+  id!: string;
+
+  @ApiProperty({ example: '/api/integration/pipeline/batches/7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f' })
+  url!: string;
+
+  @ApiProperty({ enum: BATCH_STATUSES, example: 'started' })
+  status!: string;
+
+  @ApiProperty({ description: 'Every lead is booked, failed, cancelled or dead-lettered', example: false })
+  finished!: boolean;
+
+  @ApiProperty({ example: 5 })
+  batchSize!: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Leads the search found; null while searching',
+    example: 12,
+  })
+  total!: number | null;
+
+  @ApiProperty({ example: 12 })
+  started!: number;
+
+  @ApiProperty({ example: 3 })
+  booked!: number;
+
+  @ApiProperty({ description: 'Runs failed, dead-lettered or cancelled', example: 1 })
+  failed!: number;
+
+  @ApiProperty({ example: 8 })
+  inProgress!: number;
+
+  @ApiProperty({ example: 6 })
+  awaitingConfirmation!: number;
+
+  @ApiProperty({ example: 0 })
+  notStarted!: number;
+
+  @ApiProperty({ type: String, nullable: true, example: null })
+  error!: string | null;
+
+  @ApiProperty({ example: { jobTitle: 'CEO', limit: 50 } })
+  searchCriteria!: object;
+
+  @ApiProperty({ example: '2026-01-01T09:00:00.000Z' })
+  createdAt!: string;
+
+  @ApiProperty({ example: '2026-01-01T09:00:04.100Z' })
+  updatedAt!: string;
+}
+
+export class BatchListDto {
+  @ApiProperty({ type: [BatchSummaryDto] })
+  items!: BatchSummaryDto[];
+
+  @ApiProperty({ type: CursorPageInfoDto })
+  page!: CursorPageInfoDto;
 }
 
 export class RunSummaryDto {
