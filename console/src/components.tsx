@@ -161,3 +161,39 @@ export function Field(props: { label: string; children: ComponentChildren }) {
     </label>
   );
 }
+
+export interface ProgressPart {
+  label: string;
+  value: number;
+  tone: 'good' | 'bad' | 'waiting' | 'busy' | 'idle';
+}
+
+/**
+ * A stacked bar: each part's share of `total`, with the settled parts (good and bad) as the progress a screen reader
+ * hears. A total of zero or unknown shows an empty bar.
+ */
+export function ProgressBar({ label, total, parts }: { label: string; total: number | null; parts: ProgressPart[] }) {
+  const whole = total ?? 0;
+  const settled = parts.filter((p) => p.tone === 'good' || p.tone === 'bad').reduce((sum, p) => sum + p.value, 0);
+  const text = parts.map((p) => `${p.value} ${p.label}`).join(', ');
+  return (
+    <div
+      class="progress stacked"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={whole}
+      aria-valuenow={settled}
+      aria-valuetext={whole > 0 ? `${settled} of ${whole} settled: ${text}` : 'no leads yet'}
+      title={text}
+    >
+      {whole > 0
+        ? parts.map((p) =>
+            p.value > 0 ? (
+              <span key={p.label} class={`bar-${p.tone}`} style={{ width: `${(100 * p.value) / whole}%` }} />
+            ) : null,
+          )
+        : null}
+    </div>
+  );
+}

@@ -5,6 +5,7 @@ import { ErrorNote, Field } from './components';
 import { useLive, useRoute } from './hooks';
 import './style.css';
 import { AuditPage } from './views/audit';
+import { BatchesPage, BatchPage } from './views/batches';
 import { Board } from './views/board';
 import { Overview } from './views/overview';
 import { RunPage } from './views/run';
@@ -19,6 +20,7 @@ interface View {
 const VIEWS: View[] = [
   { path: '/', title: 'Overview' },
   { path: '/board', title: 'Pipeline' },
+  { path: '/batches', title: 'Batches' },
   { path: '/sync', title: 'Sync' },
   { path: '/webhooks', title: 'Webhooks' },
   { path: '/audit', title: 'Audit' },
@@ -111,6 +113,8 @@ function page(route: string) {
       return <Overview />;
     case 'board':
       return <Board query={new URLSearchParams(search)} />;
+    case 'batches':
+      return parts[1] ? <BatchPage id={parts[1]} /> : <BatchesPage />;
     case 'sync':
       return <SyncPage />;
     case 'audit':

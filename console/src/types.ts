@@ -111,3 +111,42 @@ export interface RunSummary {
   createdAt: string;
   finishedAt: string | null;
 }
+
+export interface BatchCounts {
+  id: string;
+  status: string;
+  finished: boolean;
+  batchSize: number;
+  total: number | null;
+  started: number;
+  booked: number;
+  inProgress: number;
+  awaitingConfirmation: number;
+  notStarted: number;
+  error: string | null;
+  searchCriteria: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface BatchSummary extends BatchCounts {
+  failed: number;
+}
+
+export interface BatchLead {
+  index: number;
+  apolloId: string;
+  name: string | null;
+  runId: string | null;
+  status: string;
+  reason: string | null;
+  message: string | null;
+}
+
+export interface BatchReport extends BatchCounts {
+  failed: BatchLead[];
+  charterRequested: number;
+  queued: number;
+  flightTemplate: { departureAirport: string; arrivalAirport: string; departureDate: string; passengers: number };
+  leads: BatchLead[];
+}

@@ -19,6 +19,7 @@ describe('console: usable on a 390 px wide screen (real browser)', () => {
   const views: Array<[route: string, ready: string]> = [
     ['/', 'servers'],
     ['/board', 'board'],
+    ['/batches', 'batches'],
     ['/sync', 'sync-runs'],
     ['/webhooks', 'dead-letters'],
     ['/audit', 'audit-results'],
