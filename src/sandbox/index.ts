@@ -52,6 +52,11 @@ export interface SandboxServerOptions {
    * (the tools of Apollo's hosted MCP server, `apollo_people_match` and so on). Other servers ignore it.
    */
   profile?: ApolloProfile;
+  /**
+   * Avinode only: serve the marketplace's broker flow (trips, RFQs, seller quotes arriving over time, thin webhooks)
+   * beside the instant tools; operators answer after seeded delays in simulated minutes of `minuteMs` real ms.
+   */
+  tripFlow?: { minuteMs: number };
 }
 
 /** The file a server's data is kept in under a data directory: `<dir>/<name>.state`. */
@@ -64,7 +69,11 @@ export async function startSandboxServer(
   options: SandboxServerOptions = {},
 ): Promise<SandboxServerHandle> {
   const definition = name === 'apollo' && options.profile === 'official' ? apolloOfficialSandbox : definitions[name];
-  return startSandboxHost(definition, options);
+  const { tripFlow, ...rest } = options;
+  return startSandboxHost(definition, {
+    ...rest,
+    ...(name === 'avinode' && tripFlow ? { avinodeTripFlow: tripFlow } : {}),
+  });
 }
 
 export interface StartSandboxOptions {
@@ -81,6 +90,8 @@ export interface StartSandboxOptions {
   sessionIdleMs?: number;
   /** Keep each server's data under this directory across restarts (`<dir>/<name>.state`). */
   dataDir?: string;
+  /** The Avinode server's broker flow (see `SandboxServerOptions.tripFlow`). */
+  avinodeTripFlow?: { minuteMs: number };
 }
 
 export interface SandboxServers {
@@ -105,6 +116,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       admin: options.admin,
       sessionIdleMs: options.sessionIdleMs,
       webhook: options.webhooks?.[name],
+      ...(name === 'avinode' && options.avinodeTripFlow ? { tripFlow: options.avinodeTripFlow } : {}),
       ...(options.dataDir ? { stateFile: sandboxStateFile(options.dataDir, name) } : {}),
     });
     started.push(handle);

@@ -37,6 +37,7 @@ async function main(): Promise<void> {
         sessionIdleMs: config.sessionIdleMs,
         webhook: config.webhooks[name],
         ...(config.dataDir ? { stateFile: sandboxStateFile(config.dataDir, name) } : {}),
+        ...(name === 'avinode' && config.avinodeTripFlow ? { tripFlow: config.avinodeTripFlow } : {}),
       });
       handles.push(handle);
       const extras = [
@@ -44,6 +45,9 @@ async function main(): Promise<void> {
         config.authTokens[name] ? 'bearer token required' : 'no auth',
         config.admin ? `admin at ${handle.baseUrl}/admin` : 'admin off',
         config.webhooks[name] ? `webhooks to ${config.webhooks[name].url}` : 'no webhooks',
+        ...(name === 'avinode' && config.avinodeTripFlow
+          ? [`trip flow at ${config.avinodeTripFlow.minuteMs} ms per simulated minute`]
+          : []),
         config.dataDir ? `data kept in ${sandboxStateFile(config.dataDir, name)}` : 'data not kept',
       ];
       console.log(

@@ -21,7 +21,27 @@ describe('loadSandboxConfig', () => {
       authTokens: {},
       webhooks: {},
       dataDir: undefined,
+      avinodeTripFlow: undefined,
     });
+  });
+
+  it('runs the Avinode trip flow on request, sending Basic-authenticated webhooks when given a user and password', () => {
+    const config = loadSandboxConfig(
+      {
+        SANDBOX_AVINODE_TRIP_FLOW: 'true',
+        SANDBOX_AVINODE_MINUTE_MS: '50',
+        SANDBOX_AVINODE_WEBHOOK_URL: 'http://127.0.0.1:3000/api/integration/webhook/avinode',
+        SANDBOX_AVINODE_WEBHOOK_BASIC_USER: 'client-id',
+        SANDBOX_AVINODE_WEBHOOK_BASIC_PASSWORD: 'client-secret',
+      },
+      [],
+    );
+    expect(config.avinodeTripFlow).toEqual({ minuteMs: 50 });
+    expect(config.webhooks.avinode).toEqual({
+      url: 'http://127.0.0.1:3000/api/integration/webhook/avinode',
+      basic: { user: 'client-id', password: 'client-secret' },
+    });
+    expect(() => loadSandboxConfig({ SANDBOX_AVINODE_MINUTE_MS: '0' }, [])).toThrow(/SANDBOX_AVINODE_MINUTE_MS/);
   });
 
   it('serves the official Apollo tools with --profile official or SANDBOX_APOLLO_PROFILE', () => {

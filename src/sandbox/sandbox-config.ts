@@ -24,6 +24,8 @@ export interface SandboxProcessConfig {
   webhooks: Partial<Record<SandboxName, SandboxWebhookConfig>>;
   /** `--data-dir <dir>`: keep each server's data in `<dir>/<name>.state` across restarts (absolute path). */
   dataDir: string | undefined;
+  /** `SANDBOX_AVINODE_TRIP_FLOW=true`: the Avinode server also runs the broker flow, at `SANDBOX_AVINODE_MINUTE_MS`. */
+  avinodeTripFlow: { minuteMs: number } | undefined;
 }
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -56,6 +58,11 @@ const envSchema = z.object({
   SANDBOX_AVINODE_WEBHOOK_SECRET: optionalText,
   SANDBOX_N8N_WEBHOOK_URL: optionalText,
   SANDBOX_N8N_WEBHOOK_SECRET: optionalText,
+  SANDBOX_AVINODE_WEBHOOK_BASIC_USER: optionalText,
+  SANDBOX_AVINODE_WEBHOOK_BASIC_PASSWORD: optionalText,
+  SANDBOX_AVINODE_TRIP_FLOW: bool,
+  /** Real milliseconds per simulated minute of the trip flow (operators answer after 2 to 720 simulated minutes). */
+  SANDBOX_AVINODE_MINUTE_MS: z.coerce.number().int().min(1).max(60_000).default(1_000),
 });
 
 const webhookEnvSchema = z.object({
@@ -116,6 +123,13 @@ export function loadSandboxConfig(
     if (token) authTokens[name] = token;
     const url = e[`SANDBOX_${prefix}_WEBHOOK_URL`];
     const secret = e[`SANDBOX_${prefix}_WEBHOOK_SECRET`];
+    const basicUser = name === 'avinode' ? e.SANDBOX_AVINODE_WEBHOOK_BASIC_USER : undefined;
+    const basicPassword = name === 'avinode' ? e.SANDBOX_AVINODE_WEBHOOK_BASIC_PASSWORD : undefined;
+    // Avinode authenticates its webhooks with HTTP Basic (the id and secret of its webhook settings), not signatures.
+    if (url !== undefined && secret === undefined && basicUser !== undefined && basicPassword !== undefined) {
+      webhooks[name] = { url, basic: { user: basicUser, password: basicPassword } };
+      continue;
+    }
     if (url === undefined && secret === undefined) continue;
     const webhook = webhookEnvSchema.safeParse({ url, secret });
     if (!webhook.success) {
@@ -141,5 +155,6 @@ export function loadSandboxConfig(
     authTokens,
     webhooks,
     dataDir,
+    avinodeTripFlow: e.SANDBOX_AVINODE_TRIP_FLOW ? { minuteMs: e.SANDBOX_AVINODE_MINUTE_MS } : undefined,
   };
 }

@@ -6,6 +6,7 @@ import { flightTenths, greatCircleNm, tenthsToHours } from './geo.js';
 import { OPERATORS } from './operators.data.js';
 import { seededRandom, type SeededRandom } from './random.js';
 import { seedBookings } from './seed-bookings.js';
+import { createTripFlowState } from './trip-flow.js';
 import { availabilityId } from './stamps.js';
 import type {
   Aircraft,
@@ -223,6 +224,7 @@ export function createAvinodeState(options: SandboxStateOptions): AvinodeState {
     lastChangeMs: 0,
     sequence: 0,
     seed: options.seed,
+    tripFlow: options.avinodeTripFlow ? createTripFlowState(options.avinodeTripFlow) : null,
   };
   seedBookings(state, rng, now);
   for (const r of [...availability.values(), ...state.bookings.values()]) {

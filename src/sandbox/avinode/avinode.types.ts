@@ -1,6 +1,7 @@
 import type { AircraftCategory } from './aircraft-types.data.js';
 import type { ArgusRating, IsBaoStage, OperatorIncident, WyvernRating } from './operators.data.js';
 import type { PriceBreakdown } from './pricing.js';
+import type { TripFlowState } from './trip-flow.types.js';
 
 /** Records that list tools page through carry a numeric change stamp beside the ISO text, so ordering never parses. */
 export interface Stamped {
@@ -179,4 +180,9 @@ export interface AvinodeState {
   /** Counter for ids, mixed with the seed so that ids differ between seeds. */
   sequence: number;
   seed: number;
+  /**
+   * The broker flow of the real marketplace (trips, RFQs, seller responses over time, thin webhooks): null when the
+   * server answers at once only (the default). See trip-flow.ts.
+   */
+  tripFlow: TripFlowState | null;
 }

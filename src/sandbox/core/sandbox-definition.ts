@@ -10,6 +10,11 @@ export interface SandboxStateOptions {
   now: Date;
   /** Dataset size knob (Apollo: number of people; others may ignore it). */
   size?: number;
+  /**
+   * Avinode only: run the marketplace's broker flow (trips, RFQs, operators answering over time) with simulated minutes
+   * of `minuteMs` real milliseconds; absent: the server answers at once only. Others ignore it.
+   */
+  avinodeTripFlow?: { minuteMs: number } | undefined;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface SandboxDefinition<State> {
   saveState?(state: State): unknown;
   /** Rebuilds the state from what `saveState` returned. Default: the saved value is the state. */
   loadState?(saved: unknown, options: SandboxStateOptions): State;
+  /** Stops whatever the state runs by itself (timers) when it is replaced or the server closes. */
+  disposeState?(state: State): void;
 }
 
 /**

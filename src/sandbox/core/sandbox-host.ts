@@ -47,6 +47,8 @@ export interface SandboxHostOptions {
    * within half a second of a change and when the server stops.
    */
   stateFile?: string;
+  /** Avinode: the simulated broker flow (see SandboxStateOptions.avinodeTripFlow). */
+  avinodeTripFlow?: { minuteMs: number } | undefined;
 }
 
 export interface SandboxStats {
@@ -138,6 +140,7 @@ export class SandboxHost<State> {
   private readonly useRealClock: boolean;
   private readonly sessionIdleMs: number;
   private readonly sizeOption: number | undefined;
+  private readonly tripFlowOption: { minuteMs: number } | undefined;
   private readonly authToken: string | undefined;
   private readonly adminEnabled: boolean;
   private state: State;
@@ -178,7 +181,13 @@ export class SandboxHost<State> {
       },
     };
     this.sizeOption = options.size;
-    const stateOptions = { seed: this.seed, now: this.dataNow, size: options.size };
+    this.tripFlowOption = options.avinodeTripFlow;
+    const stateOptions = {
+      seed: this.seed,
+      now: this.dataNow,
+      size: options.size,
+      avinodeTripFlow: options.avinodeTripFlow,
+    };
     this.stateFile = options.stateFile
       ? new SandboxStateFile(options.stateFile, () => ({
           name: this.name,
@@ -254,6 +263,7 @@ export class SandboxHost<State> {
   async close(): Promise<void> {
     await Promise.all([...this.replicas].map((replica) => replica.stop()));
     await this.stop();
+    this.definition.disposeState?.(this.state);
     this.webhooks.close();
     await this.stateFile?.close();
   }
@@ -313,8 +323,14 @@ export class SandboxHost<State> {
   /** Rebuilds the data from the seed; open sessions are dropped because their tools hold the old state. */
   async reset(seed: number = this.seed): Promise<void> {
     await this.dropSessions();
+    this.definition.disposeState?.(this.state);
     this.random = mulberry32(seed);
-    this.state = this.definition.createState({ seed, now: this.dataNow, size: this.sizeOption });
+    this.state = this.definition.createState({
+      seed,
+      now: this.dataNow,
+      size: this.sizeOption,
+      avinodeTripFlow: this.tripFlowOption,
+    });
     this.calls = {};
     this.stateFile?.changed();
   }

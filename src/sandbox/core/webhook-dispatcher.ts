@@ -5,17 +5,32 @@ import { request as httpsRequest } from 'node:https';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 
-/** Where a sandbox server sends its events. `secret` is a Standard Webhooks secret (`whsec_<base64>`). */
+/**
+ * Where a sandbox server sends its events, and how it authenticates: `secret`, a Standard Webhooks secret
+ * (`whsec_<base64>`) that signs every delivery, or `basic`, HTTP Basic credentials as Avinode sends them (the id and
+ * secret given in its webhook settings, `clientAuthenticationType: "BASIC"`; reference-link/createsettings).
+ */
 export const webhookConfigSchema = z
   .object({
     url: z.url({ protocol: /^https?$/ }),
-    secret: z.string().regex(/^whsec_[A-Za-z0-9+/]+=*$/, 'secret must look like whsec_<base64>'),
+    secret: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]+=*$/, 'secret must look like whsec_<base64>')
+      .optional(),
+    basic: z
+      .object({ user: z.string().min(1), password: z.string().min(1) })
+      .strict()
+      .optional(),
     /** Total tries per event, the first included. */
     attempts: z.number().int().min(1).max(20).optional(),
     /** Delay before the first retry; doubled for each further retry. */
     baseDelayMs: z.number().int().min(0).max(3_600_000).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.secret === undefined) !== (c.basic === undefined), {
+    message: 'give either secret (Standard Webhooks) or basic (HTTP Basic), not both',
+    path: ['secret'],
+  });
 
 export type SandboxWebhookConfig = z.infer<typeof webhookConfigSchema>;
 
@@ -36,10 +51,13 @@ export interface WebhookStats {
 interface Delivery {
   id: string;
   body: string;
-  config: Required<SandboxWebhookConfig>;
-  signer: Webhook;
+  config: ResolvedConfig;
+  /** Null with HTTP Basic: nothing is signed. */
+  signer: Webhook | null;
   attempt: number;
 }
+
+type ResolvedConfig = SandboxWebhookConfig & { attempts: number; baseDelayMs: number };
 
 const DEFAULT_ATTEMPTS = 5;
 const DEFAULT_BASE_DELAY_MS = 500;
@@ -50,7 +68,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * Each event keeps its `webhook-id` across retries (the receiver's dedupe key) and is re-signed per attempt.
  */
 export class WebhookDispatcher {
-  private config: Required<SandboxWebhookConfig> | null = null;
+  private config: ResolvedConfig | null = null;
   private signer: Webhook | null = null;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly inFlight = new Set<AbortController>();
@@ -79,7 +97,7 @@ export class WebhookDispatcher {
         attempts: parsed.attempts ?? DEFAULT_ATTEMPTS,
         baseDelayMs: parsed.baseDelayMs ?? DEFAULT_BASE_DELAY_MS,
       };
-      this.signer = new Webhook(parsed.secret);
+      this.signer = parsed.secret !== undefined ? new Webhook(parsed.secret) : null;
     }
     this.stats.configured = this.config !== null;
   }
@@ -94,12 +112,18 @@ export class WebhookDispatcher {
     return { ...this.stats };
   }
 
-  /** Queues `{type, timestamp, data}`; a no-op when no callback URL is configured. */
+  /**
+   * Queues `{type, timestamp, data}`; a no-op when no callback URL is configured. With HTTP Basic, a thin notification
+   * (`data` is exactly `{id, href}`) goes out as Avinode sends it: the body `{id, href, type}` itself
+   * (docs/avinode-webhooks).
+   */
   emit(type: string, data: Record<string, unknown>, timestamp: Date): void {
-    if (!this.config || !this.signer || this.closed) return;
+    if (!this.config || this.closed) return;
+    const keys = Object.keys(data).sort().join(',');
+    const native = this.config.basic !== undefined && keys === 'href,id';
     const delivery: Delivery = {
       id: `msg_${randomUUID().replaceAll('-', '')}`,
-      body: JSON.stringify({ type, timestamp: timestamp.toISOString(), data }),
+      body: JSON.stringify(native ? { ...data, type } : { type, timestamp: timestamp.toISOString(), data }),
       config: this.config,
       signer: this.signer,
       attempt: 0,
@@ -151,13 +175,19 @@ export class WebhookDispatcher {
   private post(delivery: Delivery): Promise<string | null> {
     const url = new URL(delivery.config.url);
     const timestamp = new Date();
+    const basic = delivery.config.basic;
     const headers = {
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength(delivery.body)),
       'user-agent': 'jetvision-sandbox-webhooks/1',
-      'webhook-id': delivery.id,
-      'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-      'webhook-signature': delivery.signer.sign(delivery.id, timestamp, delivery.body),
+      ...(delivery.signer
+        ? {
+            'webhook-id': delivery.id,
+            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
+            'webhook-signature': delivery.signer.sign(delivery.id, timestamp, delivery.body),
+          }
+        : {}),
+      ...(basic ? { authorization: `Basic ${Buffer.from(`${basic.user}:${basic.password}`).toString('base64')}` } : {}),
     };
     const controller = new AbortController();
     this.inFlight.add(controller);
