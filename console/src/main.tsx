@@ -6,6 +6,7 @@ import { useLive, useRoute } from './hooks';
 import './style.css';
 import { AuditPage } from './views/audit';
 import { BatchesPage, BatchPage } from './views/batches';
+import { BookingPage, CharterDesk, OperatorPage } from './views/charter';
 import { Board } from './views/board';
 import { Overview } from './views/overview';
 import { RunPage } from './views/run';
@@ -21,6 +22,7 @@ const VIEWS: View[] = [
   { path: '/', title: 'Overview' },
   { path: '/board', title: 'Pipeline' },
   { path: '/batches', title: 'Batches' },
+  { path: '/charter', title: 'Charter desk' },
   { path: '/sync', title: 'Sync' },
   { path: '/webhooks', title: 'Webhooks' },
   { path: '/audit', title: 'Audit' },
@@ -115,6 +117,10 @@ function page(route: string) {
       return <Board query={new URLSearchParams(search)} />;
     case 'batches':
       return parts[1] ? <BatchPage id={parts[1]} /> : <BatchesPage />;
+    case 'charter':
+      if (parts[1] === 'bookings' && parts[2]) return <BookingPage key={parts[2]} id={parts[2]} />;
+      if (parts[1] === 'operators' && parts[2]) return <OperatorPage id={parts[2]} />;
+      return <CharterDesk />;
     case 'sync':
       return <SyncPage />;
     case 'audit':

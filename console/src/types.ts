@@ -150,3 +150,123 @@ export interface BatchReport extends BatchCounts {
   flightTemplate: { departureAirport: string; arrivalAirport: string; departureDate: string; passengers: number };
   leads: BatchLead[];
 }
+
+export interface LineItem {
+  code: string;
+  description: string;
+  kind: 'charge' | 'tax';
+  amount: number;
+}
+
+export interface Pricing {
+  tripType: string;
+  flightHours: number;
+  positioningHours: number;
+  billableHours: number;
+  nightsAway: number;
+  lineItems: LineItem[];
+  subtotal: number;
+  taxes: number;
+  total: number;
+}
+
+export interface AircraftOption {
+  aircraftId: string;
+  tailNumber: string;
+  manufacturer: string;
+  model: string;
+  category: string;
+  seats: number;
+  yearOfManufacture: number;
+  hourlyRate: number;
+  homeBase: string;
+  operator: { id: string; name: string; safetyRating: string };
+  estimatedFlightHours: number;
+  estimatedTotal: number;
+}
+
+export interface AircraftSearch {
+  search: {
+    departureAirport: string;
+    arrivalAirport: string;
+    departureDate: string;
+    passengers: number;
+    distanceNm: number;
+  };
+  items: AircraftOption[];
+  page: { page: number; perPage: number; totalItems: number; totalPages: number };
+}
+
+export interface Quote extends Pricing {
+  id: string;
+  aircraftId: string;
+  operatorId: string;
+  passengers: number;
+  validUntil: string;
+}
+
+export interface Booking {
+  id: string;
+  requestId: string;
+  bookingId: string | null;
+  status: string;
+  aircraft: { id: string; tailNumber: string; model: string; category: string; seats: number };
+  operator: { id: string; name: string };
+  route: { departureAirport: string; arrivalAirport: string };
+  departureDate: string;
+  departureTime: string;
+  departureAt: string;
+  returnDate: string | null;
+  passengers: number;
+  contact: { name: string; email: string; phone: string | null; company: string | null };
+  specialRequests: string | null;
+  quoteId: string;
+  pricing: Pricing;
+  payment: {
+    method: string;
+    depositPercent: number;
+    depositAmount: number;
+    depositPaidAt: string;
+    balanceAmount: number;
+    balanceDueAt: string;
+  } | null;
+  cancellation: {
+    reason: string;
+    noticeHours: number;
+    feePercent: number;
+    feeAmount: number;
+    refundAmount: number;
+    amountOwed: number;
+  } | null;
+  history: Array<{ at: string; action: string; from: string | null; to: string }>;
+}
+
+export interface OperatorProfile {
+  id: string;
+  name: string;
+  country: string;
+  certificate: { authority: string; type: string; number: string };
+  headquarters: string;
+  bases: string[];
+  foundedYear: number;
+  fleetSize: number;
+  safetyRating: string;
+  safety: { argus: string | null; wyvern: string | null; isBao: string | null; lastAuditDate: string };
+  insurance: { liabilityCoverage: number; insurer: string };
+  fleet?: Array<{
+    id: string;
+    tailNumber: string;
+    model: string;
+    category: string;
+    seats: number;
+    hourlyRate: number;
+    homeBase: string;
+    status: string;
+    availableDaysNext30: number;
+  }>;
+  safetyRecords?: {
+    incidentCount: number;
+    accidentCount: number;
+    incidents: Array<{ date: string; severity: string; aircraftModel: string; description: string; injuries: number }>;
+  };
+}

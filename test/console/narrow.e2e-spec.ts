@@ -20,6 +20,7 @@ describe('console: usable on a 390 px wide screen (real browser)', () => {
     ['/', 'servers'],
     ['/board', 'board'],
     ['/batches', 'batches'],
+    ['/charter', 'trip-search'],
     ['/sync', 'sync-runs'],
     ['/webhooks', 'dead-letters'],
     ['/audit', 'audit-results'],
