@@ -13,6 +13,7 @@ import { PipelineBatchLeadsAsRows1765500000001 } from './1765500000001-pipeline-
 import { SyncQuarantine1765500000002 } from './1765500000002-sync-quarantine.js';
 import { PipelineStepInstance1765700000000 } from './1765700000000-pipeline-step-instance.js';
 import { UpstreamMutation1765800000000 } from './1765800000000-upstream-mutation.js';
+import { UpstreamMutationResult1765850000000 } from './1765850000000-upstream-mutation-result.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   SyncQuarantine1765500000002,
   PipelineStepInstance1765700000000,
   UpstreamMutation1765800000000,
+  UpstreamMutationResult1765850000000,
 ];

@@ -46,6 +46,13 @@ export class UpstreamMutation {
   @Column({ name: 'result_ref', type: 'varchar', length: 256, nullable: true })
   resultRef: string | null;
 
+  /**
+   * The upstream's answer itself, kept only for operations whose record the upstream cannot be asked for again (an
+   * Apollo sequence has no read tool): a retry returns it.
+   */
+  @Column({ type: 'jsonb', nullable: true })
+  result: unknown;
+
   @Column({ name: 'upstream_answered_at', type: 'timestamptz', nullable: true })
   upstreamAnsweredAt: Date | null;
 

@@ -37,9 +37,12 @@ export interface MutationSteps<T, R> {
   refOf: (result: T) => string;
   /**
    * Reads the record an earlier attempt produced, by its ref: a retry after the upstream answered does not repeat the
-   * mutation (which may not be idempotent upstream, e.g. confirming), it asks for the result.
+   * mutation (which may not be idempotent upstream, e.g. confirming), it asks for the result. `kept` is the answer
+   * `keep` stored, if any.
    */
-  lookup: (ref: string) => Promise<T>;
+  lookup: (ref: string, kept: unknown) => Promise<T>;
+  /** For an upstream that cannot be asked for the record again: what of the answer to keep on the intent. */
+  keep?: (result: T) => unknown;
   /** The local write. */
   store: (result: T) => Promise<R>;
 }
@@ -104,14 +107,14 @@ export class UpstreamMutationsService {
     const resumed = row.upstreamAnsweredAt !== null && row.resultRef !== null;
     let result: T;
     try {
-      result = resumed && row.resultRef !== null ? await steps.lookup(row.resultRef) : await steps.call();
+      result = resumed && row.resultRef !== null ? await steps.lookup(row.resultRef, row.result) : await steps.call();
     } catch (error) {
       if (isRefusal(error) && !resumed) await this.settle(row.id, 'failed', { error: messageOf(error) });
       else await this.note(row.id, { error: messageOf(error) });
       throw error;
     }
     const resultRef = steps.refOf(result);
-    await this.note(row.id, { resultRef, answered: true });
+    await this.note(row.id, { resultRef, answered: true, ...(steps.keep ? { result: steps.keep(result) } : {}) });
     let stored: R;
     try {
       stored = await steps.store(result);
@@ -247,19 +250,27 @@ export class UpstreamMutationsService {
   /** Best effort: a failure here must not hide the upstream's answer (the intent row already exists). */
   private async note(
     id: string,
-    change: { resultRef?: string; answered?: boolean; error?: string; attempt?: boolean },
+    change: { resultRef?: string; answered?: boolean; error?: string; attempt?: boolean; result?: unknown },
   ): Promise<void> {
     try {
       await this.dataSource.query(
         `UPDATE "upstream_mutation" SET
            "result_ref" = COALESCE($2::varchar, "result_ref"),
+           "result" = COALESCE($6::jsonb, "result"),
            "upstream_answered_at" = CASE WHEN $3::boolean THEN COALESCE("upstream_answered_at", now())
                                          ELSE "upstream_answered_at" END,
            "error" = COALESCE($4::text, "error"),
            "attempts" = "attempts" + CASE WHEN $5::boolean THEN 1 ELSE 0 END,
            "updated_at" = now()
          WHERE "id" = $1`,
-        [id, change.resultRef ?? null, change.answered === true, change.error ?? null, change.attempt === true],
+        [
+          id,
+          change.resultRef ?? null,
+          change.answered === true,
+          change.error ?? null,
+          change.attempt === true,
+          change.result === undefined ? null : JSON.stringify(change.result),
+        ],
       );
     } catch (error) {
       this.logger.error(`Could not update upstream mutation ${id}: ${messageOf(error)}`);

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { McpModule } from '../../common/mcp/mcp.module.js';
 import { APOLLO_OFFICIAL_TOOLS } from './apollo-official.contracts.js';
 import { APOLLO_TOOLS } from './apollo.contracts.js';
@@ -11,7 +12,7 @@ import { ApolloService } from './apollo.service.js';
  * registered; the server is checked against the one its tool list matches (see `ApolloService.profile`).
  */
 @Module({
-  imports: [McpModule.forFeature([...APOLLO_TOOLS, ...APOLLO_OFFICIAL_TOOLS])],
+  imports: [McpModule.forFeature([...APOLLO_TOOLS, ...APOLLO_OFFICIAL_TOOLS]), AuditModule],
   controllers: [ApolloController],
   providers: [ApolloService, ApolloMetrics],
   exports: [ApolloService],

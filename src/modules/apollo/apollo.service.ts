@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { OnDomainEvent } from '../../common/events/on-domain-event.js';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CacheService } from '../../common/cache/cache.service.js';
 import { DomainError, OperationNotSupportedError, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { numberedPage, type NumberedPage } from '../../common/http/pagination.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
+import type { UpstreamMutation } from '../../common/mutations/upstream-mutation.entity.js';
+import { type ReconcileOutcome, UpstreamMutationsService } from '../../common/mutations/upstream-mutations.service.js';
+import { AuditService } from '../audit/audit.service.js';
 import {
   addContactsToSequenceTool,
   type ApolloEngagement,
@@ -19,6 +22,7 @@ import {
   getAccountDataTool,
   type LeadCriteria,
   searchLeadsTool,
+  sequenceSchema,
   type SequenceStepInput,
   trackEngagementTool,
 } from './apollo.contracts.js';
@@ -98,6 +102,23 @@ function apolloNotFound(resource: string, id: string, tool: string): DomainError
   });
 }
 
+const CREATE_SEQUENCE_OPERATION = 'create_sequence';
+const ADD_CONTACTS_OPERATION = 'add_contacts_to_sequence';
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+/** An answer an intent kept (see `MutationSteps.keep`), typed again; missing, the retry cannot answer yet. */
+function restoreKept<T>(schema: z.ZodType<T>, kept: unknown, what: string): T {
+  const parsed = schema.safeParse(kept);
+  if (parsed.success) return parsed.data;
+  throw new DomainError('service_unavailable', `apollo made ${what} but its answer was not kept; try again later`, {
+    extensions: { upstream: 'apollo' },
+    retryAfterSeconds: 60,
+  });
+}
+
 function idempotencyKey(tool: string, value: unknown): string {
   return `${tool}:${createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 32)}`;
 }
@@ -116,7 +137,14 @@ export class ApolloService {
     private readonly cache: CacheService,
     private readonly events: EventEmitter2,
     private readonly metrics: ApolloMetrics,
-  ) {}
+    private readonly mutations: UpstreamMutationsService,
+    private readonly audit: AuditService,
+  ) {
+    mutations.registerReconciler('apollo', CREATE_SEQUENCE_OPERATION, (intent) =>
+      this.reconcileSequenceCreated(intent),
+    );
+    mutations.registerReconciler('apollo', ADD_CONTACTS_OPERATION, (intent) => this.reconcileContactsAdded(intent));
+  }
 
   /**
    * The tool profile the Apollo server speaks, read from the tool list it announced on connect: `official` when it
@@ -276,12 +304,17 @@ export class ApolloService {
     });
   }
 
-  /** Creates an active sequence; `contacts` are Apollo contact ids and/or emails. */
+  /**
+   * Creates an active sequence; `contacts` are Apollo contact ids and/or emails. Recorded as an intent first and
+   * completed with its audit entry (the local record of an Apollo change). Apollo cannot be asked for a sequence
+   * again, so the intent keeps its answer: when the audit write fails the caller gets 503 and sending the same request
+   * again returns that sequence instead of creating a second one.
+   */
   async createSequence(input: CreateSequenceInput): Promise<ApolloSequence> {
     this.requireJetvision('create sequence');
     const contactIds = input.contacts.filter((c) => CONTACT_ID.test(c));
     const emails = input.contacts.filter((c) => !CONTACT_ID.test(c));
-    const { sequence } = await this.mcp.call(createEmailSequenceTool, {
+    const args = {
       name: input.name,
       ...(contactIds.length ? { contactIds } : {}),
       ...(emails.length ? { emails } : {}),
@@ -290,36 +323,114 @@ export class ApolloService {
         subject: s.subject,
         ...(s.template !== undefined ? { template: s.template } : {}),
       })),
-    });
-    this.events.emit(
-      ApolloSequenceCreated.eventName,
-      new ApolloSequenceCreated({
-        id: sequence.id,
-        name: sequence.name,
-        contactCount: sequence.contactCount,
-        stepCount: sequence.steps.length,
-        status: sequence.status,
-      }),
+    };
+    return this.mutations.run(
+      {
+        upstream: 'apollo',
+        operation: CREATE_SEQUENCE_OPERATION,
+        idempotencyKey: randomUUID(),
+        resumeOpen: true,
+        subject: input.name,
+        // Emails are contact details: counts and a digest tell one request from another.
+        summary: {
+          name: input.name,
+          contacts: input.contacts.length,
+          steps: input.steps.length,
+          requestDigest: digest(args),
+        },
+      },
+      {
+        call: async () => (await this.mcp.call(createEmailSequenceTool, args)).sequence,
+        refOf: (sequence) => sequence.id,
+        keep: (sequence) => sequence,
+        lookup: (id, kept) => Promise.resolve(restoreKept(sequenceSchema, kept, `sequence ${id}`)),
+        store: (sequence) => this.recordSequenceCreated(sequence),
+      },
     );
-    return sequence;
   }
 
-  /** Adds contacts (ids) to an active sequence; ones already in it are counted, not duplicated. */
+  /**
+   * Adds contacts (ids) to an active sequence; ones already in it are counted, not duplicated. Through an intent like
+   * `createSequence`: the same request again returns the counts of the first answer.
+   */
   async addContactsToSequence(sequenceId: string, contactIds: readonly string[]): Promise<ContactsAddedResult> {
     this.requireJetvision('add contacts to sequence');
     const args = { sequenceId, contactIds: [...contactIds] };
-    const result = await this.mcp.call(addContactsToSequenceTool, args, {
+    return this.mutations.run(
+      {
+        upstream: 'apollo',
+        operation: ADD_CONTACTS_OPERATION,
+        idempotencyKey: randomUUID(),
+        resumeOpen: true,
+        subject: sequenceId,
+        summary: { contactIds: args.contactIds },
+      },
+      {
+        call: () => this.callAddContacts(args),
+        refOf: (result) => result.sequenceId,
+        keep: (result) => result,
+        lookup: (id, kept) =>
+          Promise.resolve(restoreKept(addContactsToSequenceTool.result, kept, `contacts added to sequence ${id}`)),
+        store: (result) => this.recordContactsAdded(args.contactIds, result),
+      },
+    );
+  }
+
+  private callAddContacts(args: { sequenceId: string; contactIds: string[] }): Promise<ContactsAddedResult> {
+    return this.mcp.call(addContactsToSequenceTool, args, {
       idempotencyKey: idempotencyKey('add-contacts-to-sequence', args),
     });
-    this.events.emit(
-      ApolloContactsAddedToSequence.eventName,
-      new ApolloContactsAddedToSequence(sequenceId, args.contactIds, {
-        added: result.added,
-        alreadyPresent: result.alreadyPresent,
-        contactCount: result.contactCount,
-      }),
-    );
+  }
+
+  private async recordSequenceCreated(sequence: ApolloSequence): Promise<ApolloSequence> {
+    const event = new ApolloSequenceCreated({
+      id: sequence.id,
+      name: sequence.name,
+      contactCount: sequence.contactCount,
+      stepCount: sequence.steps.length,
+      status: sequence.status,
+    });
+    await this.audit.recordEvent(event);
+    this.events.emit(ApolloSequenceCreated.eventName, event);
+    return sequence;
+  }
+
+  private async recordContactsAdded(contactIds: string[], result: ContactsAddedResult): Promise<ContactsAddedResult> {
+    const event = new ApolloContactsAddedToSequence(result.sequenceId, contactIds, {
+      added: result.added,
+      alreadyPresent: result.alreadyPresent,
+      contactCount: result.contactCount,
+    });
+    await this.audit.recordEvent(event);
+    this.events.emit(ApolloContactsAddedToSequence.eventName, event);
     return result;
+  }
+
+  /** A sequence created upstream whose audit entry was not written: recorded from the kept answer. */
+  private async reconcileSequenceCreated(intent: UpstreamMutation): Promise<ReconcileOutcome> {
+    const kept = sequenceSchema.safeParse(intent.result);
+    if (intent.resultRef === null || !kept.success) {
+      // No read tool to ask by name: what happened is unknowable here.
+      return {
+        kind: 'failed',
+        reason: `Apollo's answer was not kept and Apollo cannot be asked for sequences; look for "${intent.subject ?? '?'}" in Apollo`,
+      };
+    }
+    await this.recordSequenceCreated(kept.data);
+    return { kind: 'reconciled', resultRef: kept.data.id };
+  }
+
+  /** Adding contacts is idempotent upstream: without a kept answer, adding them again tells the outcome. */
+  private async reconcileContactsAdded(intent: UpstreamMutation): Promise<ReconcileOutcome> {
+    const contactIds = z.array(z.string()).safeParse(intent.requestSummary['contactIds']);
+    if (intent.subject === null || !contactIds.success)
+      return { kind: 'failed', reason: 'the intent names no contacts' };
+    const kept = addContactsToSequenceTool.result.safeParse(intent.result);
+    const result = kept.success
+      ? kept.data
+      : await this.callAddContacts({ sequenceId: intent.subject, contactIds: contactIds.data });
+    await this.recordContactsAdded(contactIds.data, result);
+    return { kind: 'reconciled', resultRef: result.sequenceId };
   }
 
   /** Engagement of a sequence for emails sent between two dates (YYYY-MM-DD, inclusive). */
