@@ -118,6 +118,8 @@ export class AppConfig {
     sandboxAdmin: boolean;
     /** Tool profile the in-process Apollo sandbox serves (`SANDBOX_APOLLO_PROFILE`). */
     sandboxApolloProfile: 'jetvision' | 'official';
+    /** The in-process Avinode sandbox runs the broker flow (with AVINODE_QUOTE_FLOW=trip) at this pace. */
+    sandboxAvinodeTripFlow: { minuteMs: number } | undefined;
   };
   readonly cache: {
     defaultTtlSeconds: number;
@@ -165,6 +167,10 @@ export class AppConfig {
     stepTimeoutSeconds: number;
     /** Longest wait for a confirmation (the quote's validity ends it sooner). */
     confirmationTimeoutSeconds: number;
+    /** `trip`: quotes come from Avinode's broker flow over time (AVINODE_QUOTE_FLOW); `instant`: at once. */
+    quoteFlow: 'instant' | 'trip';
+    quoteDeadlineSeconds: number;
+    quotesEnough: number;
     n8nWebhookPath: string;
     /** Test aid (never in production): SIGKILL right after this step's side effect. */
     crashAfterStep: 'enrich' | 'search' | 'price' | 'request' | 'notify' | null;
@@ -297,6 +303,8 @@ export class AppConfig {
         sandboxSeed: env.SANDBOX_SEED,
         sandboxAdmin: env.MCP_SANDBOX_ADMIN,
         sandboxApolloProfile: env.SANDBOX_APOLLO_PROFILE,
+        sandboxAvinodeTripFlow:
+          env.AVINODE_QUOTE_FLOW === 'trip' ? { minuteMs: env.SANDBOX_AVINODE_MINUTE_MS } : undefined,
       },
       cache: {
         defaultTtlSeconds: env.CACHE_TTL_SECONDS,
@@ -347,6 +355,9 @@ export class AppConfig {
         stepRetryDelaySeconds: env.PIPELINE_STEP_RETRY_DELAY_SECONDS,
         stepTimeoutSeconds: env.PIPELINE_STEP_TIMEOUT_SECONDS,
         confirmationTimeoutSeconds: env.PIPELINE_CONFIRMATION_TIMEOUT_SECONDS,
+        quoteFlow: env.AVINODE_QUOTE_FLOW,
+        quoteDeadlineSeconds: env.PIPELINE_QUOTE_DEADLINE_SECONDS,
+        quotesEnough: env.PIPELINE_QUOTES_ENOUGH,
         n8nWebhookPath: env.PIPELINE_N8N_WEBHOOK_PATH,
         crashAfterStep: (env.PIPELINE_CRASH_AFTER_STEP || null) as AppConfig['pipeline']['crashAfterStep'],
       },

@@ -643,6 +643,38 @@ export class EnvironmentVariables {
   @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, { message: 'PIPELINE_N8N_WEBHOOK_PATH must be a URL path segment' })
   PIPELINE_N8N_WEBHOOK_PATH = 'jetvision-lead-to-booking';
 
+  /**
+   * How runs get their quotes from Avinode. `instant`: search and price at once (servers that answer at once, the
+   * default). `trip`: Avinode's broker flow — the run creates a trip, waits (durably) for operators' quotes arriving as
+   * webhooks until PIPELINE_QUOTE_DEADLINE_SECONDS or PIPELINE_QUOTES_ENOUGH quotes, then chooses among them. With
+   * `trip` the in-process Avinode sandbox runs its simulated broker flow.
+   */
+  @IsIn(['instant', 'trip'])
+  AVINODE_QUOTE_FLOW: 'instant' | 'trip' = 'instant';
+
+  /** Trip flow: how long a run waits for seller quotes before choosing among those that arrived. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PIPELINE_QUOTE_DEADLINE_SECONDS = 3_600;
+
+  /** Trip flow: this many quotes end the wait before the deadline. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  PIPELINE_QUOTES_ENOUGH = 3;
+
+  /**
+   * Trip flow in the in-process Avinode sandbox: real milliseconds per simulated minute (operators answer after 2 to 720
+   * simulated minutes; the default makes that seconds to minutes).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  SANDBOX_AVINODE_MINUTE_MS = 1_000;
+
   /** TEST AID, refused in production: the process kills itself (SIGKILL) right after this step's side effect. */
   @IsIn(['', 'enrich', 'search', 'price', 'request', 'notify'])
   PIPELINE_CRASH_AFTER_STEP = '';

@@ -64,6 +64,9 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
             seed: this.config.mcp.sandboxSeed,
             admin: this.config.mcp.sandboxAdmin,
             ...(name === 'apollo' ? { profile: this.config.mcp.sandboxApolloProfile } : {}),
+            ...(name === 'avinode' && this.config.mcp.sandboxAvinodeTripFlow
+              ? { tripFlow: this.config.mcp.sandboxAvinodeTripFlow }
+              : {}),
             ...(this.stateDir ? { stateFile: sandboxStateFile(this.stateDir, name) } : {}),
           });
           this.handles.set(name, handle);

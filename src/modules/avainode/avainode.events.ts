@@ -1,10 +1,12 @@
 import type { AuditEntryInput, AuditableEvent } from '../../common/events/domain-event.js';
 import type { BookingStatus } from './avainode.contracts.js';
 import type { CharterRequestOrigin } from './charter-request.entity.js';
+import type { Rfq } from './avinode-trips.contracts.js';
 import type {
   AvinodeAvailabilityUpdatedPayload,
   AvinodeBookingCancelledPayload,
   AvinodeBookingConfirmedPayload,
+  AvinodeThinPayload,
 } from '../webhook/webhook.payloads.js';
 import { WebhookDomainEvent } from '../webhook/events/webhook-domain-event.js';
 
@@ -139,6 +141,26 @@ export class AvinodeBookingConfirmed extends WebhookDomainEvent<AvinodeBookingCo
 
 export class AvinodeBookingCancelled extends WebhookDomainEvent<AvinodeBookingCancelledPayload> {
   static readonly eventName = 'avinode.booking_cancelled';
+}
+
+/**
+ * One of Avinode's native notifications (`TripRequestSellerResponse`, `TripChatFromSeller`, … — `meta.type` says which):
+ * thin `{id, href}`, and the consumer reads `href` for the details (docs/avinode-webhooks).
+ */
+export class AvinodeNotificationReceived extends WebhookDomainEvent<AvinodeThinPayload> {
+  static readonly eventName = 'avinode.notification';
+}
+
+/** An RFQ of one of our trips changed upstream (a seller quoted, declined, revised), read after a native notification. */
+export class AvinodeRfqUpdated {
+  static readonly eventName = 'avinode.rfq_updated';
+
+  constructor(
+    readonly rfq: Rfq,
+    /** The notification type that announced it, e.g. `TripRequestSellerResponse`. */
+    readonly notificationType: string,
+    readonly webhookEventId: string | null,
+  ) {}
 }
 
 /** Published availability of an aircraft changed on `dates` (booked, released, edited or withdrawn). */

@@ -5,6 +5,7 @@ import { McpModule } from '../../common/mcp/mcp.module.js';
 import { AVAINODE_TOOLS } from './avainode.contracts.js';
 import { AvainodeController } from './avainode.controller.js';
 import { AvainodeService } from './avainode.service.js';
+import { AvinodeTripsService } from './avinode-trips.service.js';
 import { CharterRequest } from './charter-request.entity.js';
 import { CharterRequestStore } from './charter-request.store.js';
 import { OperatorCacheListener } from './operator-cache.listener.js';
@@ -16,7 +17,7 @@ import { OperatorCacheListener } from './operator-cache.listener.js';
 @Module({
   imports: [TypeOrmModule.forFeature([CharterRequest]), IdempotencyModule, McpModule.forFeature(AVAINODE_TOOLS)],
   controllers: [AvainodeController],
-  providers: [AvainodeService, CharterRequestStore, OperatorCacheListener],
-  exports: [AvainodeService, CharterRequestStore],
+  providers: [AvainodeService, AvinodeTripsService, CharterRequestStore, OperatorCacheListener],
+  exports: [AvainodeService, AvinodeTripsService, CharterRequestStore],
 })
 export class AvainodeModule {}

@@ -24,7 +24,10 @@ export interface SourceCredentials {
   scheme: WebhookAuthScheme;
   /** Credentials exist for the scheme; otherwise every delivery is refused. */
   configured: boolean;
-  /** The secret was generated at boot and shared with the in-process sandbox server. */
+  /**
+   * The in-process sandbox server sends this source's events: with Standard Webhooks under a secret generated at boot,
+   * with HTTP Basic (Avinode's scheme) under the configured credentials.
+   */
   embedded: boolean;
   secrets: readonly string[];
   keys: readonly SigningKey[];
@@ -156,14 +159,12 @@ export class WebhookAuthService {
     embeddedAvailable: boolean,
   ): SourceCredentials {
     const sandbox = SANDBOX_OF_SOURCE[source];
-    const embedded =
-      configured.scheme === 'standard' &&
-      configured.secrets.length === 0 &&
-      embeddedAvailable &&
-      sandbox !== undefined &&
-      this.config.mcp.servers[sandbox].urls.length === 0;
-    const secrets = embedded ? [generateSecret()] : configured.secrets;
-    if (embedded) this.logger.log(`${source}: no webhook secret configured; sharing a generated one with the sandbox`);
+    const sandboxEmbedded =
+      embeddedAvailable && sandbox !== undefined && this.config.mcp.servers[sandbox].urls.length === 0;
+    const generated = sandboxEmbedded && configured.scheme === 'standard' && configured.secrets.length === 0;
+    const embedded = generated || (sandboxEmbedded && configured.scheme === 'basic' && configured.basic !== undefined);
+    const secrets = generated ? [generateSecret()] : configured.secrets;
+    if (generated) this.logger.log(`${source}: no webhook secret configured; sharing a generated one with the sandbox`);
     const isConfigured =
       configured.scheme === 'standard'
         ? secrets.length > 0

@@ -114,8 +114,14 @@ export class WebhookHttpSetup {
         const server = SANDBOX_OF_SOURCE[credentials.source];
         const handle = server ? this.sandboxes.get(server) : undefined;
         const secret = credentials.secrets[0];
-        if (!handle || !secret) continue;
         const url = `${baseUrl}/api/integration/webhook/${credentials.source}`;
+        if (!handle) continue;
+        if (credentials.scheme === 'basic' && credentials.basic) {
+          handle.setWebhook({ url, basic: credentials.basic });
+          this.logger.log(`${credentials.source}: the embedded sandbox sends webhooks with HTTP Basic to ${url}`);
+          continue;
+        }
+        if (!secret) continue;
         handle.setWebhook({ url, secret });
         this.logger.log(`${credentials.source}: the embedded sandbox sends signed webhooks to ${url}`);
       }

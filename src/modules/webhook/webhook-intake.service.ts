@@ -132,7 +132,7 @@ export class WebhookIntakeService {
     }
     // Without a message id there is nothing to deduplicate on; Standard Webhooks always has one (it is signed).
     return this.store(source, eventType, {
-      messageId: messageId ?? `gen_${randomUUID()}`,
+      messageId: messageId ?? eventType.messageId?.(parsed.data) ?? `gen_${randomUUID()}`,
       payload: parsed.data as Record<string, unknown>,
       occurredAt,
       authScheme: authenticated.scheme,

@@ -5,6 +5,7 @@ import {
   AvinodeAvailabilityUpdated,
   AvinodeBookingCancelled,
   AvinodeBookingConfirmed,
+  AvinodeNotificationReceived,
 } from '../avainode/avainode.events.js';
 import { N8nExecutionStatusChanged, N8nWorkflowCompleted, N8nWorkflowFailed } from '../n8n/n8n.events.js';
 import { LeadReceived, type WebhookDomainEvent, type WebhookEventMeta, WebhookTestReceived } from './events/index.js';
@@ -14,7 +15,9 @@ import {
   apolloSequenceCompletedSchema,
   avinodeAvailabilityUpdatedSchema,
   avinodeBookingCancelledSchema,
+  AVINODE_NATIVE_EVENT_TYPES,
   avinodeBookingConfirmedSchema,
+  avinodeThinSchema,
   isAvinodeThin,
   leadReceivedSchema,
   n8nExecutionStatusSchema,
@@ -57,6 +60,11 @@ export interface WebhookEventType<TPayload = unknown> {
   schema: z.ZodType<TPayload>;
   event: EventClass<TPayload>;
   entity(payload: TPayload, occurredAt: Date | null): EntityVersion | null;
+  /**
+   * The dedupe key when the delivery carries no message id header, or undefined for none (each delivery is then its
+   * own event, and consumers must be idempotent by reading current state).
+   */
+  messageId?(payload: TPayload): string | undefined;
 }
 
 function define<TPayload>(definition: {
@@ -66,6 +74,7 @@ function define<TPayload>(definition: {
   schema: z.ZodType<TPayload>;
   event: EventClass<TPayload>;
   entity?: (payload: TPayload, occurredAt: Date | null) => EntityVersion | null;
+  messageId?: (payload: TPayload) => string | undefined;
 }): WebhookEventType {
   return {
     aliases: [],
@@ -86,6 +95,22 @@ const executionVersion = (status: string, occurredAt: Date | null): number | und
 
 const versioned = (type: string, id: string, version: number | undefined): EntityVersion | null =>
   version === undefined ? null : { type, id, version };
+
+/**
+ * Avinode's native notifications. Avinode sends no message id and retries until it gets a 200 (docs/avinode-webhooks).
+ * A trip message (`/tripmsgs/{id}`: a quote, a decline, a chat line) never changes, so `<type>:<id>` identifies one
+ * notification and its retries are duplicates; an RFQ or trip notification repeats its id for every update, so each
+ * delivery is kept and its consumer reads the resource's current state (no version: never stale).
+ */
+const avinodeNativeTypes = AVINODE_NATIVE_EVENT_TYPES.map((type) =>
+  define({
+    type,
+    description: `Avinode ${type} notification, thin {id, href}; processing reads href`,
+    schema: avinodeThinSchema,
+    event: AvinodeNotificationReceived,
+    messageId: (p) => (/\/tripmsgs\/[^/]+$/.test(new URL(p.href).pathname) ? `${type}:${p.id}` : undefined),
+  }),
+);
 
 const testType = define({
   type: 'test',
@@ -141,6 +166,7 @@ export const WEBHOOK_EVENT_TYPES: Record<WebhookSourceName, readonly WebhookEven
       schema: avinodeAvailabilityUpdatedSchema,
       event: AvinodeAvailabilityUpdated,
     }),
+    ...avinodeNativeTypes,
     testType,
   ],
   n8n: [
@@ -181,7 +207,8 @@ export const WEBHOOK_EVENT_TYPES: Record<WebhookSourceName, readonly WebhookEven
 
 export function findEventType(source: WebhookSourceName, type: string): WebhookEventType | undefined {
   const wanted = type.trim().toLowerCase();
-  return WEBHOOK_EVENT_TYPES[source].find((t) => t.type === wanted || t.aliases.includes(wanted));
+  // Case-insensitive: Avinode spells its types in PascalCase (`TripRequestSellerResponse`).
+  return WEBHOOK_EVENT_TYPES[source].find((t) => t.type.toLowerCase() === wanted || t.aliases.includes(wanted));
 }
 
 /** Default type when a body names none: only sources with a single business type have one. */

@@ -87,6 +87,23 @@ export type AvinodeBookingConfirmedPayload = z.infer<typeof avinodeBookingConfir
 export type AvinodeBookingCancelledPayload = z.infer<typeof avinodeBookingCancelledSchema>;
 export type AvinodeAvailabilityUpdatedPayload = z.infer<typeof avinodeAvailabilityUpdatedSchema>;
 
+/**
+ * Avinode's own notification types, as its webhook settings name them (reference-link/createsettings; docs/avinode-webhooks).
+ * All are thin `{id, href, type}` bodies sent with HTTP Basic.
+ */
+export const AVINODE_NATIVE_EVENT_TYPES = [
+  'TripRequest',
+  'TripRequestSellerResponse',
+  'TripRequestMine',
+  'TripRequestSellerResponseMine',
+  'TripChatFromBuyer',
+  'TripChatFromSeller',
+  'TripChatMine',
+  'EmptyLegs',
+  'ClientLeads',
+] as const;
+export type AvinodeNativeEventType = (typeof AVINODE_NATIVE_EVENT_TYPES)[number];
+
 export function isAvinodeThin(payload: object): payload is AvinodeThinPayload {
   return 'href' in payload;
 }
