@@ -21,6 +21,12 @@ export default tseslint.config(
           selector: "Decorator > CallExpression[callee.name='OnEvent'] > :first-child:not(Literal[value=/\\*/])",
           message: 'Subscribe with @OnDomainEvent(EventClass); @OnEvent only for wildcard subscriptions.',
         },
+        {
+          // An emitter names its event by the payload's class, so a name and another event's payload cannot be paired.
+          selector:
+            "CallExpression[callee.property.name=/^emit(Async)?$/] > MemberExpression.arguments:first-child[property.name='eventName']",
+          message: 'Emit with publish(emitter, new EventClass(...)) or publishAndWait (src/common/events/publish.ts).',
+        },
       ],
     },
   },

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { ApolloLeadUpdated } from '../../src/modules/apollo/apollo.events.js';
 import { type ApolloProfile, startSandboxServer, type SandboxServerHandle } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+import { publishAndWait } from '../../src/common/events/publish.js';
 
 interface Lead {
   id: string;
@@ -258,7 +259,7 @@ describe.each(['jetvision', 'official'] as const)(
               source: 'upstream',
             },
           );
-          await app.app.get(EventEmitter2).emitAsync(ApolloLeadUpdated.eventName, change);
+          await publishAndWait(app.app.get(EventEmitter2), change);
           await app.request(path);
           expect(callsOf(apollo, 'get-account-data')).toBe(upstreamBefore + 2);
           await app.request(path);

@@ -15,6 +15,7 @@ import {
   type Upstreams,
   waitForRun,
 } from './sync-test-kit.js';
+import { publishAndWait } from '../../src/common/events/publish.js';
 
 describe('data sync against sandbox upstreams', () => {
   let upstreams: Upstreams;
@@ -152,8 +153,8 @@ describe('data sync against sandbox upstreams', () => {
       patch: { title: 'Head of Flight Department (webhook test)' },
     });
     // What the webhook intake emits once it has stored and processed Apollo's `lead_updated` delivery.
-    await app.app.get(EventEmitter2).emitAsync(
-      ApolloLeadUpdated.eventName,
+    await publishAndWait(
+      app.app.get(EventEmitter2),
       new ApolloLeadUpdated(
         {
           webhookEventId: randomUUID(),

@@ -11,6 +11,7 @@ import { AuthLockoutStarted } from './auth.events.js';
 import { AuthLockout } from './auth-lockout.js';
 import { IS_PUBLIC_ROUTE } from './public.decorator.js';
 import { REQUIRED_SCOPE, requiredScope, type ScopeRule } from './requires-scope.decorator.js';
+import { publish } from '../events/publish.js';
 
 export type AuthenticatedRequest = FastifyRequest & {
   apiKeyFingerprint?: string;
@@ -79,8 +80,8 @@ export class ApiKeyGuard implements CanActivate, OnModuleDestroy {
     if (!key) {
       const started = this.lockout.recordFailure(request.ip);
       if (started) {
-        this.events.emit(
-          AuthLockoutStarted.eventName,
+        publish(
+          this.events,
           new AuthLockoutStarted(clientAddressOf(request), started.lockoutSeconds, started.lockouts),
         );
       }

@@ -1,6 +1,6 @@
 /**
  * Event convention: one class per event with a static `eventName` constant, emitted as
- * `eventEmitter.emit(SomethingHappened.eventName, new SomethingHappened(...))` and received with
+ * `publish(eventEmitter, new SomethingHappened(...))` (publish.ts: the name comes from the class) and received with
  * `@OnDomainEvent(SomethingHappened)` (on-domain-event.ts: typed, no string to misspell). Events that implement
  * `AuditableEvent` are persisted by the audit listener.
  */

@@ -7,6 +7,7 @@ import { McpReconnectRequested } from './mcp-events.js';
 import { APP_VERSION } from '../version.js';
 import { McpClientService } from './mcp-client.service.js';
 import type { McpServerDiagnostics } from './mcp-diagnostics.js';
+import { publishAndWait } from '../events/publish.js';
 
 export interface IntegrationStatus {
   service: {
@@ -100,8 +101,8 @@ export class McpStatusController {
   @ApiOkResponse({ description: 'Service and per-server state after reconnecting', schema: { example: EXAMPLE } })
   async reconnect(): Promise<IntegrationStatus> {
     const diagnostics = await this.client.reconnectAll();
-    await this.events.emitAsync(
-      McpReconnectRequested.eventName,
+    await publishAndWait(
+      this.events,
       new McpReconnectRequested(Object.fromEntries(diagnostics.map((d) => [d.server, d.state]))),
     );
     return this.render(diagnostics);

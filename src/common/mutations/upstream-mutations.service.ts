@@ -11,6 +11,7 @@ import {
   UpstreamMutationLeftOpen,
   UpstreamMutationReconciled,
 } from './upstream-mutation.events.js';
+import { publish } from '../events/publish.js';
 
 export interface MutationIntent {
   upstream: UpstreamName;
@@ -122,10 +123,7 @@ export class UpstreamMutationsService {
       const reason = `the upstream answered (${resultRef}) but the local write failed: ${messageOf(error)}`;
       await this.note(row.id, { error: reason });
       this.logger.error(`${intent.upstream} ${intent.operation} ${row.id}: ${reason}`);
-      this.events.emit(
-        UpstreamMutationLeftOpen.eventName,
-        new UpstreamMutationLeftOpen({ ...row, resultRef, upstreamAnsweredAt: new Date() }, reason),
-      );
+      publish(this.events, new UpstreamMutationLeftOpen({ ...row, resultRef, upstreamAnsweredAt: new Date() }, reason));
       throw new DomainError(
         'service_unavailable',
         `${intent.upstream} completed ${intent.operation} (${resultRef}) but it could not be stored yet; ` +
@@ -142,7 +140,7 @@ export class UpstreamMutationsService {
     const reopened = row.attempts > 1 && row.status === 'pending' && (resumed || row.error !== null);
     const settled = await this.settle(row.id, reopened ? 'reconciled' : 'completed', { resultRef });
     if (reopened && settled) {
-      this.events.emit(UpstreamMutationReconciled.eventName, new UpstreamMutationReconciled(settled, 'retry'));
+      publish(this.events, new UpstreamMutationReconciled(settled, 'retry'));
     }
     return stored;
   }
@@ -192,10 +190,7 @@ export class UpstreamMutationsService {
           const settled = await this.settle(row.id, 'reconciled', { resultRef: outcome.resultRef });
           if (settled) {
             summary.reconciled++;
-            this.events.emit(
-              UpstreamMutationReconciled.eventName,
-              new UpstreamMutationReconciled(settled, 'reconcile'),
-            );
+            publish(this.events, new UpstreamMutationReconciled(settled, 'reconcile'));
           }
           break;
         }
@@ -203,10 +198,7 @@ export class UpstreamMutationsService {
           const settled = await this.settle(row.id, 'failed', { error: outcome.reason });
           if (settled) {
             summary.failed++;
-            this.events.emit(
-              UpstreamMutationAbandoned.eventName,
-              new UpstreamMutationAbandoned(settled, outcome.reason),
-            );
+            publish(this.events, new UpstreamMutationAbandoned(settled, outcome.reason));
           }
           break;
         }

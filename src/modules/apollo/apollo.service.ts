@@ -47,6 +47,7 @@ import {
   ApolloLeadUpdated,
   ApolloSequenceCreated,
 } from './apollo.events.js';
+import { publish } from '../../common/events/publish.js';
 
 /** Cache namespace of organization data by domain (`CACHE_NAMESPACE_TTLS=apollo.account=<seconds>`). */
 export const APOLLO_ACCOUNT_CACHE = 'apollo.account';
@@ -227,7 +228,7 @@ export class ApolloService {
     const domain = person.organization?.domain ?? null;
     // Enrichment can reveal an email that cached account contacts do not show yet.
     if (domain) this.invalidateAccount(domain);
-    this.events.emit(ApolloContactEnriched.eventName, new ApolloContactEnriched(person.id, domain, person.emailStatus));
+    publish(this.events, new ApolloContactEnriched(person.id, domain, person.emailStatus));
     return person;
   }
 
@@ -264,10 +265,7 @@ export class ApolloService {
       const person = personFromOfficial(match);
       const domain = person.organization?.domain ?? null;
       if (domain) this.invalidateAccount(domain);
-      this.events.emit(
-        ApolloContactEnriched.eventName,
-        new ApolloContactEnriched(person.id, domain, person.emailStatus),
-      );
+      publish(this.events, new ApolloContactEnriched(person.id, domain, person.emailStatus));
       return person;
     });
   }
@@ -391,7 +389,7 @@ export class ApolloService {
       status: sequence.status,
     });
     await this.audit.recordEvent(event);
-    this.events.emit(ApolloSequenceCreated.eventName, event);
+    publish(this.events, event);
     return sequence;
   }
 
@@ -402,7 +400,7 @@ export class ApolloService {
       contactCount: result.contactCount,
     });
     await this.audit.recordEvent(event);
-    this.events.emit(ApolloContactsAddedToSequence.eventName, event);
+    publish(this.events, event);
     return result;
   }
 

@@ -10,6 +10,7 @@ import { GroupCommit } from '../../common/database/group-commit.js';
 import { AuditLogEntry } from './audit-log.entity.js';
 import { AuditLogCleared, AuditRetentionApplied } from './audit.events.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
+import { publishAndWait } from '../../common/events/publish.js';
 
 export interface AuditQuery {
   from?: Date;
@@ -196,8 +197,8 @@ export class AuditService {
   /** Deletes entries (all, or those before `before`), then records that it did: the clearing itself stays audited. */
   async clear(options: { before?: Date; actor?: string | null } = {}): Promise<{ deleted: number }> {
     const deleted = await this.deleteOlderThan(options.before ?? null);
-    await this.events.emitAsync(
-      AuditLogCleared.eventName,
+    await publishAndWait(
+      this.events,
       new AuditLogCleared({
         deleted,
         before: options.before?.toISOString() ?? null,
@@ -213,8 +214,8 @@ export class AuditService {
     const olderThan = new Date(now.getTime() - retentionDays * 86_400_000);
     const deleted = await this.deleteOlderThan(olderThan);
     if (deleted > 0) {
-      await this.events.emitAsync(
-        AuditRetentionApplied.eventName,
+      await publishAndWait(
+        this.events,
         new AuditRetentionApplied({ deleted, olderThan: olderThan.toISOString(), retentionDays }),
       );
     }

@@ -35,6 +35,7 @@ import {
 } from './avainode.events.js';
 import type { CharterRequest, CharterRequestOrigin } from './charter-request.entity.js';
 import { CharterRequestStore } from './charter-request.store.js';
+import { publish } from '../../common/events/publish.js';
 
 /** Cache namespace of operator profiles; its TTL is `CACHE_NAMESPACE_TTLS=avinode.operator=<seconds>`. */
 export const OPERATOR_CACHE_NAMESPACE = 'avinode.operator';
@@ -272,8 +273,8 @@ export class AvainodeService {
   ): Promise<CreatedCharterRequest> {
     const { record, inserted } = await this.store.upsertFromUpstream(request, { origin, idempotencyKey, manager });
     if (inserted) {
-      this.events.emit(
-        CharterRequestCreated.eventName,
+      publish(
+        this.events,
         new CharterRequestCreated(
           refOf(record),
           origin,
@@ -397,8 +398,8 @@ export class AvainodeService {
     const ref = refOf(record);
     switch (action) {
       case 'confirm':
-        this.events.emit(
-          BookingConfirmed.eventName,
+        publish(
+          this.events,
           new BookingConfirmed(
             ref,
             booking.payment?.method ?? (typeof summary['paymentMethod'] === 'string' ? summary['paymentMethod'] : ''),
@@ -409,8 +410,8 @@ export class AvainodeService {
       case 'cancel': {
         // Read from the cancel entry, not the last one: a reconcile may see later history.
         const entry = booking.history.findLast((h) => h.action === 'cancel') ?? booking.history.at(-1);
-        this.events.emit(
-          BookingCancelled.eventName,
+        publish(
+          this.events,
           new BookingCancelled(
             ref,
             entry?.from ?? 'pending',
@@ -428,7 +429,7 @@ export class AvainodeService {
             ? { specialRequests: booking.specialRequests ?? '' }
             : {}),
         };
-        this.events.emit(BookingModified.eventName, new BookingModified(ref, changes));
+        publish(this.events, new BookingModified(ref, changes));
         break;
       }
     }

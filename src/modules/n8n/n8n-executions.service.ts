@@ -14,6 +14,7 @@ import {
 } from './n8n.contracts.js';
 import { N8nWorkflowExecuted } from './n8n.events.js';
 import { mapNotFound } from './n8n-not-found.js';
+import { publish } from '../../common/events/publish.js';
 
 export interface ExecutionSummary {
   id: string;
@@ -92,8 +93,8 @@ export class N8nExecutionsService {
       httpStatus: webhookReply.status,
       response: webhookReply.data,
     };
-    this.events.emit(
-      N8nWorkflowExecuted.eventName,
+    publish(
+      this.events,
       new N8nWorkflowExecuted({ workflowId, executionId, correlationId, httpStatus: run.httpStatus }),
     );
     return run;

@@ -17,6 +17,7 @@ import {
 import { N8nWorkflowActivated, N8nWorkflowCreated, N8nWorkflowDeactivated } from './n8n.events.js';
 import { mapNotFound } from './n8n-not-found.js';
 import { validateWorkflowDefinition, WorkflowPolicy } from './workflow-validation.js';
+import { publish } from '../../common/events/publish.js';
 
 export interface WorkflowSummary {
   id: string;
@@ -220,14 +221,14 @@ export class N8nWorkflowsService {
   ): Promise<{ id: string; name: string }> {
     const event = new N8nWorkflowCreated({ id: workflow.id, name: workflow.name, nodeCount }, origin);
     await this.audit.recordEvent(event);
-    this.events.emit(N8nWorkflowCreated.eventName, event);
+    publish(this.events, event);
     return workflow;
   }
 
   private async recordActivation(state: WorkflowState, active: boolean): Promise<WorkflowState> {
     const event = active ? new N8nWorkflowActivated(state) : new N8nWorkflowDeactivated(state);
     await this.audit.recordEvent(event);
-    this.events.emit(active ? N8nWorkflowActivated.eventName : N8nWorkflowDeactivated.eventName, event);
+    publish(this.events, event);
     return state;
   }
 

@@ -17,6 +17,7 @@ import { PipelineBatchCreated, PipelineBatchProgress } from './pipeline.events.j
 import type { BatchJob } from './pipeline.queues.js';
 import type { BatchLead, BatchSearchCriteria, FlightTemplate } from './pipeline.types.js';
 import type { RunStatus } from './run-state-machine.js';
+import { publish } from '../../common/events/publish.js';
 
 export interface BatchLeadReport {
   index: number;
@@ -153,7 +154,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       await this.jobs.send(this.runs.queues.batch, { batchId: id, phase: 'search' }, { within: manager });
       return repository.findOneByOrFail({ id });
     });
-    this.events.emit(PipelineBatchCreated.eventName, new PipelineBatchCreated(id, batchSize));
+    publish(this.events, new PipelineBatchCreated(id, batchSize));
     return batch;
   }
 
@@ -317,10 +318,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
           { id: batchId },
           { status: 'failed', error: `Lead search failed: ${failure.message}`, updatedAt: new Date() },
         );
-      this.events.emit(
-        PipelineBatchProgress.eventName,
-        new PipelineBatchProgress(batchId, 'failed', null, 0, failure.message),
-      );
+      publish(this.events, new PipelineBatchProgress(batchId, 'failed', null, 0, failure.message));
       return;
     }
     await this.dataSource.transaction(async (manager) => {
@@ -341,15 +339,15 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
         await this.jobs.send(this.runs.queues.batch, { batchId, phase: 'start', from: 0 }, { within: manager });
       }
     });
-    this.events.emit(
-      PipelineBatchProgress.eventName,
+    publish(
+      this.events,
       new PipelineBatchProgress(batchId, leads.length === 0 ? 'started' : 'starting', leads.length, 0, null),
     );
   }
 
   /** Starts leads [from, from + batchSize) unless too many runs are in flight; queues the next group after the pause. */
   private async startGroup(batchId: string, from: number): Promise<void> {
-    const emits: Array<[string, object]> = [];
+    const emits: object[] = [];
     const outcome = await this.dataSource.transaction(async (manager) => {
       const batch = await this.lockBatch(manager, batchId);
       if (!batch || batch.status !== 'starting' || batch.nextIndex !== from) return null;
@@ -418,13 +416,10 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
           },
         );
       }
-      emits.push([
-        PipelineBatchProgress.eventName,
-        new PipelineBatchProgress(batchId, done ? 'started' : 'starting', total, end, null),
-      ]);
+      emits.push(new PipelineBatchProgress(batchId, done ? 'started' : 'starting', total, end, null));
       return 'started';
     });
-    for (const [name, event] of emits) this.events.emit(name, event);
+    for (const event of emits) publish(this.events, event);
     if (outcome === 'started') this.jobs.wake(this.runs.queues.step, this.runs.queues.step.concurrency);
     if (outcome === 'deferred') this.logger.debug(`Batch ${batchId}: group at ${from} deferred (runs in flight)`);
   }

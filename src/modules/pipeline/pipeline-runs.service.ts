@@ -36,6 +36,7 @@ import {
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 import { INSTANCE_NAME } from '../../common/instance.js';
 import { currentTraceContext } from '../../common/tracing/tracing.js';
+import { eventNameOf, publish } from '../../common/events/publish.js';
 
 export interface SubmitRunInput {
   lead: LeadProfile;
@@ -107,7 +108,7 @@ function machineState(run: PipelineRun): RunMachineState {
 }
 
 /** Events to emit once a transaction has committed. */
-type PendingEmit = [string, object];
+type PendingEmit = object;
 
 /**
  * Runs and steps in the database. Every status change goes through `applyRunEvent` under a row lock, in a short
@@ -177,7 +178,7 @@ export class PipelineRunsService {
       // Queued behind others while places are free (a place freed by a transaction this one could not see yet): fill them.
       else await this.admitQueued(manager, emits);
       const run = await repository.findOneByOrFail({ id });
-      emits.push([PipelineRunCreated.eventName, new PipelineRunCreated(id, input.source, run.batchId, run.status)]);
+      emits.push(new PipelineRunCreated(id, input.source, run.batchId, run.status));
       return { run, created: true };
     }
     // Lost to a concurrent or earlier submission: find the run that won.
@@ -225,7 +226,7 @@ export class PipelineRunsService {
       [runId, step, INSTANCE_NAME],
     );
     const attempts = Array.isArray(rows) ? Number((rows[0] as { attempts: number }).attempts) : 1;
-    this.events.emit(PipelineStepStarted.eventName, new PipelineStepStarted(runId, step, attempts));
+    publish(this.events, new PipelineStepStarted(runId, step, attempts));
     return { run, attempt: attempts };
   }
 
@@ -246,10 +247,7 @@ export class PipelineRunsService {
        WHERE "run_id" = $1 AND "step" = $2`,
       [runId, step, willRetry ? 'retrying' : 'failed', JSON.stringify([entry]), durationMs],
     );
-    this.events.emit(
-      PipelineStepFailed.eventName,
-      new PipelineStepFailed(runId, step, attempt, error.code, error.message, willRetry),
-    );
+    publish(this.events, new PipelineStepFailed(runId, step, attempt, error.code, error.message, willRetry));
   }
 
   /**
@@ -280,14 +278,8 @@ export class PipelineRunsService {
       if (outcome.failureMessage !== undefined) run.failureMessage = outcome.failureMessage;
       const report: PendingEmit =
         outcome.event.type === 'step_succeeded'
-          ? [
-              PipelineStepSucceeded.eventName,
-              new PipelineStepSucceeded(runId, step, attempt, durationMs, outcome.output),
-            ]
-          : [
-              PipelineStepFailed.eventName,
-              new PipelineStepFailed(runId, step, attempt, outcome.event.type, outcome.failureMessage ?? '', false),
-            ];
+          ? new PipelineStepSucceeded(runId, step, attempt, durationMs, outcome.output)
+          : new PipelineStepFailed(runId, step, attempt, outcome.event.type, outcome.failureMessage ?? '', false);
       emits.push(report);
       const applied = await this.transition(manager, run, outcome.event, emits);
       if (!applied) return null;
@@ -750,13 +742,9 @@ export class PipelineRunsService {
     }
     if (result.from !== result.to) await this.settleAircraftConflicts(manager, run, emits);
     if (result.from !== result.to) {
-      emits.push([
-        PipelineRunStatusChanged.eventName,
-        new PipelineRunStatusChanged(run.id, run.batchId, result.from, result.to, result.note),
-      ]);
+      emits.push(new PipelineRunStatusChanged(run.id, run.batchId, result.from, result.to, result.note));
       if (isTerminal(result.to)) {
-        emits.push([
-          PipelineRunFinished.eventName,
+        emits.push(
           new PipelineRunFinished(
             run.id,
             run.batchId,
@@ -766,7 +754,7 @@ export class PipelineRunsService {
             run.status === 'cancelled' ? run.cancelReason : run.failureMessage,
             run.charterRequestId,
           ),
-        ]);
+        );
       }
     }
     return true;
@@ -810,11 +798,11 @@ export class PipelineRunsService {
   }
 
   private flush(emits: PendingEmit[]): void {
-    for (const [name, event] of emits) {
+    for (const event of emits) {
       try {
-        this.events.emit(name, event);
+        publish(this.events, event);
       } catch (error) {
-        this.logger.warn(`A listener of ${name} failed: ${(error as Error).message}`);
+        this.logger.warn(`A listener of ${eventNameOf(event)} failed: ${(error as Error).message}`);
       }
     }
   }

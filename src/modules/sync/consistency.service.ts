@@ -10,6 +10,7 @@ import { SyncConsistencyCheck, SyncStreamState } from './sync.entities.js';
 import { SyncConsistencyChecked } from './sync.events.js';
 import { SyncMetrics } from './sync.metrics.js';
 import { STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
+import { publish } from '../../common/events/publish.js';
 
 export type IssueType =
   'missing_here' | 'missing_there' | 'field_mismatch' | 'stale' | 'orphan' | 'unchecked' | 'quarantined';
@@ -180,8 +181,8 @@ export class ConsistencyService implements OnApplicationBootstrap {
     this.exportScore(report);
     const issueCounts: Record<string, number> = {};
     for (const issue of issues) issueCounts[issue.type] = (issueCounts[issue.type] ?? 0) + issue.count;
-    this.events.emit(
-      SyncConsistencyChecked.eventName,
+    publish(
+      this.events,
       new SyncConsistencyChecked({ id: report.id, score, issues: issueCounts, actor: options.actor ?? null }),
     );
     this.logger.log(`Consistency score ${score} (${issues.length} issue kinds) in ${durationMs} ms`);

@@ -30,6 +30,7 @@ import { SyncRunCompleted, SyncedBookingStatusChanged } from './sync.events.js';
 import { SyncMetrics } from './sync.metrics.js';
 import { type Checkpoint, STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
 import { ShutdownDrain } from '../../common/lifecycle/shutdown-drain.js';
+import { publish, publishAndWait } from '../../common/events/publish.js';
 
 export interface StartRequest {
   streams: readonly SyncStreamName[];
@@ -255,8 +256,8 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
       streamResults: byStream,
     });
     this.metrics.runs.inc({ trigger: run.trigger, outcome });
-    this.events.emit(
-      SyncRunCompleted.eventName,
+    publish(
+      this.events,
       new SyncRunCompleted({
         id: run.id,
         trigger: run.trigger,
@@ -298,10 +299,7 @@ export class SyncRunner implements OnApplicationBootstrap, BeforeApplicationShut
       const requestId = typeof record.data['requestId'] === 'string' ? record.data['requestId'] : record.id;
       const bookingId = typeof record.data['bookingId'] === 'string' ? record.data['bookingId'] : null;
       try {
-        await this.events.emitAsync(
-          SyncedBookingStatusChanged.eventName,
-          new SyncedBookingStatusChanged(requestId, bookingId, outcome, status),
-        );
+        await publishAndWait(this.events, new SyncedBookingStatusChanged(requestId, bookingId, outcome, status));
       } catch (error) {
         this.logger.warn(`Booking ${requestId} ${status}: a listener failed: ${errorMessage(error)}`);
       }

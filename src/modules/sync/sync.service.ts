@@ -11,6 +11,7 @@ import { SyncRequested, SyncScheduleChanged } from './sync.events.js';
 import { SyncRunner } from './sync.runner.js';
 import { STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
+import { publishAndWait } from '../../common/events/publish.js';
 
 export interface SyncRunView {
   id: string;
@@ -182,8 +183,8 @@ export class SyncService {
         WHERE "stream" = ANY($1::varchar[])`,
       [streams, action === 'start', intervalSeconds],
     );
-    await this.events.emitAsync(
-      SyncScheduleChanged.eventName,
+    await publishAndWait(
+      this.events,
       new SyncScheduleChanged({ action, streams, intervalSeconds, actor: options.actor }),
     );
   }
@@ -197,8 +198,8 @@ export class SyncService {
         extensions: { streams: wanted },
       });
     }
-    await this.events.emitAsync(
-      SyncRequested.eventName,
+    await publishAndWait(
+      this.events,
       new SyncRequested({ runId: started.run.id, kind, streams: started.run.streams, actor }),
     );
     return runView(started.run);

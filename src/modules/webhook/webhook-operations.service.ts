@@ -15,6 +15,7 @@ import { WebhookHttpSetup } from './webhook-http.setup.js';
 import { WEBHOOK_QUEUES, type WebhookQueues } from './webhook.queues.js';
 import { queryRows } from './webhook.sql.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
+import { publish } from '../../common/events/publish.js';
 
 export interface WebhookEndpointDescription {
   endpoint: string;
@@ -148,7 +149,7 @@ export class WebhookOperationsService {
         { within: manager, id: randomUUID() },
       );
     });
-    this.emitter.emit(WebhookReplayed.eventName, new WebhookReplayed(id, before.status));
+    publish(this.emitter, new WebhookReplayed(id, before.status));
     return this.get(id);
   }
 

@@ -9,6 +9,7 @@ import type { WebhookEventStatus } from './webhook-event.entity.js';
 import { WebhookMetrics } from './webhook.metrics.js';
 import { WEBHOOK_QUEUES, type WebhookJob, type WebhookQueues } from './webhook.queues.js';
 import { queryRows } from './webhook.sql.js';
+import { publish, publishAndWait } from '../../common/events/publish.js';
 
 interface StoredEvent {
   id: string;
@@ -111,7 +112,7 @@ export class WebhookProcessor implements OnApplicationBootstrap {
       },
       payload,
     );
-    await this.events.emitAsync(eventType.event.eventName, domainEvent);
+    await publishAndWait(this.events, domainEvent);
     const crashAfter = this.config.env === 'production' ? 0 : this.config.webhooks.crashAfterEvents;
     if (crashAfter > 0 && ++this.emitted >= crashAfter) {
       // Test aid: the worst moment to die, after the listeners' effects and before the status commits.
@@ -177,9 +178,6 @@ export class WebhookProcessor implements OnApplicationBootstrap {
     if (!row) return;
     this.metrics.processed.inc({ source: row.source, outcome: 'dead_lettered' });
     this.logger.warn(`webhook event ${id} (${row.source}/${row.type}) dead-lettered after ${row.attempts} attempts`);
-    this.events.emit(
-      WebhookDeadLettered.eventName,
-      new WebhookDeadLettered(id, row.source, row.type, row.attempts, row.last_error),
-    );
+    publish(this.events, new WebhookDeadLettered(id, row.source, row.type, row.attempts, row.last_error));
   }
 }

@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { fitColumn } from '../../common/database/fit-column.js';
 import type { ClientAddress } from '../../common/http/client-address.js';
 import { WebhookRejected, type WebhookRejectionSummary } from './events/index.js';
+import { publishAndWait } from '../../common/events/publish.js';
 
 export interface RefusedDelivery {
   source: string;
@@ -73,7 +74,7 @@ export class WebhookRejectionLedger implements OnModuleDestroy {
     const due = [...this.buckets].filter(([, bucket]) => includeOpen || bucket.minute < currentMinute);
     for (const [key, bucket] of due) {
       this.buckets.delete(key);
-      await this.events.emitAsync(WebhookRejected.eventName, new WebhookRejected(bucket));
+      await publishAndWait(this.events, new WebhookRejected(bucket));
     }
   }
 }
