@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { z } from 'zod';
 import { AppConfig } from '../../common/config/app-config.js';
 import { OnDomainEvent } from '../../common/events/on-domain-event.js';
+import { publishAndWait } from '../../common/events/publish.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import { McpToolRegistry, type ToolContract } from '../../common/mcp/tool-contract.js';
 import { translateAvinodeError } from './avainode.errors.js';
@@ -113,10 +114,7 @@ export class AvinodeTripsService {
     }
     const rfq = await this.rfqOf(event.payload.href);
     if (!rfq) return;
-    await this.events.emitAsync(
-      AvinodeRfqUpdated.eventName,
-      new AvinodeRfqUpdated(rfq, event.meta.type, event.meta.webhookEventId),
-    );
+    await publishAndWait(this.events, new AvinodeRfqUpdated(rfq, event.meta.type, event.meta.webhookEventId));
   }
 
   private async call<R extends z.ZodType, A extends object>(
