@@ -40,6 +40,13 @@ export default {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     // Services against a real database (and the sandbox servers), without going through HTTP.
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/console/'],
+    },
+    // The console in headless Chromium against the real app (end-to-end too, but they need a browser).
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/console/**/*.e2e-spec.ts'] },
   ],
 };
