@@ -17,7 +17,7 @@ import type { SyncRun } from '../src/modules/sync/sync.entities.js';
 import { SyncRunner } from '../src/modules/sync/sync.runner.js';
 import { scratchDatabase } from './scratch-database.js';
 
-const CONTACTS = 100_000;
+const CONTACTS = Number(process.env.BENCH_CONTACTS ?? 100_000);
 const STREAMS = ['apollo_contacts', 'avinode_availability'] as const;
 
 /** The sandboxes run in their own process, as real upstreams would; this process's RSS is the backend's alone. */
