@@ -215,17 +215,24 @@ export class PipelineRunsService {
     step: PipelineStep,
     generation: number,
   ): Promise<{ run: PipelineRun; attempt: number } | null> {
-    const run = await this.dataSource.getRepository(PipelineRun).findOneBy({ id: runId });
-    if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
-    const rows: unknown = await this.dataSource.query(
-      `INSERT INTO "pipeline_steps" ("run_id", "step", "status", "attempts", "started_at", "instance")
-       VALUES ($1, $2, 'running', 1, now(), $3)
-       ON CONFLICT ("run_id", "step") DO UPDATE SET "status" = 'running', "attempts" = "pipeline_steps"."attempts" + 1,
-         "started_at" = now(), "finished_at" = NULL, "instance" = EXCLUDED."instance"
-       RETURNING "attempts"`,
-      [runId, step, INSTANCE_NAME],
+    // One statement: the run as it is now, and its step record (attempt counted) only when the job is current.
+    const rows = await this.dataSource.query<Array<Record<string, unknown> & { __attempts: number | null }>>(
+      `WITH "run" AS (SELECT * FROM "pipeline_runs" WHERE "id" = $1),
+            "step" AS (
+              INSERT INTO "pipeline_steps" ("run_id", "step", "status", "attempts", "started_at", "instance")
+              SELECT "id", $2::varchar, 'running', 1, now(), $3::varchar FROM "run" WHERE "generation" = $4 AND "status" = $5
+              ON CONFLICT ("run_id", "step") DO UPDATE SET "status" = 'running',
+                "attempts" = "pipeline_steps"."attempts" + 1, "started_at" = now(), "finished_at" = NULL,
+                "instance" = EXCLUDED."instance"
+              RETURNING "attempts")
+       SELECT "run".*, (SELECT "attempts" FROM "step") AS "__attempts" FROM "run"`,
+      [runId, step, INSTANCE_NAME, generation, WORKING_STATUS[step]],
     );
-    const attempts = Array.isArray(rows) ? Number((rows[0] as { attempts: number }).attempts) : 1;
+    const row = rows[0];
+    if (!row || row.__attempts === null) return null;
+    const attempts = Number(row.__attempts);
+    const [run] = this.hydrateRuns([row]);
+    if (!run) return null;
     publish(this.events, new PipelineStepStarted(runId, step, attempts));
     return { run, attempt: attempts };
   }
@@ -670,13 +677,30 @@ export class PipelineRunsService {
 
   // ---- internals -----------------------------------------------------------------------------------------------------
 
-  private lockRun(manager: EntityManager, runId: string): Promise<PipelineRun | null> {
-    return manager
-      .getRepository(PipelineRun)
-      .createQueryBuilder('run')
-      .setLock('pessimistic_write')
-      .where('run.id = :runId', { runId })
-      .getOne();
+  /** The run, locked until the transaction ends (plain SQL: this runs once per step of every run). */
+  private async lockRun(manager: EntityManager, runId: string): Promise<PipelineRun | null> {
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `SELECT * FROM "pipeline_runs" WHERE "id" = $1 FOR UPDATE`,
+      [runId],
+    );
+    return this.hydrateRuns(rows)[0] ?? null;
+  }
+
+  /**
+   * Runs from `SELECT *` rows, converted column by column exactly as TypeORM's own reads do (the driver's hydration),
+   * without building the query through the query builder each time.
+   */
+  private hydrateRuns(rows: ReadonlyArray<Record<string, unknown>>): PipelineRun[] {
+    const metadata = this.dataSource.getMetadata(PipelineRun);
+    const driver = this.dataSource.driver;
+    return rows.map((row) => {
+      const run = metadata.create() as PipelineRun;
+      for (const column of metadata.columns) {
+        const value = row[column.databaseName];
+        if (value !== undefined) column.setEntityValue(run, driver.prepareHydratedValue(value, column));
+      }
+      return run;
+    });
   }
 
   /**
@@ -711,28 +735,34 @@ export class PipelineRunsService {
     if (state.status !== 'awaiting_confirmation') run.confirmationDueAt = null;
     else if (result.from !== 'awaiting_confirmation') run.confirmationDueAt = this.confirmationDue(run);
     if (state.status === 'booked' || state.status === 'cancelled') run.failureMessage = null;
-    // An explicit UPDATE (not save(), which reads the row again first): this runs once per step of every run.
-    await manager.getRepository(PipelineRun).update(
-      { id: run.id },
-      {
-        status: run.status,
-        generation: run.generation,
-        failedStep: run.failedStep,
-        failureReason: run.failureReason,
-        failureMessage: run.failureMessage,
-        requestCreated: run.requestCreated,
-        pendingOutcome: run.pendingOutcome,
-        lead: run.lead,
-        candidates: run.candidates,
-        choice: run.choice,
-        charterRequestId: run.charterRequestId,
-        bookingId: run.bookingId,
-        n8nExecutionId: run.n8nExecutionId,
-        cancelReason: run.cancelReason,
-        confirmationDueAt: run.confirmationDueAt,
-        updatedAt: run.updatedAt,
-        finishedAt: run.finishedAt,
-      },
+    // Plain SQL (not save(), which reads the row again first, nor the query builder): this runs once per step of every
+    // run. As TypeORM's update() does, JSON columns are serialised and undefined properties are left as they are.
+    const json = (value: unknown): string | null | undefined =>
+      value === null || value === undefined ? value : JSON.stringify(value);
+    const fields = (
+      [
+        ['status', run.status],
+        ['generation', run.generation],
+        ['failed_step', run.failedStep],
+        ['failure_reason', run.failureReason],
+        ['failure_message', run.failureMessage],
+        ['request_created', run.requestCreated],
+        ['pending_outcome', run.pendingOutcome],
+        ['lead', json(run.lead)],
+        ['candidates', json(run.candidates)],
+        ['choice', json(run.choice)],
+        ['charter_request_id', run.charterRequestId],
+        ['booking_id', run.bookingId],
+        ['n8n_execution_id', run.n8nExecutionId],
+        ['cancel_reason', run.cancelReason],
+        ['confirmation_due_at', run.confirmationDueAt],
+        ['updated_at', run.updatedAt],
+        ['finished_at', run.finishedAt],
+      ] as Array<[string, unknown]>
+    ).filter(([, value]) => value !== undefined);
+    await manager.query(
+      `UPDATE "pipeline_runs" SET ${fields.map(([column], i) => `"${column}" = $${i + 2}`).join(', ')} WHERE "id" = $1`,
+      [run.id, ...fields.map(([, value]) => value)],
     );
     const next = stepOfStatus(state.status);
     if (next && result.from !== result.to) await this.sendStep(manager, run.id, next, run.generation);
