@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { JobQueueService } from '../../src/common/jobs/job-queue.service.js';
+import { AppConfig } from '../../src/common/config/app-config.js';
+import { JobQueueService, transactionDb } from '../../src/common/jobs/job-queue.service.js';
 import { defineQueue } from '../../src/common/jobs/queue-definition.js';
 import { auditRetentionQueue } from '../../src/modules/audit/audit-retention.job.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
@@ -78,6 +79,36 @@ describe.each(availableDatabaseKinds())('durable jobs on %s', (kind) => {
     await eventually(() => received.includes('committed'));
     // The committed job was delivered after the rolled-back one would have been, so its absence is meaningful.
     expect(received).toEqual(['committed']);
+  });
+
+  it("completes a job inside the handler's transaction: with its commit, not after a rollback", async () => {
+    const queue = defineQueue<{ n: number }>({
+      name: 'test.complete-within',
+      retryLimit: 1,
+      retryDelaySeconds: 0,
+      retryBackoff: false,
+      pollingIntervalSeconds: 0.2,
+    });
+    const dataSource = t.app.get(DataSource);
+    const attempts: number[] = [];
+    await jobs.work(queue, async (_payload, context) => {
+      attempts.push(context.retryCount);
+      await dataSource.transaction(async (manager) => {
+        await context.completeWithin(transactionDb(manager));
+        if (context.retryCount === 0) throw new Error('the first attempt rolls back');
+      });
+    });
+    const id = await jobs.send(queue, { n: 1 });
+    const state = async (): Promise<string | undefined> => {
+      const rows = await dataSource.query<Array<{ state: string }>>(
+        `SELECT state FROM "${t.app.get(AppConfig).database.jobsSchema}".job WHERE id = $1`,
+        [id],
+      );
+      return rows[0]?.state;
+    };
+    await eventually(async () => (await state()) === 'completed', 20_000);
+    // The rolled-back completion did not count: the job ran again, and its second completion committed with it.
+    expect(attempts).toEqual([0, 1]);
   });
 
   it('returns the ids of the workers it started, and wake() makes an idle worker fetch before its poll', async () => {

@@ -34,6 +34,18 @@ interface PgResult {
   rows: unknown[];
 }
 
+/** pg-boss statements inside the caller's TypeORM transaction (a job sent or completed together with its changes). */
+export function transactionDb(manager: EntityManager): PgBoss.Db {
+  const runner = manager.queryRunner;
+  if (!runner) throw new Error('JobQueueService: `within` must be a transactional EntityManager');
+  return {
+    executeSql: async (text, values) => {
+      const result = await runner.query(text, values, true);
+      return { rows: result.records };
+    },
+  };
+}
+
 /** How often the one expiry sweeper runs: a quarter of the shortest expiry among the queues worked, within bounds. */
 const MIN_SWEEP_MS = 1_000;
 const MAX_SWEEP_MS = 15_000;
@@ -187,16 +199,7 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
       ...(options.id ? { id: options.id } : {}),
       ...(options.priority !== undefined ? { priority: options.priority } : {}),
     };
-    if (options.within) {
-      const runner = options.within.queryRunner;
-      if (!runner) throw new Error('JobQueueService.send: `within` must be a transactional EntityManager');
-      sendOptions.db = {
-        executeSql: async (text, values) => {
-          const result = await runner.query(text, values, true);
-          return { rows: result.records };
-        },
-      };
-    }
+    if (options.within) sendOptions.db = transactionDb(options.within);
     return this.boss.send(queue.name, payload as object, sendOptions);
   }
 

@@ -5,7 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, type DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
-import { JobQueueService } from '../../common/jobs/job-queue.service.js';
+import { JobQueueService, transactionDb } from '../../common/jobs/job-queue.service.js';
+import type { JobContext } from '../../common/jobs/queue-worker.js';
 import { PipelineBookingOutcome } from './booking-outcome.entity.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineRun } from './pipeline-run.entity.js';
@@ -260,7 +261,8 @@ export class PipelineRunsService {
   /**
    * Commits a step's outcome: the state machine decides the new status; the run, the step and the next step's job
    * are written in one transaction. A job that is no longer current (duplicate delivery, a run cancelled meanwhile)
-   * commits nothing. Returns the new status, or null when nothing was committed.
+   * commits nothing. Returns the new status, or null when nothing was committed. With `job`, the step's job is completed
+   * in the same transaction (its outcome and its completion commit together).
    */
   async completeStep(
     runId: string,
@@ -270,10 +272,13 @@ export class PipelineRunsService {
     outcome: StepOutcome,
     input: Record<string, unknown>,
     durationMs: number,
+    job?: Pick<JobContext, 'completeWithin'>,
   ): Promise<RunStatus | null> {
     const emits: PendingEmit[] = [];
     const status = await this.dataSource.transaction(async (manager) => {
       const run = await this.lockRun(manager, runId);
+      // A job that is no longer current is done too: completing it here is what the worker would do after it.
+      await job?.completeWithin(transactionDb(manager));
       if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
       const stepStatus: StepRecordStatus = outcome.event.type === 'step_succeeded' ? 'succeeded' : 'failed';
       await manager.query(

@@ -132,6 +132,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
       execution.outcome,
       execution.input,
       Date.now() - started,
+      context,
     );
   }
 
