@@ -8,7 +8,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-interface Profile {
+export interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -53,7 +53,7 @@ function area(frame: ProfileNode['callFrame']): string {
   if (!url) {
     if (functionName === '(garbage collector)') return '(gc)';
     if (functionName === '(program)') return '(program: native, compiler)';
-    return functionName.startsWith('(') ? functionName : '(native)';
+    return functionName.startsWith('(') ? functionName : `(native) ${functionName}`;
   }
   const modules = url.lastIndexOf('/node_modules/');
   if (modules >= 0) {
@@ -62,11 +62,13 @@ function area(frame: ProfileNode['callFrame']): string {
   }
   const source = /\/dist\/((?:src|bench)\/(?:common|modules|sandbox)?\/?[^/]+)/.exec(url);
   if (source?.[1]) return source[1].replace(/\.js$/, '');
-  if (url.startsWith('node:')) return url.startsWith('node:internal') ? 'node:internal' : url;
+  if (url.startsWith('node:internal/deps/')) return url.slice('node:internal/deps/'.length).split('/')[0] ?? url;
+  if (url.startsWith('node:internal/'))
+    return `node:internal/${url.slice('node:internal/'.length).split('/')[0] ?? ''}`;
   return url;
 }
 
-function summarise(profile: Profile): CpuProfileSummary {
+export function summarise(profile: Profile): CpuProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
   profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));

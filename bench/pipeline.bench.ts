@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const heapAt: Array<{ done: number; heapMb: number }> = [{ done: 0, heapMb: gcHeapMb() }];
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 100);
   const ids: string[] = [];
   const profiler = CPU_PROFILE ? await startCpuProfile() : undefined;
