@@ -3,8 +3,7 @@
  * (a) the raw SDK client (one session, `callTool`), (b) our managed client, (c) a client that connects per call.
  * Run: `npm run build && node --expose-gc dist/bench/mcp-client.bench.js [--write]` (`--write` updates docs/benchmarks.md).
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { z } from 'zod';
 import { AppConfig } from '../src/common/config/app-config.js';
 import { McpClient } from '../src/common/mcp/mcp-client.js';

@@ -19,7 +19,7 @@ const probeDefinition = (name: SandboxName): SandboxDefinition<ProbeState> => ({
   registerTools(server, state) {
     server.registerTool(
       'echo',
-      { description: 'Echoes its input', inputSchema: { value: z.string(), n: z.number().int().optional() } },
+      { description: 'Echoes its input', inputSchema: z.object({ value: z.string(), n: z.number().int().optional() }) },
       ({ value, n }) => {
         const result = { value, n: n ?? 0, items: [{ id: 'a', price: 1 }] };
         return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
@@ -29,7 +29,7 @@ const probeDefinition = (name: SandboxName): SandboxDefinition<ProbeState> => ({
       'envelope',
       {
         description: 'n8n-mcp style: JSON text with {success, data|error}',
-        inputSchema: { fail: z.boolean().optional() },
+        inputSchema: z.object({ fail: z.boolean().optional() }),
       },
       ({ fail }) => {
         const body = fail
@@ -38,13 +38,17 @@ const probeDefinition = (name: SandboxName): SandboxDefinition<ProbeState> => ({
         return { content: [{ type: 'text', text: JSON.stringify(body) }] };
       },
     );
-    server.registerTool('wrong-shape', { description: 'Returns a price that is a string', inputSchema: {} }, () => {
-      const result = { value: 'x', n: 1, items: [{ id: 'a', price: 'cheap' }] };
-      return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
-    });
+    server.registerTool(
+      'wrong-shape',
+      { description: 'Returns a price that is a string', inputSchema: z.object({}) },
+      () => {
+        const result = { value: 'x', n: 1, items: [{ id: 'a', price: 'cheap' }] };
+        return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
+      },
+    );
     server.registerTool(
       'record-write',
-      { description: 'Counts writes', inputSchema: { key: z.string() } },
+      { description: 'Counts writes', inputSchema: z.object({ key: z.string() }) },
       ({ key }) => {
         state.writeCount++;
         state.writes.set(key, (state.writes.get(key) ?? 0) + 1);

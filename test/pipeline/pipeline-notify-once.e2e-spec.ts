@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { SandboxServerHandle } from '../../src/sandbox/index.js';
 import { startChildApp } from '../support/child-app.js';
 import { childRequester, crashHarness, exitWithin } from './crash-harness.js';

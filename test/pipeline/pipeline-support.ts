@@ -1,5 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { afterAll, beforeAll } from '@jest/globals';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 import { avinodeSandbox } from '../../src/sandbox/avinode/avinode.sandbox.js';
 import { addDays } from '../../src/sandbox/avinode/calendar.js';
@@ -172,7 +172,7 @@ describe('Avinode sandbox over HTTP', () => {
       });
       expect(result.isError).toBeFalsy();
       expect(resultText(result)).toMatch(/aircraft for 6 passenger\(s\) KTEB–KPBI \(\d+ nm\)/);
-      const found = result.structuredContent as unknown as Search;
+      const found = result.structuredContent as Search;
       expect(found.search.departureAirport).toBe('KTEB');
       expect(found.search.distanceNm).toBeGreaterThan(890);
       expect(found.count).toBe(found.aircraft.length);

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/client';
+import { InMemoryTransport, McpServer, type Tool } from '@modelcontextprotocol/server';
 
 import { n8nSandbox } from '../../src/sandbox/n8n/n8n.sandbox.js';
 import { N8N_MCP_TOOL_NAMES } from '../../src/sandbox/n8n/n8n.tools.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 
 import { startSandboxHost, type SandboxServerHandle } from '../../src/sandbox/core/sandbox-handle.js';
 import { n8nSandbox } from '../../src/sandbox/n8n/n8n.sandbox.js';

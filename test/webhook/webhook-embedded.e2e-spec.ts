@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { DataSource } from 'typeorm';
 import { EmbeddedSandboxes } from '../../src/common/mcp/embedded-sandbox.provider.js';
 import { WebhookHttpSetup } from '../../src/modules/webhook/webhook-http.setup.js';

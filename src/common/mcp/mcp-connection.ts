@@ -1,6 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { type CallToolResult, CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Agent } from 'undici';
 import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure } from './mcp-errors.js';
 import { callScope, createMcpAgent, createMcpFetch } from './mcp-fetch.js';
@@ -206,10 +204,10 @@ export class McpConnection {
     else options.signal.addEventListener('abort', forward, { once: true });
     try {
       const result = await callScope.run(options.signal, () =>
-        session.client.request({ method: 'tools/call', params: callParams(name, args) }, CallToolResultSchema, {
-          signal: sdkAbort.signal,
-          timeout: options.timeoutMs + 1_000,
-        }),
+        session.client.request(
+          { method: 'tools/call', params: callParams(name, args) },
+          { signal: sdkAbort.signal, timeout: options.timeoutMs + 1_000 },
+        ),
       );
       this.lastSuccessAt = Date.now();
       return result;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { BrokenCircuitError } from 'cockatiel';
 import { describeErrorCode } from '../errors/error-catalog.js';
 import {
@@ -26,7 +26,7 @@ describe('classifyFailure', () => {
   it('recognises a lost session (404, 400 "No valid session", connection closed, stale socket)', () => {
     expect(kind(new McpHttpError(404, '{"error":"Session not found"}', undefined))).toBe('session_lost');
     expect(kind(new McpHttpError(400, 'Bad Request: No valid session ID provided', undefined))).toBe('session_lost');
-    expect(kind(new McpError(ErrorCode.ConnectionClosed, 'Connection closed'))).toBe('session_lost');
+    expect(kind(new SdkError(SdkErrorCode.ConnectionClosed, 'Connection closed'))).toBe('session_lost');
     const stale = new TypeError('fetch failed', {
       cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
     });
@@ -57,7 +57,7 @@ describe('classifyFailure', () => {
   });
 
   it('never retries invalid params', () => {
-    expect(classifyFailure(new McpError(ErrorCode.InvalidParams, 'bad'), 'n8n', 'x')).toMatchObject({
+    expect(classifyFailure(new ProtocolError(ProtocolErrorCode.InvalidParams, 'bad'), 'n8n', 'x')).toMatchObject({
       kind: 'invalid_params',
       retryable: false,
       countsForBreaker: false,

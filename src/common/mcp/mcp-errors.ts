@@ -1,5 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ProtocolError, ProtocolErrorCode, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError, TaskCancelledError } from 'cockatiel';
 import { DomainError } from '../errors/domain-error.js';
 import type { McpServerName } from './tool-contract.js';
@@ -167,7 +166,7 @@ function isInputValidationText(text: string): boolean {
 }
 
 /**
- * Classifies whatever an attempt threw: our own transport errors, the SDK's `McpError` / `StreamableHTTPError`,
+ * Classifies whatever an attempt threw: our own transport errors, the SDK's `ProtocolError` / `SdkError` / `SdkHttpError`,
  * undici's `fetch failed`, cockatiel's policy errors, or abort reasons.
  */
 export function classifyFailure(error: unknown, server: McpServerName, tool: string | undefined): McpFailure {
@@ -191,15 +190,13 @@ export function classifyFailure(error: unknown, server: McpServerName, tool: str
     if (error.status >= 500) return new McpFailure('server_error', error.message, details);
     return new McpFailure('client_error', error.message, details);
   }
-  if (error instanceof StreamableHTTPError) {
-    const status = error.code;
+  if (error instanceof SdkHttpError) {
+    const status = error.status;
     if (status === 404 || (status === 400 && SESSION_TEXT.test(error.message))) {
       return new McpFailure('session_lost', error.message, { ...base, status });
     }
     if (status === 429) return new McpFailure('rate_limited', error.message, { ...base, status });
-    if (status !== undefined && status >= 500)
-      return new McpFailure('server_error', error.message, { ...base, status });
-    if (status === -1) return new McpFailure('malformed', error.message, base);
+    if (status >= 500) return new McpFailure('server_error', error.message, { ...base, status });
     return new McpFailure('client_error', error.message, { ...base, status });
   }
   if (error instanceof McpStreamClosedError) return new McpFailure('session_lost', error.message, base);
@@ -208,24 +205,51 @@ export function classifyFailure(error: unknown, server: McpServerName, tool: str
   if (error instanceof McpMalformedReplyError || error instanceof SyntaxError || isNamedError(error, 'SyntaxError')) {
     return new McpFailure('malformed', `malformed reply: ${error.message}`, base);
   }
-  if (error instanceof McpError) {
-    switch (error.code as ErrorCode) {
-      case ErrorCode.ConnectionClosed:
+  if (error instanceof SdkError) {
+    switch (error.code) {
+      case SdkErrorCode.ConnectionClosed:
+      case SdkErrorCode.NotConnected:
         return new McpFailure('session_lost', error.message, base);
-      case ErrorCode.RequestTimeout:
+      case SdkErrorCode.RequestTimeout:
         return new McpFailure('timeout', error.message, base);
-      case ErrorCode.InvalidParams:
+      case SdkErrorCode.InvalidResult:
+      case SdkErrorCode.UnsupportedResultType:
+      case SdkErrorCode.ClientHttpUnexpectedContent:
+        return new McpFailure('malformed', `malformed reply: ${error.message}`, base);
+      case SdkErrorCode.AlreadyConnected:
+      case SdkErrorCode.NotInitialized:
+      case SdkErrorCode.CapabilityNotSupported:
+      case SdkErrorCode.SendFailed:
+      case SdkErrorCode.InputRequiredRoundsExceeded:
+      case SdkErrorCode.ListPaginationExceeded:
+      case SdkErrorCode.MethodNotSupportedByProtocolVersion:
+      case SdkErrorCode.EraNegotiationFailed:
+      case SdkErrorCode.ClientHttpNotImplemented:
+      case SdkErrorCode.ClientHttpAuthentication:
+      case SdkErrorCode.ClientHttpForbidden:
+      case SdkErrorCode.ClientHttpFailedToOpenStream:
+      case SdkErrorCode.ClientHttpFailedToTerminateSession:
+      default:
+        return new McpFailure('protocol_error', error.message, base);
+    }
+  }
+  if (error instanceof ProtocolError) {
+    switch (error.code as ProtocolErrorCode) {
+      case ProtocolErrorCode.InvalidParams:
         return new McpFailure('invalid_params', error.message, base);
-      case ErrorCode.ParseError:
-      case ErrorCode.InvalidRequest:
+      case ProtocolErrorCode.ParseError:
+      case ProtocolErrorCode.InvalidRequest:
         return new McpFailure(
           SESSION_TEXT.test(error.message) ? 'session_lost' : 'protocol_error',
           error.message,
           base,
         );
-      case ErrorCode.MethodNotFound:
-      case ErrorCode.InternalError:
-      case ErrorCode.UrlElicitationRequired:
+      case ProtocolErrorCode.MethodNotFound:
+      case ProtocolErrorCode.InternalError:
+      case ProtocolErrorCode.ResourceNotFound:
+      case ProtocolErrorCode.MissingRequiredClientCapability:
+      case ProtocolErrorCode.UnsupportedProtocolVersion:
+      case ProtocolErrorCode.UrlElicitationRequired:
       default:
         return new McpFailure('protocol_error', error.message, base);
     }

@@ -1,4 +1,4 @@
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { z } from 'zod';
 import { McpFailure, toolErrorIsInputValidation } from './mcp-errors.js';
 import type { McpServerName, ResultEnvelope } from './tool-contract.js';
@@ -36,6 +36,12 @@ function toolError(message: string, context: ResultContext, structured: Structur
     ...(structured.code === undefined ? {} : { upstreamCode: structured.code }),
     ...(structured.field === undefined ? {} : { upstreamField: structured.field }),
   });
+}
+
+/** The `error` member of structured error data when it has one, else the data itself (structured content may be any JSON). */
+function structuredError(structured: unknown): unknown {
+  if (typeof structured !== 'object' || structured === null || !('error' in structured)) return structured;
+  return structured.error ?? structured;
 }
 
 function stringMember(record: Record<string, unknown> | undefined, key: string): string | undefined {
@@ -90,7 +96,7 @@ export function readToolResult<S extends z.ZodType>(
 ): z.infer<S> {
   if (result.isError === true) {
     const structured = result.structuredContent;
-    const message = textOf(result) || (structured ? errorText(structured.error ?? structured) : '');
+    const message = textOf(result) || (structured ? errorText(structuredError(structured)) : '');
     // Structured error data where the server sends it (the Avinode server: `_meta.errorCode` and `_meta.field`).
     const meta = result._meta;
     const code = stringMember(meta, 'errorCode');

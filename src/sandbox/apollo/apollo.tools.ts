@@ -1,5 +1,5 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 
 import type { SandboxToolContext } from '../core/sandbox-definition.js';
 import {
@@ -78,7 +78,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
         'Search people by job title, industry, company size (employee range) and location. At least one criterion is ' +
         'required. Like Apollo’s free people search, results carry no email or phone (use enrich-contact).',
       inputSchema: searchLeadsInput,
-      outputSchema: searchLeadsOutput,
+      outputSchema: z.object(searchLeadsOutput),
       annotations: { readOnlyHint: true },
     },
     ({ jobTitle, industry, companySize, location, page, perPage }) => {
@@ -98,7 +98,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
         'Look a person up by email or LinkedIn URL and reveal email, phone, seniority, departments and employment ' +
         'history. An unknown person is an error result.',
       inputSchema: enrichContactInput,
-      outputSchema: enrichContactOutput,
+      outputSchema: z.object(enrichContactOutput),
     },
     ({ email, linkedinUrl }) => {
       let i = email ? findByEmail(state, email) : undefined;
@@ -132,7 +132,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
       description:
         'Organization details by domain: industry, employees, revenue, founding year, headquarters, technologies and contacts.',
       inputSchema: getAccountDataInput,
-      outputSchema: getAccountDataOutput,
+      outputSchema: z.object(getAccountDataOutput),
       annotations: { readOnlyHint: true },
     },
     ({ domain, includeContacts }) => {
@@ -155,7 +155,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
       description:
         'Create an active email sequence for contacts given by id and/or email (an unknown email becomes a new contact).',
       inputSchema: createSequenceInput,
-      outputSchema: createSequenceOutput,
+      outputSchema: z.object(createSequenceOutput),
     },
     ({ name, contactIds, emails, steps }) => {
       const ids = unique(contactIds ?? []);
@@ -200,7 +200,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
       title: 'Add contacts to sequence',
       description: 'Add contacts to an active sequence; contacts already in it are counted, not duplicated.',
       inputSchema: addContactsInput,
-      outputSchema: addContactsOutput,
+      outputSchema: z.object(addContactsOutput),
     },
     ({ sequenceId, contactIds }) => {
       const sequence = state.sequences.get(sequenceId);
@@ -234,7 +234,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
         'Emails of a sequence sent between startDate and endDate (UTC days, inclusive) and what happened to them. ' +
         'A sequence whose last step has gone out is marked completed (and sequence_completed is sent).',
       inputSchema: trackEngagementInput,
-      outputSchema: trackEngagementOutput,
+      outputSchema: z.object(trackEngagementOutput),
       annotations: { readOnlyHint: false },
     },
     ({ sequenceId, startDate, endDate }) => {
@@ -277,7 +277,7 @@ export function registerApolloTools(server: McpServer, state: ApolloState, conte
         'Contacts changed at or after updatedSince, oldest change first in a stable (updatedAt, id) order. Page with ' +
         'nextCursor until it is null; keep syncCursor to resume later. Deleted contacts appear with deleted: true.',
       inputSchema: listContactsInput,
-      outputSchema: listContactsOutput,
+      outputSchema: z.object(listContactsOutput),
       annotations: { readOnlyHint: true },
     },
     ({ updatedSince, cursor, limit }) => {

@@ -1,6 +1,6 @@
 /** The Avinode MCP tools: thin adapters from validated input to the domain functions and back to MCP results. */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { SandboxToolContext } from '../core/sandbox-definition.js';
 import { AvinodeError } from './avinode.errors.js';
 import {
@@ -77,8 +77,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
         'Aircraft that seat the party, fly every leg within range (positioning included) and are available on every ' +
         'day of the trip, each with operator, hourly rate, estimated flight hours and the estimated all-in total ' +
         '(USD cents, same maths as get-pricing). Sorted by estimated total.',
-      inputSchema: searchAircraftInput,
-      outputSchema: searchAircraftOutput,
+      inputSchema: z.object(searchAircraftInput),
+      outputSchema: z.object(searchAircraftOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>
@@ -122,8 +122,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
         'A stored quote (valid 48 h) with flight hours and line items: flight time, positioning, daily minimum, fuel ' +
         'surcharge, landing and handling fees, crew overnight, then taxes (FET 7.5 % and segment fees on US domestic ' +
         'trips, head taxes on international ones). total = subtotal + taxes. USD cents.',
-      inputSchema: getPricingInput,
-      outputSchema: getPricingOutput,
+      inputSchema: z.object(getPricingInput),
+      outputSchema: z.object(getPricingOutput),
     },
     (input) =>
       run(() => {
@@ -159,8 +159,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
       description:
         'Creates a pending charter request. Idempotent: the same idempotencyKey returns the same request; the same key ' +
         'with different input is an error.',
-      inputSchema: createCharterRequestInput,
-      outputSchema: createCharterRequestOutput,
+      inputSchema: z.object(createCharterRequestInput),
+      outputSchema: z.object(createCharterRequestOutput),
       annotations: { idempotentHint: true },
     },
     (input) =>
@@ -182,8 +182,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
         'confirm (needs paymentMethod; takes a deposit, sets the balance due date), cancel (needs cancellationReason; ' +
         'fee by notice), modify (modifications: departureTime, passengers, specialRequests) or get_details. ' +
         'Status flow: pending → confirmed → flown → completed; cancelled from pending or confirmed.',
-      inputSchema: manageBookingInput,
-      outputSchema: manageBookingOutput,
+      inputSchema: z.object(manageBookingInput),
+      outputSchema: z.object(manageBookingOutput),
     },
     (input) =>
       run(() => {
@@ -210,8 +210,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
       title: 'Operator profile',
       description:
         'Certificate, bases, safety audits (ARGUS / Wyvern / IS-BAO), insurance; optionally fleet and incidents.',
-      inputSchema: getOperatorInfoInput,
-      outputSchema: getOperatorInfoOutput,
+      inputSchema: z.object(getOperatorInfoInput),
+      outputSchema: z.object(getOperatorInfoOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>
@@ -235,8 +235,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
     {
       title: 'Empty legs',
       description: 'Discounted one-way positioning flights departing today or later, optionally filtered.',
-      inputSchema: getEmptyLegsInput,
-      outputSchema: getEmptyLegsOutput,
+      inputSchema: z.object(getEmptyLegsInput),
+      outputSchema: z.object(getEmptyLegsOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>
@@ -284,8 +284,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
       description:
         'Aircraft availability records (one per aircraft per day) changed at or after updatedSince, ordered by ' +
         '(updatedAt, id). Page with nextCursor until hasMore is false. Deleted records carry deletedAt.',
-      inputSchema: listChangesInput,
-      outputSchema: listAvailabilityOutput,
+      inputSchema: z.object(listChangesInput),
+      outputSchema: z.object(listAvailabilityOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>
@@ -306,8 +306,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
       description:
         'Charter requests and bookings changed at or after updatedSince, ordered by (updatedAt, id). Page with ' +
         'nextCursor until hasMore is false. Deleted records carry deletedAt.',
-      inputSchema: listChangesInput,
-      outputSchema: listBookingsOutput,
+      inputSchema: z.object(listChangesInput),
+      outputSchema: z.object(listBookingsOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>

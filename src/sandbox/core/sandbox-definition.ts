@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpServer } from '@modelcontextprotocol/server';
 
 /** The three upstream systems the sandbox imitates. */
 export type SandboxName = 'apollo' | 'avinode' | 'n8n';

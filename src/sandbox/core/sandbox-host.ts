@@ -3,8 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 import { formatZodError, HttpError, jsonRpcError, readBody, readJson, sendJson } from './http-io.js';
@@ -24,6 +23,7 @@ import {
   type SandboxWebhookConfig,
   type WebhookStats,
 } from './webhook-dispatcher.js';
+import { sendWebResponse, toWebRequest } from './web-bridge.js';
 
 export interface SandboxHostOptions {
   /** Interface to listen on; default 127.0.0.1. */
@@ -67,7 +67,7 @@ export interface SandboxStats {
 interface Session {
   id: string;
   server: McpServer;
-  transport: StreamableHTTPServerTransport;
+  transport: WebStandardStreamableHTTPServerTransport;
   idleTimer: NodeJS.Timeout;
 }
 
@@ -385,8 +385,9 @@ export class SandboxHost<State> {
       return;
     }
     let body: unknown;
+    let text: string | undefined;
     if (method === 'POST') {
-      const text = await readBody(req);
+      text = await readBody(req);
       try {
         body = JSON.parse(text) as unknown;
       } catch {
@@ -414,17 +415,29 @@ export class SandboxHost<State> {
       const decision =
         rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
       if (!(await this.applyFault(decision, rpc, res, sessionId))) return;
-      await session.transport.handleRequest(req, res, body);
+      await this.serve(session.transport, req, res, text, body);
       return;
     }
 
     if (method === 'POST' && isInitialize(body)) {
       if (!(await this.applyFault(this.faults.decideForOther(), peek(body), res, undefined))) return;
       const transport = await this.openSession();
-      await transport.handleRequest(req, res, body);
+      await this.serve(transport, req, res, text, body);
       return;
     }
     sendJson(res, 400, jsonRpcError(-32000, 'Bad Request: No valid session ID provided'));
+  }
+
+  private async serve(
+    transport: WebStandardStreamableHTTPServerTransport,
+    req: IncomingMessage,
+    res: ServerResponse,
+    text: string | undefined,
+    body: unknown,
+  ): Promise<void> {
+    const request = toWebRequest(req, res, text);
+    const response = await transport.handleRequest(request, text === undefined ? {} : { parsedBody: body });
+    await sendWebResponse(res, response);
   }
 
   /** Plays a fault decision; resolves true when the request should then be handled normally. */
@@ -493,13 +506,13 @@ export class SandboxHost<State> {
     for (const resume of waiting) resume(proceed);
   }
 
-  private async openSession(): Promise<StreamableHTTPServerTransport> {
+  private async openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
     const server = new McpServer(
       { name: `jetvision-sandbox-${this.name}`, version: SERVER_VERSION },
       { capabilities: { tools: {} } },
     );
     this.definition.registerTools(server, this.state, this.context);
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         const idleTimer = setTimeout(() => {

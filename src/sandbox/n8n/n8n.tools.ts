@@ -1,5 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { SandboxToolContext } from '../core/sandbox-definition.js';
 import { routeWebhook, startWebhookRun, stopTimer, type WebhookReply } from './n8n.engine.js';

@@ -14,7 +14,7 @@ export const echoSandbox: SandboxDefinition<EchoState> = {
   registerTools(server, state, context) {
     server.registerTool(
       'echo',
-      { inputSchema: { text: z.string() }, outputSchema: { text: z.string() } },
+      { inputSchema: z.object({ text: z.string() }), outputSchema: z.object({ text: z.string() }) },
       ({ text }) => ({ content: [{ type: 'text', text }], structuredContent: { text } }),
     );
     server.registerTool('bump', { outputSchema: { counter: z.number() } }, () => {

@@ -1,6 +1,4 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { type CallToolResult, Client, SdkHttpError, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 export interface TestClient {
   client: Client;
@@ -19,7 +17,7 @@ export async function connectClient(url: string, options: { token?: string } = {
   const client = new Client({ name: 'sandbox-test', version: '1.0.0' });
   await client.connect(transport);
   const call = async (name: string, args: Record<string, unknown> = {}): Promise<CallToolResult> =>
-    (await client.callTool({ name, arguments: args })) as CallToolResult;
+    await client.callTool({ name, arguments: args });
   return {
     client,
     transport,
@@ -46,10 +44,9 @@ export function resultText(result: CallToolResult): string {
 
 export { waitFor } from '../../support/eventually.js';
 
-/** The HTTP status carried by an SDK transport error (StreamableHTTPError has `code`). */
+/** The HTTP status carried by an SDK transport error (`SdkHttpError.status`). */
 export function httpStatusOf(error: unknown): number | undefined {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
+  return error instanceof SdkHttpError ? error.status : undefined;
 }
 
 /** Rejection of `promise` (fails when it resolves). */
