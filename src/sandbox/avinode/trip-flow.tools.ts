@@ -7,8 +7,8 @@
  *   report-trip-outcome  report trip outcome                    reference-link/reportoutcome
  * Registered only when the server runs with the trip flow (see SandboxServerOptions.tripFlow).
  */
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { z } from 'zod';
 import type { SandboxToolContext } from '../core/sandbox-definition.js';
 import { AvinodeError } from './avinode.errors.js';
 import type { AvinodeState } from './avinode.types.js';
@@ -74,8 +74,8 @@ export function registerTripFlowTools(server: McpServer, state: AvinodeState, co
         'Creates a trip (segments, passengers, your own externalTripId) and returns its id and the searchInAvinode ' +
         'deep link. RFQs are sent to operators from the marketplace; their answers arrive later as ' +
         'TripRequestSellerResponse webhooks. The same externalTripId returns the same trip.',
-      inputSchema: createTripInput,
-      outputSchema: createTripOutput,
+      inputSchema: z.object(createTripInput),
+      outputSchema: z.object(createTripOutput),
       annotations: { idempotentHint: true },
     },
     (input) =>
@@ -97,8 +97,8 @@ export function registerTripFlowTools(server: McpServer, state: AvinodeState, co
       description:
         'The trip with every RFQ sent for it: status, seller company and contact, the lift, operator safety ratings, ' +
         'insurance and the latest quote with its breakdown (aviquote: positioning cost). USD cents.',
-      inputSchema: tripIdInput,
-      outputSchema: tripOutput,
+      inputSchema: z.object(tripIdInput),
+      outputSchema: z.object(tripOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>
@@ -123,8 +123,8 @@ export function registerTripFlowTools(server: McpServer, state: AvinodeState, co
       description:
         'Reads what a webhook notification points at (/trips/{id}, /rfqs/{id} or /tripmsgs/{id}); a seller response ' +
         'message carries its quote and RFQ.',
-      inputSchema: readHrefInput,
-      outputSchema: readHrefOutput,
+      inputSchema: z.object(readHrefInput),
+      outputSchema: z.object(readHrefOutput),
       annotations: { readOnlyHint: true },
     },
     (input) =>
@@ -163,8 +163,8 @@ export function registerTripFlowTools(server: McpServer, state: AvinodeState, co
       description:
         'Cancels the trip and every RFQ sent for it, with a reason (BY_CLIENT, CHANGED, BOOKED, OTHER) and an optional ' +
         'message to the sellers. Cancelling a cancelled trip changes nothing.',
-      inputSchema: cancelTripInput,
-      outputSchema: tripOutput,
+      inputSchema: z.object(cancelTripInput),
+      outputSchema: z.object(tripOutput),
       annotations: { idempotentHint: true },
     },
     (input) =>
@@ -185,8 +185,8 @@ export function registerTripFlowTools(server: McpServer, state: AvinodeState, co
       description:
         'CONVERTED with the winning seller lift (or an off-platform winner with its tail number), or NOT_CONVERTED. ' +
         'The same report again changes nothing; a different one is refused.',
-      inputSchema: reportTripOutcomeInput,
-      outputSchema: tripOutput,
+      inputSchema: z.object(reportTripOutcomeInput),
+      outputSchema: z.object(tripOutput),
       annotations: { idempotentHint: true },
     },
     (input) =>
