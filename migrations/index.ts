@@ -14,6 +14,7 @@ import { SyncQuarantine1765500000002 } from './1765500000002-sync-quarantine.js'
 import { PipelineStepInstance1765700000000 } from './1765700000000-pipeline-step-instance.js';
 import { UpstreamMutation1765800000000 } from './1765800000000-upstream-mutation.js';
 import { UpstreamMutationResult1765850000000 } from './1765850000000-upstream-mutation-result.js';
+import { AvinodeTripFlow1765900000000 } from './1765900000000-avinode-trip-flow.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   PipelineStepInstance1765700000000,
   UpstreamMutation1765800000000,
   UpstreamMutationResult1765850000000,
+  AvinodeTripFlow1765900000000,
 ];

@@ -18,6 +18,7 @@ import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './r
   unique: true,
   where: '"charter_request_id" IS NOT NULL',
 })
+@Index('uq_pipeline_runs_avinode_trip', ['avinodeTripId'], { unique: true, where: '"avinode_trip_id" IS NOT NULL' })
 @Index('uq_pipeline_runs_batch_index', ['batchId', 'batchIndex'], { unique: true, where: '"batch_id" IS NOT NULL' })
 @Index('idx_pipeline_runs_status_created', ['status', 'createdAt', 'id'])
 @Index('idx_pipeline_runs_booking', ['bookingId'], { where: '"booking_id" IS NOT NULL' })
@@ -25,7 +26,7 @@ import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './r
 @Index('idx_pipeline_runs_awaiting_due', ['confirmationDueAt'], { where: `"status" = 'awaiting_confirmation'` })
 @Check(
   'ck_pipeline_runs_status',
-  `"status" IN ('queued', 'enriching', 'searching', 'pricing', 'requesting', 'notifying', 'awaiting_confirmation', 'booked', 'cancelled', 'failed', 'dead_lettered')`,
+  `"status" IN ('queued', 'enriching', 'searching', 'pricing', 'requesting', 'notifying', 'awaiting_quotes', 'awaiting_confirmation', 'booked', 'cancelled', 'failed', 'dead_lettered')`,
 )
 export class PipelineRun {
   /** Chosen by the application before insert: it is also the charter request's idempotency key. */
@@ -115,6 +116,25 @@ export class PipelineRun {
   /** While awaiting confirmation: when the run gives up (the quote's validity, bounded by the configured timeout). */
   @Column({ name: 'confirmation_due_at', type: 'timestamptz', nullable: true })
   confirmationDueAt: Date | null;
+
+  /** How the run got its quotes: `instant` (search and price at once) or `trip` (Avinode's broker flow). */
+  @Column({ name: 'quote_path', type: 'varchar', length: 16, nullable: true })
+  quotePath: 'instant' | 'trip' | null;
+
+  @Column({ name: 'avinode_trip_id', type: 'varchar', length: 64, nullable: true })
+  avinodeTripId: string | null;
+
+  /** The broker's `searchInAvinode` deep link of the trip. */
+  @Column({ name: 'avinode_deep_link', type: 'text', nullable: true })
+  avinodeDeepLink: string | null;
+
+  /** While awaiting quotes: the quote deadline (a delayed job ends the wait then). */
+  @Column({ name: 'quotes_due_at', type: 'timestamptz', nullable: true })
+  quotesDueAt: Date | null;
+
+  /** When the trip's outcome (CONVERTED) or its cancellation was reported upstream. */
+  @Column({ name: 'trip_closed_at', type: 'timestamptz', nullable: true })
+  tripClosedAt: Date | null;
 
   @Column({ name: 'cancel_reason', type: 'text', nullable: true })
   cancelReason: string | null;

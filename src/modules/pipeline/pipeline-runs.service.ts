@@ -11,6 +11,8 @@ import { PipelineBookingOutcome } from './booking-outcome.entity.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineRun } from './pipeline-run.entity.js';
 import { PipelineStepRecord, type StepAttemptError, type StepRecordStatus } from './pipeline-step.entity.js';
+import { PipelineTripQuote } from './trip-quote.entity.js';
+import type { Rfq } from '../avainode/avinode-trips.contracts.js';
 import {
   PipelineRunCreated,
   PipelineRunFinished,
@@ -63,7 +65,18 @@ export interface StepOutcome {
   event: RunEvent;
   output: Record<string, unknown>;
   runPatch?: Partial<
-    Pick<PipelineRun, 'lead' | 'candidates' | 'choice' | 'charterRequestId' | 'bookingId' | 'n8nExecutionId'>
+    Pick<
+      PipelineRun,
+      | 'lead'
+      | 'candidates'
+      | 'choice'
+      | 'charterRequestId'
+      | 'bookingId'
+      | 'n8nExecutionId'
+      | 'quotePath'
+      | 'avinodeTripId'
+      | 'avinodeDeepLink'
+    >
   >;
   failureMessage?: string | null;
 }
@@ -280,7 +293,8 @@ export class PipelineRunsService {
       // A job that is no longer current is done too: completing it here is what the worker would do after it.
       await job?.completeWithin(transactionDb(manager));
       if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
-      const stepStatus: StepRecordStatus = outcome.event.type === 'step_succeeded' ? 'succeeded' : 'failed';
+      const succeeded = outcome.event.type === 'step_succeeded' || outcome.event.type === 'quotes_requested';
+      const stepStatus: StepRecordStatus = succeeded ? 'succeeded' : 'failed';
       await manager.query(
         `UPDATE "pipeline_steps" SET "status" = $3, "input" = $4, "output" = $5, "finished_at" = now(), "duration_ms" = $6
          WHERE "run_id" = $1 AND "step" = $2`,
@@ -288,10 +302,9 @@ export class PipelineRunsService {
       );
       Object.assign(run, outcome.runPatch ?? {});
       if (outcome.failureMessage !== undefined) run.failureMessage = outcome.failureMessage;
-      const report: PendingEmit =
-        outcome.event.type === 'step_succeeded'
-          ? new PipelineStepSucceeded(runId, step, attempt, durationMs, outcome.output)
-          : new PipelineStepFailed(runId, step, attempt, outcome.event.type, outcome.failureMessage ?? '', false);
+      const report: PendingEmit = succeeded
+        ? new PipelineStepSucceeded(runId, step, attempt, durationMs, outcome.output)
+        : new PipelineStepFailed(runId, step, attempt, outcome.event.type, outcome.failureMessage ?? '', false);
       emits.push(report);
       const applied = await this.transition(manager, run, outcome.event, emits);
       if (!applied) return null;
@@ -425,6 +438,79 @@ export class PipelineRunsService {
     });
     this.flush(emits);
     return result;
+  }
+
+  // ---- Avinode's trip flow -------------------------------------------------------------------------------------------
+
+  /**
+   * Stores the RFQs of a run's trip as read now (quotes, declines, silence). With `closeWhenEnough`, a run still waiting
+   * whose quotes reach PIPELINE_QUOTES_ENOUGH stops waiting and chooses. Returns the run id, or null for a trip no run
+   * knows (yet: a notification can overtake the commit of the step that created the trip; the choice reads every RFQ
+   * again, so nothing is lost).
+   */
+  async recordTripQuotes(tripId: string, rfqs: readonly Rfq[], closeWhenEnough: boolean): Promise<string | null> {
+    const emits: PendingEmit[] = [];
+    const runId = await this.dataSource.transaction(async (manager) => {
+      const run = await manager
+        .getRepository(PipelineRun)
+        .createQueryBuilder('run')
+        .setLock('pessimistic_write')
+        .where('run.avinode_trip_id = :tripId', { tripId })
+        .getOne();
+      if (!run) return null;
+      for (const rfq of rfqs) {
+        await manager.query(
+          `INSERT INTO "pipeline_trip_quotes" ("run_id", "rfq_id", "status", "quote_id", "total_cents", "rfq")
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT ("run_id", "rfq_id") DO UPDATE SET "status" = EXCLUDED."status", "quote_id" = EXCLUDED."quote_id",
+             "total_cents" = EXCLUDED."total_cents", "rfq" = EXCLUDED."rfq", "updated_at" = now()`,
+          [
+            run.id,
+            rfq.id,
+            rfq.status,
+            rfq.latestQuote?.id ?? null,
+            rfq.latestQuote?.total ?? null,
+            JSON.stringify(rfq),
+          ],
+        );
+      }
+      if (closeWhenEnough && run.status === 'awaiting_quotes') {
+        const rows = await manager.query<Array<{ n: number }>>(
+          `SELECT count(*)::int AS "n" FROM "pipeline_trip_quotes" WHERE "run_id" = $1 AND "quote_id" IS NOT NULL`,
+          [run.id],
+        );
+        if (Number(rows[0]?.n ?? 0) >= this.config.pipeline.quotesEnough) {
+          await this.transition(manager, run, { type: 'quotes_ready' }, emits);
+        }
+      }
+      return run.id;
+    });
+    this.flush(emits);
+    if (emits.length > 0) this.jobs.wake(this.queues.step);
+    return runId;
+  }
+
+  /** The quote deadline of a run arrived (its delayed job): a run still waiting chooses among what it has. */
+  async closeQuotes(runId: string, generation: number): Promise<boolean> {
+    const emits: PendingEmit[] = [];
+    const closed = await this.dataSource.transaction(async (manager) => {
+      const run = await this.lockRun(manager, runId);
+      if (!run || run.generation !== generation || run.status !== 'awaiting_quotes') return false;
+      return this.transition(manager, run, { type: 'quotes_ready' }, emits);
+    });
+    this.flush(emits);
+    if (closed) this.jobs.wake(this.queues.step);
+    return closed;
+  }
+
+  async tripQuotes(runId: string): Promise<PipelineTripQuote[]> {
+    return this.dataSource
+      .getRepository(PipelineTripQuote)
+      .find({ where: { runId }, order: { firstSeenAt: 'ASC', rfqId: 'ASC' } });
+  }
+
+  async markTripClosed(runId: string): Promise<void> {
+    await this.dataSource.query(`UPDATE "pipeline_runs" SET "trip_closed_at" = now() WHERE "id" = $1`, [runId]);
   }
 
   // ---- the cap on runs in flight -------------------------------------------------------------------------------------
@@ -737,6 +823,27 @@ export class PipelineRunsService {
     run.updatedAt = new Date();
     if (isTerminal(state.status)) run.finishedAt ??= new Date();
     else run.finishedAt = null;
+    if (state.status !== 'awaiting_quotes') run.quotesDueAt = null;
+    else if (result.from !== 'awaiting_quotes') {
+      run.quotesDueAt = new Date(Date.now() + this.config.pipeline.quoteDeadlineSeconds * 1000);
+      // The deadline is a delayed job committed with the wait: no worker sleeps, and a restart loses nothing.
+      await this.jobs.send(
+        this.queues.quoteDeadline,
+        { runId: run.id, generation: run.generation },
+        { within: manager, startAfter: run.quotesDueAt },
+      );
+    }
+    if (run.avinodeTripId && result.from !== result.to) {
+      // Closing the loop upstream, in this transaction (an outbox): a confirmed booking reports CONVERTED, a run
+      // cancelled before its booking cancels the trip and its RFQs with the run's reason.
+      const action =
+        state.status === 'booked'
+          ? 'report_outcome'
+          : state.status === 'cancelled' && result.from !== 'booked'
+            ? 'cancel'
+            : null;
+      if (action) await this.jobs.send(this.queues.tripClose, { runId: run.id, action }, { within: manager });
+    }
     if (state.status !== 'awaiting_confirmation') run.confirmationDueAt = null;
     else if (result.from !== 'awaiting_confirmation') run.confirmationDueAt = this.confirmationDue(run);
     if (state.status === 'booked' || state.status === 'cancelled') run.failureMessage = null;
@@ -761,6 +868,10 @@ export class PipelineRunsService {
         ['n8n_execution_id', run.n8nExecutionId],
         ['cancel_reason', run.cancelReason],
         ['confirmation_due_at', run.confirmationDueAt],
+        ['quote_path', run.quotePath],
+        ['avinode_trip_id', run.avinodeTripId],
+        ['avinode_deep_link', run.avinodeDeepLink],
+        ['quotes_due_at', run.quotesDueAt],
         ['updated_at', run.updatedAt],
         ['finished_at', run.finishedAt],
       ] as Array<[string, unknown]>

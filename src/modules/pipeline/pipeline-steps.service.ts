@@ -5,6 +5,8 @@ import type { ApolloPerson } from '../apollo/apollo.contracts.js';
 import { ApolloService } from '../apollo/apollo.service.js';
 import type { AircraftCategory } from '../avainode/avainode.contracts.js';
 import { AvainodeService } from '../avainode/avainode.service.js';
+import { AvinodeTripsService } from '../avainode/avinode-trips.service.js';
+import { chooseQuote, usableQuotes } from './quote-choice.js';
 import { type PricedCandidate, chooseAircraft, shortlist } from './aircraft-choice.js';
 import { type LeadProfile, leadName, mergeLead } from './lead-merge.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
@@ -124,6 +126,7 @@ function usableEmail(lead: LeadProfile): boolean {
 export class PipelineStepsService {
   constructor(
     private readonly avainode: AvainodeService,
+    private readonly trips: AvinodeTripsService,
     private readonly apollo: ApolloService,
     private readonly notifications: NotificationWorkflowService,
     private readonly runs: PipelineRunsService,
@@ -191,6 +194,7 @@ export class PipelineStepsService {
   }
 
   private async search(run: PipelineRun): Promise<StepExecution> {
+    if (this.config.pipeline.quoteFlow === 'trip') return this.createTrip(run);
     const flight = run.flight;
     const input = {
       departureAirport: flight.departureAirport,
@@ -239,10 +243,132 @@ export class PipelineStepsService {
       };
     }
     const candidates: PricedCandidate[] = best.map((c) => ({ ...c, quote: null, note: null }));
-    return { input, outcome: { event: { type: 'step_succeeded', step: 'search' }, output, runPatch: { candidates } } };
+    return {
+      input,
+      outcome: {
+        event: { type: 'step_succeeded', step: 'search' },
+        output,
+        runPatch: { candidates, quotePath: 'instant' },
+      },
+    };
+  }
+
+  /**
+   * Avinode's broker flow: the search step creates the trip (the run id is its externalTripId, so a repeated attempt
+   * finds the same trip) and the run then waits for sellers' quotes (`awaiting_quotes`).
+   */
+  private async createTrip(run: PipelineRun): Promise<StepExecution> {
+    const flight = run.flight;
+    const input = {
+      externalTripId: run.id,
+      departureAirport: flight.departureAirport,
+      arrivalAirport: flight.arrivalAirport,
+      departureDate: flight.departureDate,
+      departureTime: flight.departureTime,
+      ...(flight.returnDate ? { returnDate: flight.returnDate } : {}),
+      passengers: flight.passengers,
+      ...(flight.aircraftCategory ? { aircraftCategory: flight.aircraftCategory } : {}),
+    };
+    const created = await this.trips.createTrip(input);
+    return {
+      input,
+      outcome: {
+        event: { type: 'quotes_requested' },
+        output: { tripId: created.trip.id, searchInAvinode: created.searchInAvinode, replayed: created.replayed },
+        runPatch: { quotePath: 'trip', avinodeTripId: created.trip.id, avinodeDeepLink: created.searchInAvinode },
+      },
+    };
+  }
+
+  /**
+   * Trip flow: read every RFQ of the trip again (so an answer whose webhook never arrived still counts), store them, and
+   * choose among the usable quotes (see quote-choice.ts).
+   */
+  private async chooseTripQuote(run: PipelineRun): Promise<StepExecution> {
+    const tripId = run.avinodeTripId;
+    if (!tripId) throw new NonRetryableStepError('invalid_request', 'The run has no Avinode trip');
+    const flight = run.flight;
+    const trip = await this.trips.getTrip(tripId);
+    await this.runs.recordTripQuotes(tripId, trip.rfqs, false);
+    const selection = {
+      rfqs: trip.rfqs,
+      now: new Date(),
+      budget: flight.budget ?? null,
+      taken: await this.runs.aircraftTakenFor(run),
+    };
+    const choice = chooseQuote(selection);
+    const { excluded } = usableQuotes(selection);
+    const input = { tripId, rfqs: trip.rfqs.length, budget: flight.budget ?? null };
+    const candidates: PricedCandidate[] = trip.rfqs.map((rfq) => ({
+      aircraftId: rfq.lift.aircraftId,
+      tailNumber: rfq.lift.tailNumber,
+      model: rfq.lift.aircraftType,
+      category: rfq.lift.category,
+      seats: rfq.lift.seats,
+      rangeNm: 0,
+      distanceNm: 0,
+      hourlyRate: 0,
+      estimatedTotal: rfq.latestQuote?.total ?? 0,
+      operator: { id: rfq.sellerCompany.id, name: rfq.sellerCompany.name, safetyRating: rfq.safety.rating },
+      quote: rfq.latestQuote
+        ? {
+            quoteId: rfq.latestQuote.id,
+            total: rfq.latestQuote.total,
+            currency: rfq.latestQuote.currency,
+            validUntil: rfq.latestQuote.validUntil,
+            flightHours: 0,
+          }
+        : null,
+      note: excluded.find((e) => e.rfqId === rfq.id)?.why ?? null,
+    }));
+    const output = {
+      rfqs: trip.rfqs.length,
+      quoted: trip.rfqs.filter((r) => r.latestQuote !== null).length,
+      excluded,
+    };
+    if (!choice) {
+      const overBudget = excluded.some((e) => e.why.includes('over the budget'));
+      return {
+        input,
+        outcome: {
+          event: { type: 'step_failed', step: 'price', reason: overBudget ? 'over_budget' : 'no_price' },
+          output,
+          runPatch: { candidates },
+          failureMessage: overBudget
+            ? `Every quote is over the budget of USD ${((flight.budget ?? 0) / 100).toFixed(2)}`
+            : `No usable seller quote for trip ${tripId} (${trip.rfqs.length} RFQ(s): ` +
+              `${excluded.map((e) => e.why).join('; ') || 'none sent'})`,
+        },
+      };
+    }
+    const rfq = choice.chosen.rfq;
+    const quote = rfq.latestQuote!;
+    return {
+      input,
+      outcome: {
+        event: { type: 'step_succeeded', step: 'price' },
+        output: { ...output, chosen: rfq.id, reason: choice.reason },
+        runPatch: {
+          candidates,
+          choice: {
+            aircraftId: rfq.lift.aircraftId,
+            operatorId: rfq.sellerCompany.id,
+            quoteId: quote.id,
+            total: quote.total,
+            currency: quote.currency,
+            reason: choice.reason,
+            candidatesConsidered: choice.ranked.length,
+            fittingAircraft: trip.rfqs.length,
+            liftId: rfq.lift.id,
+            rfqId: rfq.id,
+          },
+        },
+      },
+    };
   }
 
   private async price(run: PipelineRun): Promise<StepExecution> {
+    if (run.quotePath === 'trip') return this.chooseTripQuote(run);
     const flight = run.flight;
     const candidates = run.candidates ?? [];
     const input = { candidates: candidates.map((c) => c.aircraftId), budget: flight.budget ?? null };

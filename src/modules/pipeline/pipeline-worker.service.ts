@@ -4,7 +4,8 @@ import { AppConfig } from '../../common/config/app-config.js';
 import { type JobContext, JobQueueService } from '../../common/jobs/job-queue.service.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelineStepsService, classifyStepError } from './pipeline-steps.service.js';
-import type { StepJob } from './pipeline.queues.js';
+import type { StepJob, TripCloseJob } from './pipeline.queues.js';
+import { AvinodeTripsService } from '../avainode/avinode-trips.service.js';
 import { runWithAuditContext } from '../../common/events/audit-context.js';
 import { SpanKind, contextFrom, inSpan } from '../../common/tracing/tracing.js';
 
@@ -29,6 +30,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
     private readonly jobs: JobQueueService,
     private readonly runs: PipelineRunsService,
     private readonly steps: PipelineStepsService,
+    private readonly trips: AvinodeTripsService,
     private readonly config: AppConfig,
   ) {}
 
@@ -43,6 +45,15 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
         this.logger.warn(`Run ${job.runId} dead-lettered at step ${job.step}`);
       }
     });
+    await this.jobs.work(queues.quoteDeadline, async (job) => {
+      const closed = await runWithAuditContext({ actor: null, correlationId: job.runId }, () =>
+        this.runs.closeQuotes(job.runId, job.generation),
+      );
+      if (closed) this.logger.log(`Run ${job.runId}: quote deadline reached, choosing among the quotes received`);
+    });
+    await this.jobs.work(queues.tripClose, (job) =>
+      runWithAuditContext({ actor: null, correlationId: job.runId }, () => this.closeTrip(job)),
+    );
     await this.sweep();
     this.sweeper = setInterval(() => void this.sweep(), SWEEP_MS);
     this.sweeper.unref();
@@ -133,6 +144,32 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
       execution.input,
       Date.now() - started,
       context,
+    );
+  }
+
+  /**
+   * Closes the loop upstream for a run with an Avinode trip: CONVERTED with the winning lift once booked, or the trip
+   * (and its RFQs) cancelled with the run's reason. Transient failures are retried by the queue; a refusal is final.
+   */
+  private async closeTrip(job: TripCloseJob): Promise<void> {
+    const { run } = await this.runs.get(job.runId);
+    if (!run.avinodeTripId || run.tripClosedAt) return;
+    try {
+      if (job.action === 'report_outcome') {
+        if (!run.choice?.liftId) return;
+        await this.trips.reportConverted(run.avinodeTripId, run.choice.liftId);
+      } else {
+        await this.trips.cancelTrip(run.avinodeTripId, 'OTHER', run.cancelReason ?? 'The request was cancelled');
+      }
+    } catch (error) {
+      const failure = classifyStepError(error);
+      if (failure.retryable) throw error;
+      this.logger.warn(`Run ${run.id}: Avinode refused to ${job.action} trip ${run.avinodeTripId}: ${failure.message}`);
+      return;
+    }
+    await this.runs.markTripClosed(run.id);
+    this.logger.log(
+      `Run ${run.id}: trip ${run.avinodeTripId} ${job.action === 'cancel' ? 'cancelled' : 'reported CONVERTED'}`,
     );
   }
 

@@ -16,6 +16,7 @@ import { Idempotent } from '../../common/idempotency/idempotent.decorator.js';
 import { UuidParam } from '../../common/http/uuid-param.js';
 import type { LeadProfile } from './lead-merge.js';
 import { PipelineBatchesService } from './pipeline-batches.service.js';
+import type { PipelineTripQuote } from './trip-quote.entity.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import type { PipelineStepRecord } from './pipeline-step.entity.js';
@@ -114,7 +115,38 @@ export function toFlight(dto: FlightRequirementsDto): FlightRequirements {
   };
 }
 
-export function runView(run: PipelineRun, steps?: PipelineStepRecord[]): Record<string, unknown> {
+/** A seller's answer on the run's Avinode trip, as the run shows it. */
+function tripQuoteView(row: PipelineTripQuote): Record<string, unknown> {
+  const rfq = row.rfq;
+  return {
+    rfqId: row.rfqId,
+    status: row.status,
+    operator: rfq.sellerCompany,
+    sellerContact: rfq.sellerContact,
+    lift: rfq.lift,
+    safetyRating: rfq.safety.rating,
+    responseMinutes: rfq.responseMinutes,
+    declineReason: rfq.declineReason,
+    quote: rfq.latestQuote
+      ? {
+          quoteId: rfq.latestQuote.id,
+          total: rfq.latestQuote.total,
+          currency: rfq.latestQuote.currency,
+          positioningCost: rfq.latestQuote.aviquote.positioningCost,
+          validUntil: rfq.latestQuote.validUntil,
+          revisions: rfq.quoteRevisions,
+        }
+      : null,
+    firstSeenAt: row.firstSeenAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function runView(
+  run: PipelineRun,
+  steps?: PipelineStepRecord[],
+  tripQuotes?: PipelineTripQuote[],
+): Record<string, unknown> {
   return {
     id: run.id,
     url: `${RUNS_PATH}/${run.id}`,
@@ -133,6 +165,16 @@ export function runView(run: PipelineRun, steps?: PipelineStepRecord[]): Record<
     bookingId: run.bookingId,
     n8nExecutionId: run.n8nExecutionId,
     notificationKey: run.notificationKey,
+    quotePath: run.quotePath,
+    avinodeTrip: run.avinodeTripId
+      ? {
+          tripId: run.avinodeTripId,
+          searchInAvinode: run.avinodeDeepLink,
+          quotesDueAt: run.quotesDueAt?.toISOString() ?? null,
+          closedUpstreamAt: run.tripClosedAt?.toISOString() ?? null,
+          ...(tripQuotes ? { quotes: tripQuotes.map(tripQuoteView) } : {}),
+        }
+      : null,
     ...(steps
       ? {
           steps: steps.map((s) => ({
@@ -321,7 +363,7 @@ export class PipelineController {
   @ApiNotFoundResponse({ description: 'No such run' })
   async get(@UuidParam() id: string): Promise<Record<string, unknown>> {
     const { run, steps } = await this.runs.get(id);
-    return runView(run, steps);
+    return runView(run, steps, run.avinodeTripId ? await this.runs.tripQuotes(run.id) : undefined);
   }
 
   @Post('pipeline/runs/:id/retry')

@@ -3,6 +3,7 @@ import { OnDomainEvent } from '../../common/events/on-domain-event.js';
 import {
   AvinodeBookingCancelled,
   AvinodeBookingConfirmed,
+  AvinodeRfqUpdated,
   BookingCancelled,
   BookingConfirmed,
 } from '../avainode/avainode.events.js';
@@ -78,6 +79,14 @@ export class PipelineListeners {
   @OnDomainEvent(SyncedBookingStatusChanged, { promisify: true, suppressErrors: false })
   onSynced(event: SyncedBookingStatusChanged): Promise<void> {
     return this.outcome(event, event.outcome, SyncedBookingStatusChanged.eventName);
+  }
+
+  /** A seller answered on one of our trips (read after Avinode's notification): stored on the run, maybe ending its wait. */
+  @OnDomainEvent(AvinodeRfqUpdated, { promisify: true, suppressErrors: false })
+  async onRfqUpdated(event: AvinodeRfqUpdated): Promise<void> {
+    const runId = await this.runs.recordTripQuotes(event.rfq.tripId, [event.rfq], true);
+    if (runId)
+      this.logger.debug(`Run ${runId}: RFQ ${event.rfq.id} is ${event.rfq.status} (${event.notificationType})`);
   }
 
   @OnDomainEvent(LeadReceived, { promisify: true, suppressErrors: false })

@@ -18,6 +18,16 @@ export interface BatchJob {
   from?: number;
 }
 
+/** Avinode's trip flow: the quote deadline of a run (a delayed job), and reporting a trip's end upstream. */
+export interface QuoteDeadlineJob {
+  runId: string;
+  generation: number;
+}
+export interface TripCloseJob {
+  runId: string;
+  action: 'report_outcome' | 'cancel';
+}
+
 export const STEP_QUEUE_NAME = 'pipeline.step';
 export const STEP_DEAD_LETTER_QUEUE_NAME = 'pipeline.step.dead-letter';
 export const BATCH_QUEUE_NAME = 'pipeline.batch';
@@ -34,6 +44,8 @@ export interface PipelineQueues {
   step: QueueDefinition<StepJob>;
   stepDeadLetter: QueueDefinition<StepJob>;
   batch: QueueDefinition<BatchJob>;
+  quoteDeadline: QueueDefinition<QuoteDeadlineJob>;
+  tripClose: QueueDefinition<TripCloseJob>;
 }
 
 export function pipelineQueues(config: AppConfig): PipelineQueues {
@@ -66,6 +78,26 @@ export function pipelineQueues(config: AppConfig): PipelineQueues {
       retryBackoff: true,
       // A group start is one transaction and a lead search a few upstream calls: bounded like a step, so a group job
       // of a crashed instance is retried after the configured step timeout, not a fixed five minutes.
+      expireInSeconds: p.stepTimeoutSeconds,
+      deadLetter: false,
+      concurrency: 1,
+      pollingIntervalSeconds: 1,
+    }),
+    // Sent with startAfter = the deadline inside the transaction that starts the wait: durable across restarts.
+    quoteDeadline: defineQueue<QuoteDeadlineJob>({
+      name: 'pipeline.quote-deadline',
+      retryLimit: 10,
+      retryDelaySeconds: 1,
+      expireInSeconds: p.stepTimeoutSeconds,
+      deadLetter: false,
+      concurrency: 1,
+      pollingIntervalSeconds: 1,
+    }),
+    tripClose: defineQueue<TripCloseJob>({
+      name: 'pipeline.trip-close',
+      retryLimit: p.stepRetryLimit,
+      retryDelaySeconds: p.stepRetryDelaySeconds,
+      retryBackoff: true,
       expireInSeconds: p.stepTimeoutSeconds,
       deadLetter: false,
       concurrency: 1,

@@ -47,6 +47,9 @@ export interface AircraftChoiceRecord {
   reason: string;
   candidatesConsidered: number;
   fittingAircraft: number;
+  /** Avinode's trip flow: the winning seller lift (reported with the CONVERTED outcome) and its RFQ. */
+  liftId?: string | null;
+  rfqId?: string | null;
 }
 
 export type { PricedCandidate };

@@ -11,6 +11,8 @@
  *   any working status ─(non-retryable)─▶ failed      any working status ─(retries exhausted)─▶ dead_lettered
  *   failed / dead_lettered ─(retry)─▶ the status of the step that failed
  *   awaiting_confirmation ─(aircraft booked by another run | confirmation expired)─▶ failed (at `request`)
+ *   Avinode's trip flow: searching ─(quotes_requested: trip created)─▶ awaiting_quotes ─(quotes_ready: the deadline, or
+ *   enough quotes)─▶ pricing; a run waiting for quotes holds no place among the runs in flight.
  */
 
 export const PIPELINE_STEPS = ['enrich', 'search', 'price', 'request', 'notify'] as const;
@@ -23,6 +25,7 @@ export const RUN_STATUSES = [
   'pricing',
   'requesting',
   'notifying',
+  'awaiting_quotes',
   'awaiting_confirmation',
   'booked',
   'cancelled',
@@ -83,7 +86,11 @@ export type RunEvent =
   /** Another run booked the chosen aircraft for an overlapping time. */
   | { type: 'aircraft_unavailable' }
   /** The charter request waited for confirmation past its due time. */
-  | { type: 'confirmation_expired' };
+  | { type: 'confirmation_expired' }
+  /** Avinode's trip flow: the trip exists upstream; sellers' quotes arrive over time. */
+  | { type: 'quotes_requested' }
+  /** The quote deadline passed, or enough quotes arrived: choose among them. */
+  | { type: 'quotes_ready' };
 
 export type RunEventType = RunEvent['type'];
 
@@ -205,7 +212,11 @@ function buildTable(): Transition[] {
     );
   }
   rows.push({ from: 'queued', on: 'admitted', to: 'enriching', note: 'admitted: a place among the runs in flight' });
-  for (const from of ['queued', ...WORKING, 'awaiting_confirmation'] as const) {
+  rows.push(
+    { from: 'searching', on: 'quotes_requested', to: 'awaiting_quotes', note: 'trip created; waiting for quotes' },
+    { from: 'awaiting_quotes', on: 'quotes_ready', to: 'pricing', note: 'quotes collected; choosing' },
+  );
+  for (const from of ['queued', ...WORKING, 'awaiting_quotes', 'awaiting_confirmation'] as const) {
     rows.push({ from, on: 'cancel_requested', to: 'cancelled', note: 'cancelled by a user' });
   }
   rows.push(
