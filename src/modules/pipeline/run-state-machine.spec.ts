@@ -48,7 +48,10 @@ const EXPECTED_MOVES = new Set<string>([
   'notifying->booked',
   'awaiting_confirmation->booked',
   'awaiting_confirmation->failed',
-  ...[...WORKING, 'awaiting_confirmation'].map((s) => `${s}->cancelled`),
+  // Avinode's trip flow: the run waits for sellers' quotes between searching and pricing.
+  'searching->awaiting_quotes',
+  'awaiting_quotes->pricing',
+  ...[...WORKING, 'awaiting_quotes', 'awaiting_confirmation'].map((s) => `${s}->cancelled`),
   ...WORKING.flatMap((s) => [`${s}->failed`, `${s}->dead_lettered`, `failed->${s}`, `dead_lettered->${s}`]),
   'booked->cancelled',
   'failed->booked',
