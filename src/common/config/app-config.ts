@@ -80,7 +80,8 @@ export class AppConfig {
     ratePerMinute: number;
     anonymousRatePerMinute: number;
   };
-  readonly logging: { level: LogLevel; format: 'json' | 'pretty' };
+  /** `queries`: every SQL statement logged at debug level (text and parameter count, never the values). */
+  readonly logging: { level: LogLevel; format: 'json' | 'pretty'; queries: boolean };
   /** OpenTelemetry: spans exported over OTLP/HTTP when `otlpEndpoint` is set, otherwise off. */
   readonly tracing: { otlpEndpoint: string | undefined; serviceName: string };
   /** Limits an attacker meets (README "Security"). */
@@ -269,7 +270,11 @@ export class AppConfig {
         n8nAllowedHttpHosts: listOf(env.N8N_ALLOWED_HTTP_HOSTS).map((host) => host.replace(/^\[(.*)\]$/, '$1')),
       },
       tracing: { otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME },
-      logging: { level: env.LOG_LEVEL, format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json') },
+      logging: {
+        level: env.LOG_LEVEL,
+        format: env.LOG_FORMAT ?? (env.NODE_ENV === 'development' ? 'pretty' : 'json'),
+        queries: env.LOG_QUERIES,
+      },
       mcp: {
         servers: {
           apollo: {

@@ -77,6 +77,11 @@ export class EnvironmentVariables {
   @IsIn(['json', 'pretty'])
   LOG_FORMAT?: 'json' | 'pretty';
 
+  /** Log every SQL statement at debug level: its text and parameter count, never the parameter values. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  LOG_QUERIES = false;
+
   /** OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset: tracing off. */
   @Transform(emptyToUndefined)
   @IsOptional()

@@ -1,5 +1,6 @@
 import type { DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import type { AppConfig } from '../config/app-config.js';
+import { TypeOrmPinoLogger } from '../logging/typeorm-logger.js';
 
 export interface SchemaRegistry {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -27,7 +28,8 @@ export function buildDataSourceOptions(
     // gen_random_uuid() is core PostgreSQL since 13 and exists in PGlite; uuid-ossp does not exist in PGlite.
     uuidExtension: 'pgcrypto' as const,
     installExtensions: false,
-    logging: ['error' as const],
+    // Through pino, without parameter values (see TypeOrmPinoLogger); every statement with LOG_QUERIES.
+    logger: new TypeOrmPinoLogger(config.logging.queries),
   };
   if (config.database.kind === 'postgres') {
     return {

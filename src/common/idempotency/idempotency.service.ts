@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 
 import { IdempotencyKey } from './idempotency-key.entity.js';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 export interface IdempotentRequest {
   /** Route family, e.g. `charter-request`; keys are unique per scope and principal. */
@@ -165,7 +166,7 @@ export class IdempotencyService {
         .execute();
     } catch (error) {
       // The work is done; a retry takes over the stale claim and the upstream key makes the repeat harmless.
-      this.logger.error(`Could not store the response for idempotency key ${request.key}: ${(error as Error).message}`);
+      this.logger.error(`Could not store the response for idempotency key ${request.key}: ${safeErrorMessage(error)}`);
     }
     return { status: response.status, body, replayed: false };
   }
@@ -231,7 +232,7 @@ export class IdempotencyService {
         .execute();
     } catch (error) {
       // The claim then goes stale and is taken over by the next retry.
-      this.logger.error(`Could not release idempotency key ${request.key}: ${(error as Error).message}`);
+      this.logger.error(`Could not release idempotency key ${request.key}: ${safeErrorMessage(error)}`);
     }
   }
 

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { ShutdownDrain } from '../lifecycle/shutdown-drain.js';
 import type { QueueDefinition } from './queue-definition.js';
 import { type JobHandler, QueueWorker } from './queue-worker.js';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 export type { JobContext, JobHandler } from './queue-worker.js';
 
@@ -92,7 +93,7 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
       config.database.kind === 'postgres'
         ? new PgBoss({ ...common, connectionString: config.database.url, max: 4, application_name: 'jetvision-jobs' })
         : new PgBoss({ ...common, db: { executeSql: (text, values) => this.poolQuery(text, values) } });
-    this.boss.on('error', (error: Error) => this.logger.error(`pg-boss: ${error.message}`));
+    this.boss.on('error', (error: Error) => this.logger.error(`pg-boss: ${safeErrorMessage(error)}`));
   }
 
   get isStarted(): boolean {
@@ -267,7 +268,7 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
         abandoned += 1;
         await this.boss
           .fail(worker.queueName, id, { message: 'the instance shut down while the job was running' })
-          .catch((error: unknown) => this.logger.warn(`failing abandoned job ${id}: ${(error as Error).message}`));
+          .catch((error: unknown) => this.logger.warn(`failing abandoned job ${id}: ${safeErrorMessage(error)}`));
       }
     }
     this.logger.warn(`Job drain exceeded ${timeoutMs} ms; ${abandoned} running job(s) handed back to their queues`);
@@ -285,7 +286,7 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
     this.sweepEveryMs = everyMs;
     this.sweeper = setInterval(() => {
       if (!this.isStarted || this.draining) return;
-      this.boss.expire().catch((error: unknown) => this.logger.warn(`expiry check: ${(error as Error).message}`));
+      this.boss.expire().catch((error: unknown) => this.logger.warn(`expiry check: ${safeErrorMessage(error)}`));
     }, everyMs);
     this.sweeper.unref();
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import type PgBoss from 'pg-boss';
 import type { QueueDefinition } from './queue-definition.js';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 export interface JobContext {
   id: string;
@@ -84,7 +85,7 @@ export class QueueWorker<TPayload> {
         });
       } catch (error) {
         if (this.stopping) break;
-        this.logger.warn(`fetching ${this.queue.name} jobs: ${(error as Error).message}`);
+        this.logger.warn(`fetching ${this.queue.name} jobs: ${safeErrorMessage(error)}`);
       }
       if (jobs.length === 0) {
         if (!this.woken && !this.stopping) await this.idleWait(idleMs);
@@ -120,7 +121,7 @@ export class QueueWorker<TPayload> {
       } catch (error) {
         await this.boss
           .fail(this.queue.name, job.id, { message: (error as Error).message })
-          .catch((failError: unknown) => this.logger.warn(`failing job ${job.id}: ${(failError as Error).message}`));
+          .catch((failError: unknown) => this.logger.warn(`failing job ${job.id}: ${safeErrorMessage(failError)}`));
         this.active.delete(job.id);
       }
     }
@@ -129,7 +130,7 @@ export class QueueWorker<TPayload> {
     if (completed.length > 0) {
       await this.boss
         .complete(this.queue.name, completed)
-        .catch((error: unknown) => this.logger.warn(`completing ${this.queue.name} jobs: ${(error as Error).message}`));
+        .catch((error: unknown) => this.logger.warn(`completing ${this.queue.name} jobs: ${safeErrorMessage(error)}`));
     }
     for (const id of completed) this.active.delete(id);
   }

@@ -4,6 +4,7 @@ import { AppConfig } from '../config/app-config.js';
 import { JobQueueService } from '../jobs/job-queue.service.js';
 import { McpClientService } from '../mcp/mcp-client.service.js';
 import { ShutdownDrain } from './shutdown-drain.js';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 /**
  * SIGTERM/SIGINT: stop accepting connections, let in-flight requests and jobs finish, close pools, exit 0.
@@ -27,7 +28,7 @@ export function installGracefulShutdown(app: NestFastifyApplication, timeoutMs: 
         process.exitCode = 0;
       })
       .catch((error: unknown) => {
-        logger.error(`Shutdown failed: ${(error as Error).message}`);
+        logger.error(`Shutdown failed: ${safeErrorMessage(error)}`);
         process.exitCode = 1;
       });
   };

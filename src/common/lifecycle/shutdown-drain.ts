@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 /** Lets work in hand finish within `timeoutMs`, taking no new work; settles (never throws) when done or at the bound. */
 export type Drainer = (timeoutMs: number) => Promise<void>;
@@ -25,7 +26,7 @@ export class ShutdownDrain {
       await Promise.all(
         [...this.drainers].map(([name, drain]) =>
           drain(timeoutMs).catch((error: unknown) =>
-            this.logger.warn(`Draining ${name} failed: ${(error as Error).message}`),
+            this.logger.warn(`Draining ${name} failed: ${safeErrorMessage(error)}`),
           ),
         ),
       );

@@ -2,10 +2,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import { LoggerModule } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config.js';
+import { serializeError } from './safe-errors.js';
 
-/** Paths pino blanks out wherever they appear in a log line: credentials must never reach the logs. */
+/**
+ * Paths pino blanks out wherever they appear in a log line: credentials and personal data must never reach the logs
+ * (README, "Logs"). Request and response bodies are not logged at all; errors go through `serializeError`.
+ */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
   'req.headers["webhook-signature"]',
@@ -16,7 +21,18 @@ export const REDACTED_PATHS = [
   '*.apiKey',
   '*.token',
   '*.authorization',
+  '*.parameters',
+  '*.email',
+  '*.phone',
+  '*.firstName',
+  '*.lastName',
 ];
+
+/** The fixed paths, and the header that carries webhook shared secrets when it is not the default one. */
+export function redactedPaths(config: AppConfig): string[] {
+  const sharedSecret = `req.headers["${config.webhooks.sharedSecretHeader}"]`;
+  return REDACTED_PATHS.includes(sharedSecret) ? REDACTED_PATHS : [...REDACTED_PATHS, sharedSecret];
+}
 
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
@@ -29,11 +45,12 @@ export class LoggingModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.logging.level,
-            redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            redact: { paths: redactedPaths(config), censor: '[redacted]' },
             genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? 'unknown',
             customProps: (req: IncomingMessage) => ({ requestId: (req as IncomingMessage & { id?: string }).id }),
             autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.has((req.url ?? '').split('?')[0] ?? '') },
             serializers: {
+              err: serializeError,
               req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
                 id: req.id,
                 method: req.method,

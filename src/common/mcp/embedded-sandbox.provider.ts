@@ -4,6 +4,7 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { type SandboxServerHandle, sandboxStateFile, startSandboxServer } from '../../sandbox/index.js';
 import { MCP_SERVER_NAMES, type McpServerName } from './tool-contract.js';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 /**
  * The sandbox MCP servers this process runs itself: one for each server whose URL is not configured, so a fresh checkout
@@ -79,7 +80,7 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
           );
         } catch (error) {
           // Boot must not fail because an upstream is unavailable; the status endpoint shows the server as down.
-          this.logger.error(`${name}: the embedded sandbox failed to start: ${(error as Error).message}`);
+          this.logger.error(`${name}: the embedded sandbox failed to start: ${safeErrorMessage(error)}`);
         }
       }),
     );

@@ -12,6 +12,7 @@ import {
   UpstreamMutationReconciled,
 } from './upstream-mutation.events.js';
 import { publish } from '../events/publish.js';
+import { safeErrorMessage } from '../logging/safe-errors.js';
 
 export interface MutationIntent {
   upstream: UpstreamName;
@@ -69,9 +70,8 @@ export const RECONCILE_GRACE_MS = 5 * 60_000;
 export const RECONCILE_MAX_OPEN_MS = 24 * 3_600_000;
 const RECONCILE_BATCH = 100;
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** Logged and stored (the intent's error): a database error's echoed values are masked. */
+const messageOf = safeErrorMessage;
 
 /** True when the upstream refused the mutation (the caller's fault): nothing changed there. */
 function isRefusal(error: unknown): boolean {

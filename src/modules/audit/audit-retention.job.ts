@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { JobQueueService, type ScheduledJob } from '../../common/jobs/job-queue.service.js';
 import { defineQueue } from '../../common/jobs/queue-definition.js';
 import { AuditService } from './audit.service.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 /** Sent at the top of every hour, once per cluster (see JobQueueService.schedule). */
 export const auditRetentionQueue = defineQueue<ScheduledJob>({
@@ -33,7 +34,7 @@ export class AuditRetentionJob implements OnApplicationBootstrap {
       const { deleted, olderThan } = await this.audit.applyRetention();
       if (deleted > 0) this.logger.log(`Deleted ${deleted} audit entries older than ${olderThan.toISOString()}`);
     } catch (error) {
-      this.logger.error(`Audit retention failed: ${(error as Error).message}`);
+      this.logger.error(`Audit retention failed: ${safeErrorMessage(error)}`);
       throw error;
     }
   }

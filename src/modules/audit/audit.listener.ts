@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
 import { isAuditableEvent } from '../../common/events/domain-event.js';
 import { AuditService } from './audit.service.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 /**
  * Persists every auditable event, whatever module emitted it (except those its emitter already wrote with
@@ -20,7 +21,7 @@ export class AuditListener {
     try {
       await this.audit.record(entry);
     } catch (error) {
-      this.logger.error(`Could not write audit entry ${entry.source}/${entry.type}: ${(error as Error).message}`);
+      this.logger.error(`Could not write audit entry ${entry.source}/${entry.type}: ${safeErrorMessage(error)}`);
     }
   }
 }

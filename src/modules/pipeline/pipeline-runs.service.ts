@@ -40,6 +40,7 @@ import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset
 import { INSTANCE_NAME } from '../../common/instance.js';
 import { currentTraceContext } from '../../common/tracing/tracing.js';
 import { eventNameOf, publish } from '../../common/events/publish.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 export interface SubmitRunInput {
   lead: LeadProfile;
@@ -948,7 +949,7 @@ export class PipelineRunsService {
       try {
         publish(this.events, event);
       } catch (error) {
-        this.logger.warn(`A listener of ${eventNameOf(event)} failed: ${(error as Error).message}`);
+        this.logger.warn(`A listener of ${eventNameOf(event)} failed: ${safeErrorMessage(error)}`);
       }
     }
   }

@@ -8,6 +8,7 @@ import type { StepJob, TripCloseJob } from './pipeline.queues.js';
 import { AvinodeTripsService } from '../avainode/avinode-trips.service.js';
 import { runWithAuditContext } from '../../common/events/audit-context.js';
 import { SpanKind, contextFrom, inSpan } from '../../common/tracing/tracing.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 /**
  * How often queued runs are checked against free places (besides the hand-over when a run leaves the runs in flight,
@@ -72,7 +73,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
       const expired = await this.runs.expireConfirmations();
       if (expired > 0) this.logger.log(`${expired} run(s) ended: no confirmation before their due time`);
     } catch (error) {
-      this.logger.warn(`Pipeline sweep: ${(error as Error).message}`);
+      this.logger.warn(`Pipeline sweep: ${safeErrorMessage(error)}`);
     }
   }
 

@@ -31,6 +31,7 @@ import { SyncMetrics } from './sync.metrics.js';
 import { type Checkpoint, STREAM_DEFINITIONS, SYNC_STREAMS, type SyncStreamName } from './sync.streams.js';
 import { ShutdownDrain } from '../../common/lifecycle/shutdown-drain.js';
 import { publish, publishAndWait } from '../../common/events/publish.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 export interface StartRequest {
   streams: readonly SyncStreamName[];
@@ -57,9 +58,8 @@ const BOOKING_OUTCOMES: Readonly<Record<string, 'confirmed' | 'cancelled'>> = {
 
 const RECHECK_LIMIT = 500;
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+/** Logged and stored (lastError): a database error's echoed values are masked. */
+const errorMessage = safeErrorMessage;
 
 /**
  * Runs syncs. A run claims its streams (in this process, and with PostgreSQL advisory locks across instances), walks

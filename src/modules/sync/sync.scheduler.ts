@@ -23,6 +23,7 @@ import { isDue } from './sync-schedule.js';
 import { SyncRunner } from './sync.runner.js';
 import type { SyncRun } from './sync.entities.js';
 import type { SyncStreamName } from './sync.streams.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 /** How long webhook-triggered syncs keep waiting for a busy stream before leaving it to the next scheduled run. */
 const WEBHOOK_RETRY_MS = 1_000;
@@ -76,7 +77,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     try {
       await this.tick();
     } catch (error) {
-      this.logger.error(`Scheduled sync could not start: ${(error as Error).message}`);
+      this.logger.error(`Scheduled sync could not start: ${safeErrorMessage(error)}`);
     }
   }
 
@@ -155,7 +156,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
         for (const stream of started?.run.streams ?? []) this.pending.delete(stream as SyncStreamName);
       }
     } catch (error) {
-      this.logger.warn(`Webhook-triggered sync could not start: ${(error as Error).message}`);
+      this.logger.warn(`Webhook-triggered sync could not start: ${safeErrorMessage(error)}`);
     }
     // Streams busy in a run (here or on another instance) are retried: their run may have read the feed before the change.
     if (this.pending.size > 0 && this.retries++ < WEBHOOK_MAX_RETRIES) this.arm(WEBHOOK_RETRY_MS);

@@ -12,6 +12,7 @@ import { resolveSource } from './webhook.catalog.js';
 import { WebhookIntakeLimiter } from './webhook-intake-limiter.js';
 import { WebhookRejectionLedger } from './webhook-rejection-ledger.js';
 import { WebhookMetrics } from './webhook.metrics.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 
 /** Route patterns of the intake (the operations routes under the same prefix are not intake). */
 export const INTAKE_ROUTES = ['/api/integration/webhook/:source', '/api/integration/webhook'];
@@ -126,7 +127,7 @@ export class WebhookHttpSetup {
         this.logger.log(`${credentials.source}: the embedded sandbox sends signed webhooks to ${url}`);
       }
     } catch (error) {
-      this.logger.error(`Could not configure the embedded sandboxes' webhooks: ${(error as Error).message}`);
+      this.logger.error(`Could not configure the embedded sandboxes' webhooks: ${safeErrorMessage(error)}`);
     }
   }
 }
