@@ -81,8 +81,6 @@ describe('Avinode sandbox: the broker flow (trips, RFQs, seller answers over tim
     await waitFor(async () => (await rfqsOf(trip.id)).filter((r) => r.status !== 'sent').length >= 3);
     const early = await rfqsOf(trip.id);
     expect(early.length).toBeGreaterThanOrEqual(4);
-    // The late operator has not answered while the others have.
-    expect(early.some((r) => r.status === 'sent')).toBe(true);
     await waitFor(async () => (await rfqsOf(trip.id)).every((r) => r.status !== 'sent'), 10_000);
     const rfqs = await rfqsOf(trip.id);
     const declined = rfqs.filter((r) => r.status === 'declined');
@@ -93,6 +91,11 @@ describe('Avinode sandbox: the broker flow (trips, RFQs, seller answers over tim
     expect(quoted.length).toBeGreaterThanOrEqual(3);
     expect(quoted.filter((r) => r.quoteRevisions === 2)).toHaveLength(1);
     expect(new Set(rfqs.map((r) => r.sellerCompany.id)).size).toBe(rfqs.length);
+    // The late operator answered hours after the others (in simulated minutes, which a busy machine cannot blur; an
+    // "it has not answered yet" check in real time could).
+    const late = rfqs.filter((r) => (r.responseMinutes ?? 0) >= 300);
+    expect(late).toHaveLength(1);
+    expect(rfqs.filter((r) => r !== late[0]).every((r) => (r.responseMinutes ?? 0) < 120)).toBe(true);
     for (const rfq of quoted) {
       const quote = rfq.latestQuote!;
       const lines = quote.lineItems.reduce((sum, i) => sum + i.amount, 0);
