@@ -6,6 +6,7 @@ import { UpstreamMutationsService } from '../../src/common/mutations/upstream-mu
 import { AuditLogEntry } from '../../src/modules/audit/audit-log.entity.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+import { installFailOnceTrigger } from '../support/fail-once-trigger.js';
 
 interface Problem {
   status: number;
@@ -44,10 +45,7 @@ describe('Apollo sequences and enrolment: no half-writes', () => {
   const intentOf = (operation: string, subject: string): Promise<UpstreamMutation> =>
     dataSource.getRepository(UpstreamMutation).findOneByOrFail({ upstream: 'apollo', operation, subject });
 
-  /** Fails the next Apollo sequence audit entry once. */
-  async function failNextSequenceAudit(): Promise<void> {
-    await dataSource.query(`ALTER SEQUENCE "test_fail_once" RESTART WITH 1`);
-  }
+  let failNextSequenceAudit: () => Promise<void>;
 
   const sequenceBody = (emails: string[]) => ({
     name: `Half-write ${randomUUID().slice(0, 8)}`,
@@ -59,18 +57,11 @@ describe('Apollo sequences and enrolment: no half-writes', () => {
     apollo = await startSandboxServer('apollo', { port: 0, admin: true, seed: 12 });
     app = await startTestApp({ env: { APOLLO_MCP_SERVER_URL: apollo.url, MCP_MAX_RETRIES: '0' } });
     dataSource = app.app.get(DataSource);
-    await dataSource.query(`CREATE SEQUENCE "test_fail_once" START WITH 2 MINVALUE 1`);
-    await dataSource.query(`
-      CREATE FUNCTION "test_fail_once"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF nextval('test_fail_once') = 1 THEN
-          RAISE EXCEPTION 'injected local failure after the upstream call';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await dataSource.query(`
-      CREATE TRIGGER "test_fail_once" BEFORE INSERT ON "audit_log"
-      FOR EACH ROW WHEN (NEW."type" LIKE 'apollo.sequence_%') EXECUTE FUNCTION "test_fail_once"()`);
+    failNextSequenceAudit = await installFailOnceTrigger(
+      dataSource,
+      'audit_log',
+      `NEW."type" LIKE 'apollo.sequence_%'`,
+    );
   }, 60_000);
 
   afterAll(async () => {

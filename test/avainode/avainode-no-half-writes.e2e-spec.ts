@@ -8,6 +8,7 @@ import { AuditLogEntry } from '../../src/modules/audit/audit-log.entity.js';
 import { CharterRequest } from '../../src/modules/avainode/charter-request.entity.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+import { installFailOnceTrigger } from '../support/fail-once-trigger.js';
 
 interface Problem {
   status: number;
@@ -43,10 +44,7 @@ describe('charter requests and booking changes: no half-writes', () => {
   const auditOf = (type: string, correlationId: string): Promise<AuditLogEntry[]> =>
     dataSource.getRepository(AuditLogEntry).findBy({ type, correlationId });
 
-  /** Fails the next insert into charter_request once (a sequence, since a raised error rolls back any table write). */
-  async function failNextCharterRequestInsert(): Promise<void> {
-    await dataSource.query(`ALTER SEQUENCE "test_fail_once" RESTART WITH 1`);
-  }
+  let failNextCharterRequestInsert: () => Promise<void>;
 
   async function tripOn(date: string, index: number): Promise<Record<string, unknown>> {
     const response = await app.request(
@@ -109,18 +107,7 @@ describe('charter requests and booking changes: no half-writes', () => {
     sandbox = await startSandboxServer('avinode', { port: 0, admin: true });
     app = await startTestApp({ env: { AVAINODE_MCP_SERVER_URL: sandbox.url } });
     dataSource = app.app.get(DataSource);
-    await dataSource.query(`CREATE SEQUENCE "test_fail_once" START WITH 2 MINVALUE 1`);
-    await dataSource.query(`
-      CREATE FUNCTION "test_fail_once"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF nextval('test_fail_once') = 1 THEN
-          RAISE EXCEPTION 'injected local failure after the upstream call';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await dataSource.query(`
-      CREATE TRIGGER "test_fail_once" BEFORE INSERT ON "charter_request"
-      FOR EACH ROW EXECUTE FUNCTION "test_fail_once"()`);
+    failNextCharterRequestInsert = await installFailOnceTrigger(dataSource, 'charter_request');
   }, 60_000);
 
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { AuditLogEntry } from '../../src/modules/audit/audit-log.entity.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
 import { webhookWorkflow } from '../support/webhook-workflow.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
+import { installFailOnceTrigger } from '../support/fail-once-trigger.js';
 
 interface Problem {
   status: number;
@@ -40,10 +41,7 @@ describe('n8n workflow changes: no half-writes', () => {
   const intentOf = (operation: string, subject: string): Promise<UpstreamMutation> =>
     dataSource.getRepository(UpstreamMutation).findOneByOrFail({ upstream: 'n8n', operation, subject });
 
-  /** Fails the next n8n workflow audit entry once. */
-  async function failNextWorkflowAudit(): Promise<void> {
-    await dataSource.query(`ALTER SEQUENCE "test_fail_once" RESTART WITH 1`);
-  }
+  let failNextWorkflowAudit: () => Promise<void>;
 
   const definition = () =>
     webhookWorkflow({ name: `Half-write ${randomUUID().slice(0, 8)}`, path: `half/${randomUUID()}` });
@@ -52,18 +50,7 @@ describe('n8n workflow changes: no half-writes', () => {
     n8n = await startSandboxServer('n8n', { port: 0, admin: true, seed: 12 });
     app = await startTestApp({ env: { N8N_MCP_SERVER_URL: n8n.url, MCP_MAX_RETRIES: '0' } });
     dataSource = app.app.get(DataSource);
-    await dataSource.query(`CREATE SEQUENCE "test_fail_once" START WITH 2 MINVALUE 1`);
-    await dataSource.query(`
-      CREATE FUNCTION "test_fail_once"() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF nextval('test_fail_once') = 1 THEN
-          RAISE EXCEPTION 'injected local failure after the upstream call';
-        END IF;
-        RETURN NEW;
-      END $$`);
-    await dataSource.query(`
-      CREATE TRIGGER "test_fail_once" BEFORE INSERT ON "audit_log"
-      FOR EACH ROW WHEN (NEW."type" LIKE 'n8n.workflow_%') EXECUTE FUNCTION "test_fail_once"()`);
+    failNextWorkflowAudit = await installFailOnceTrigger(dataSource, 'audit_log', `NEW."type" LIKE 'n8n.workflow_%'`);
   }, 60_000);
 
   afterAll(async () => {
