@@ -71,12 +71,21 @@ describe('webhooks from the embedded sandboxes', () => {
       15_000,
     );
     expect(received.event.meta).toMatchObject({ source: 'apollo', type: 'lead_created' });
-    const rows = await t.app
-      .get(DataSource)
-      .query<Array<{ status: string; auth_scheme: string; message_id: string }>>(
-        `SELECT status, auth_scheme, message_id FROM webhook_events WHERE id = $1`,
-        [received.event.meta.webhookEventId],
-      );
+    // The handlers see the event before the job that ran them marks the row processed, so the row is polled.
+    const rows = await eventually(
+      async () => {
+        const found = await t.app
+          .get(DataSource)
+          .query<Array<{ status: string; auth_scheme: string; message_id: string }>>(
+            `SELECT status, auth_scheme, message_id FROM webhook_events WHERE id = $1`,
+            [received.event.meta.webhookEventId],
+          );
+        return found[0]?.status === 'processed' ? found : undefined;
+      },
+      15_000,
+      25,
+      'the webhook row marked processed',
+    );
     expect(rows).toEqual([
       { status: 'processed', auth_scheme: 'standard', message_id: expect.stringMatching(/^msg_/) },
     ]);
