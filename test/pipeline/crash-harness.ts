@@ -33,7 +33,7 @@ export interface CrashHarness {
  * Sandbox servers in this process and a database of its own for a file of tests that kill a child app mid-run
  * (`PIPELINE_CRASH_AFTER_STEP`) and start another; set up before the file's tests, torn down after.
  */
-export function crashHarness(label: string): CrashHarness {
+export function crashHarness(label: string, options: { avinodeTripFlow?: { minuteMs: number } } = {}): CrashHarness {
   const harness = {
     child: undefined,
     env(crashAfter?: string): Record<string, string> {
@@ -48,7 +48,7 @@ export function crashHarness(label: string): CrashHarness {
     },
   } as CrashHarness;
   beforeAll(async () => {
-    harness.upstreams = await startUpstreams();
+    harness.upstreams = await startUpstreams(42, options);
     harness.database = await createTestDatabase(label);
   }, 60_000);
   afterAll(async () => {

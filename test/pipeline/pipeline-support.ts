@@ -11,11 +11,22 @@ export interface Upstreams {
   close(): Promise<void>;
 }
 
-/** The three sandbox servers in this process (admin on, so tests can inject faults), and the env that points an app at them. */
-export async function startUpstreams(seed = 42): Promise<Upstreams> {
+/**
+ * The three sandbox servers in this process (admin on, so tests can inject faults), and the env that points an app at
+ * them. `avinodeTripFlow`: the Avinode server also runs the simulated broker flow at that pace.
+ */
+export async function startUpstreams(
+  seed = 42,
+  options: { avinodeTripFlow?: { minuteMs: number } } = {},
+): Promise<Upstreams> {
   const [apollo, avinode, n8n] = await Promise.all([
     startSandboxServer('apollo', { port: 0, admin: true, seed }),
-    startSandboxServer('avinode', { port: 0, admin: true, seed }),
+    startSandboxServer('avinode', {
+      port: 0,
+      admin: true,
+      seed,
+      ...(options.avinodeTripFlow ? { tripFlow: options.avinodeTripFlow } : {}),
+    }),
     startSandboxServer('n8n', { port: 0, admin: true, seed }),
   ]);
   return {
