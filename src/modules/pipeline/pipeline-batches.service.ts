@@ -11,6 +11,7 @@ import type { EmployeeRange } from '../apollo/apollo.contracts.js';
 import { ApolloService } from '../apollo/apollo.service.js';
 import { type BatchStatus, PipelineBatch } from './pipeline-batch.entity.js';
 import { PipelineBatchLead } from './pipeline-batch-lead.entity.js';
+import { PipelineRunsRepository } from './pipeline-runs.repository.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { classifyStepError } from './pipeline-steps.service.js';
 import { PipelineBatchCreated, PipelineBatchProgress } from './pipeline.events.js';
@@ -124,6 +125,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JobQueueService,
     private readonly runs: PipelineRunsService,
+    private readonly runRepository: PipelineRunsRepository,
     private readonly apollo: ApolloService,
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
@@ -165,7 +167,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       .getRepository(PipelineBatchLead)
       .find({ where: { batchId }, order: { position: 'ASC' } });
     const runIds = leads.map((l) => l.runId).filter((id): id is string => typeof id === 'string');
-    const runs = new Map((await this.runs.findMany(runIds)).map((run) => [run.id, run]));
+    const runs = new Map((await this.runRepository.findMany(runIds)).map((run) => [run.id, run]));
     const reports: BatchLeadReport[] = leads.map((lead) => {
       const run = lead.runId ? runs.get(lead.runId) : undefined;
       const name = [lead.firstName, lead.lastName].filter(Boolean).join(' ') || null;
@@ -352,7 +354,7 @@ export class PipelineBatchesService implements OnApplicationBootstrap {
       const batch = await this.lockBatch(manager, batchId);
       if (!batch || batch.status !== 'starting' || batch.nextIndex !== from) return null;
       const pauseUntil = new Date(Date.now() + this.config.pipeline.batchPauseMs);
-      const working = (await this.runs.admissionState(manager)).inFlight;
+      const working = (await this.runRepository.admissionState(manager)).inFlight;
       // The cap: never queue more runs than the workers can take with one group of slack.
       if (working >= this.config.pipeline.concurrency + batch.batchSize) {
         await this.jobs.send(

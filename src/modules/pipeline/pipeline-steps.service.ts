@@ -10,6 +10,7 @@ import { chooseQuote, usableQuotes } from './quote-choice.js';
 import { type PricedCandidate, chooseAircraft, shortlist } from './aircraft-choice.js';
 import { type LeadProfile, leadName, mergeLead } from './lead-merge.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
+import { PipelineRunsRepository } from './pipeline-runs.repository.js';
 import { PipelineRunsService, type StepOutcome } from './pipeline-runs.service.js';
 import { NotificationWorkflowService } from './notification-workflow.service.js';
 import type { PipelineStep } from './run-state-machine.js';
@@ -130,6 +131,7 @@ export class PipelineStepsService {
     private readonly apollo: ApolloService,
     private readonly notifications: NotificationWorkflowService,
     private readonly runs: PipelineRunsService,
+    private readonly runRepository: PipelineRunsRepository,
     private readonly config: AppConfig,
   ) {}
 
@@ -294,7 +296,7 @@ export class PipelineStepsService {
       rfqs: trip.rfqs,
       now: new Date(),
       budget: flight.budget ?? null,
-      taken: await this.runs.aircraftTakenFor(run),
+      taken: await this.runRepository.aircraftTakenFor(run),
     };
     const choice = chooseQuote(selection);
     const { excluded } = usableQuotes(selection);
@@ -408,7 +410,7 @@ export class PipelineStepsService {
     if (failures.length === settled.length && failures.some((f) => classifyStepError(f.reason).retryable)) {
       throw failures.find((f) => classifyStepError(f.reason).retryable)?.reason;
     }
-    const choice = chooseAircraft(priced, flight.budget ?? null, await this.runs.aircraftTakenFor(run));
+    const choice = chooseAircraft(priced, flight.budget ?? null, await this.runRepository.aircraftTakenFor(run));
     const output = {
       priced: priced.filter((c) => c.quote).length,
       candidates: priced.map((c) => ({ aircraftId: c.aircraftId, total: c.quote?.total ?? null, note: c.note })),
@@ -519,7 +521,7 @@ export class PipelineStepsService {
       charterRequestId: run.charterRequestId,
     };
     // Recorded before the trigger: a crash after it leaves the key behind, and the next attempt looks for it first.
-    const { key, earlier } = await this.runs.recordNotificationKey(run.id, `${run.id}:${run.generation}`);
+    const { key, earlier } = await this.runRepository.recordNotificationKey(run.id, `${run.id}:${run.generation}`);
     const result = await this.notifications.notify(summary, key, earlier);
     return {
       input: { notificationKey: key, summary },

@@ -2,6 +2,7 @@ import { writeSync } from 'node:fs';
 import { type BeforeApplicationShutdown, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../common/config/app-config.js';
 import { type JobContext, JobQueueService } from '../../common/jobs/job-queue.service.js';
+import { PipelineRunsRepository } from './pipeline-runs.repository.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelineStepsService, classifyStepError } from './pipeline-steps.service.js';
 import type { StepJob, TripCloseJob } from './pipeline.queues.js';
@@ -30,6 +31,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
   constructor(
     private readonly jobs: JobQueueService,
     private readonly runs: PipelineRunsService,
+    private readonly runRepository: PipelineRunsRepository,
     private readonly steps: PipelineStepsService,
     private readonly trips: AvinodeTripsService,
     private readonly config: AppConfig,
@@ -153,7 +155,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
    * (and its RFQs) cancelled with the run's reason. Transient failures are retried by the queue; a refusal is final.
    */
   private async closeTrip(job: TripCloseJob): Promise<void> {
-    const { run } = await this.runs.get(job.runId);
+    const { run } = await this.runRepository.get(job.runId);
     if (!run.avinodeTripId || run.tripClosedAt) return;
     try {
       if (job.action === 'report_outcome') {
@@ -168,7 +170,7 @@ export class PipelineWorkerService implements OnApplicationBootstrap, BeforeAppl
       this.logger.warn(`Run ${run.id}: Avinode refused to ${job.action} trip ${run.avinodeTripId}: ${failure.message}`);
       return;
     }
-    await this.runs.markTripClosed(run.id);
+    await this.runRepository.markTripClosed(run.id);
     this.logger.log(
       `Run ${run.id}: trip ${run.avinodeTripId} ${job.action === 'cancel' ? 'cancelled' : 'reported CONVERTED'}`,
     );

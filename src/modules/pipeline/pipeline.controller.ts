@@ -18,6 +18,7 @@ import type { LeadProfile } from './lead-merge.js';
 import { PipelineBatchesService } from './pipeline-batches.service.js';
 import type { PipelineTripQuote } from './trip-quote.entity.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
+import { PipelineRunsRepository } from './pipeline-runs.repository.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import type { PipelineStepRecord } from './pipeline-step.entity.js';
 import {
@@ -202,6 +203,7 @@ export function runView(
 export class PipelineController {
   constructor(
     private readonly runs: PipelineRunsService,
+    private readonly runRepository: PipelineRunsRepository,
     private readonly batches: PipelineBatchesService,
   ) {}
 
@@ -299,7 +301,7 @@ export class PipelineController {
     @Query() query: ListRunsQuery,
   ): Promise<{ items: unknown[]; page: { nextCursor: string | null; limit: number } }> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const result = await this.runs.list({
+    const result = await this.runRepository.list({
       limit,
       ...(query.status ? { status: query.status } : {}),
       ...(query.batchId ? { batchId: query.batchId } : {}),
@@ -329,7 +331,7 @@ export class PipelineController {
     },
   })
   async status(): Promise<Record<string, unknown>> {
-    const load = await this.runs.load();
+    const load = await this.runRepository.load();
     return { ...load, oldestQueuedAt: load.oldestQueuedAt?.toISOString() ?? null };
   }
 
@@ -344,8 +346,8 @@ export class PipelineController {
     const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
     const week = new Date(now.getTime() - 7 * 24 * 3_600_000);
     const [todayCounts, weekCounts] = await Promise.all([
-      this.runs.countByStatus(today),
-      this.runs.countByStatus(week),
+      this.runRepository.countByStatus(today),
+      this.runRepository.countByStatus(week),
     ]);
     const window = (since: Date, counts: Partial<Record<RunStatus, number>>): RunCountWindowDto => {
       const byStatus = Object.fromEntries(RUN_STATUSES.map((status) => [status, counts[status] ?? 0])) as Record<
@@ -362,8 +364,8 @@ export class PipelineController {
   @ApiOkResponse({ description: 'The run', example: RUN_EXAMPLE })
   @ApiNotFoundResponse({ description: 'No such run' })
   async get(@UuidParam() id: string): Promise<Record<string, unknown>> {
-    const { run, steps } = await this.runs.get(id);
-    return runView(run, steps, run.avinodeTripId ? await this.runs.tripQuotes(run.id) : undefined);
+    const { run, steps } = await this.runRepository.get(id);
+    return runView(run, steps, run.avinodeTripId ? await this.runRepository.tripQuotes(run.id) : undefined);
   }
 
   @Post('pipeline/runs/:id/retry')

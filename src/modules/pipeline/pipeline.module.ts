@@ -6,6 +6,7 @@ import { N8nModule } from '../n8n/n8n.module.js';
 import { AvainodeModule } from '../avainode/avainode.module.js';
 import { NotificationWorkflowService } from './notification-workflow.service.js';
 import { PipelineBatchesService } from './pipeline-batches.service.js';
+import { PipelineRunsRepository } from './pipeline-runs.repository.js';
 import { PipelineRunsService } from './pipeline-runs.service.js';
 import { PipelineStepsService } from './pipeline-steps.service.js';
 import { PipelineWorkerService } from './pipeline-worker.service.js';
@@ -19,6 +20,7 @@ import { PipelineMetrics } from './pipeline.metrics.js';
   imports: [TypeOrmModule.forFeature(PIPELINE_ENTITIES), IdempotencyModule, ApolloModule, AvainodeModule, N8nModule],
   controllers: [PipelineController],
   providers: [
+    PipelineRunsRepository,
     PipelineRunsService,
     PipelineStepsService,
     PipelineWorkerService,
