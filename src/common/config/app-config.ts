@@ -172,6 +172,8 @@ export class AppConfig {
     quoteFlow: 'instant' | 'trip';
     quoteDeadlineSeconds: number;
     quotesEnough: number;
+    /** Minutes between reconciliations of open trips' RFQs (0: never). */
+    tripReconcileMinutes: number;
     n8nWebhookPath: string;
     /** Test aid (never in production): SIGKILL right after this step's side effect. */
     crashAfterStep: 'enrich' | 'search' | 'price' | 'request' | 'notify' | null;
@@ -363,6 +365,7 @@ export class AppConfig {
         quoteFlow: env.AVINODE_QUOTE_FLOW,
         quoteDeadlineSeconds: env.PIPELINE_QUOTE_DEADLINE_SECONDS,
         quotesEnough: env.PIPELINE_QUOTES_ENOUGH,
+        tripReconcileMinutes: env.PIPELINE_TRIP_RECONCILE_MINUTES,
         n8nWebhookPath: env.PIPELINE_N8N_WEBHOOK_PATH,
         crashAfterStep: (env.PIPELINE_CRASH_AFTER_STEP || null) as AppConfig['pipeline']['crashAfterStep'],
       },

@@ -671,6 +671,16 @@ export class EnvironmentVariables {
   PIPELINE_QUOTES_ENOUGH = 3;
 
   /**
+   * Trip flow: every this many minutes (once per cluster) the RFQs of the trips of unfinished runs are read again, so a
+   * seller's answer whose webhook Avinode gave up on still reaches its run. 0: never.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(59)
+  PIPELINE_TRIP_RECONCILE_MINUTES = 5;
+
+  /**
    * Trip flow in the in-process Avinode sandbox: real milliseconds per simulated minute (operators answer after 2 to 720
    * simulated minutes; the default makes that seconds to minutes).
    */

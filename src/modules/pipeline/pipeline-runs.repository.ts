@@ -17,6 +17,7 @@ import {
   IN_FLIGHT_STATUSES,
   type PipelineStep,
   type RunStatus,
+  TERMINAL_STATUSES,
   WORKING_STATUS,
 } from './run-state-machine.js';
 
@@ -158,6 +159,31 @@ export class PipelineRunsRepository {
     return this.dataSource
       .getRepository(PipelineTripQuote)
       .find({ where: { runId }, order: { firstSeenAt: 'ASC', rfqId: 'ASC' } });
+  }
+
+  /**
+   * The Avinode trips of unfinished runs not closed upstream, those of runs waiting for quotes first, then the newest:
+   * what the reconciliation reads again.
+   */
+  async openTrips(limit: number): Promise<Array<{ runId: string; tripId: string }>> {
+    const rows = await this.dataSource.query<Array<{ id: string; trip_id: string }>>(
+      `SELECT "id", "avinode_trip_id" AS "trip_id" FROM "pipeline_runs"
+       WHERE "avinode_trip_id" IS NOT NULL AND "trip_closed_at" IS NULL AND NOT ("status" = ANY($1))
+       ORDER BY ("status" = 'awaiting_quotes') DESC, "created_at" DESC
+       LIMIT $2`,
+      [TERMINAL_STATUSES, limit],
+    );
+    return rows.map((row) => ({ runId: row.id, tripId: row.trip_id }));
+  }
+
+  /** How far each stored RFQ of the run's trip had got: its status and quote revisions as last stored. */
+  async tripQuoteStages(runId: string): Promise<Array<{ rfqId: string; status: string; revisions: number }>> {
+    const rows = await this.dataSource.query<Array<{ rfq_id: string; status: string; revisions: number | null }>>(
+      `SELECT "rfq_id", "status", ("rfq"->>'quoteRevisions')::int AS "revisions"
+       FROM "pipeline_trip_quotes" WHERE "run_id" = $1`,
+      [runId],
+    );
+    return rows.map((row) => ({ rfqId: row.rfq_id, status: row.status, revisions: Number(row.revisions ?? 0) }));
   }
 
   /** Runs in flight against the cap, the queue behind it and every run by status. */

@@ -14,6 +14,7 @@ import { PIPELINE_ENTITIES } from './pipeline.entities.js';
 import { PipelineController } from './pipeline.controller.js';
 import { PipelineListeners } from './pipeline.listeners.js';
 import { PipelineMetrics } from './pipeline.metrics.js';
+import { TripReconciliationJob } from './trip-reconciliation.job.js';
 
 /** The lead-to-booking pipeline: durable runs and batches. */
 @Module({
@@ -28,6 +29,7 @@ import { PipelineMetrics } from './pipeline.metrics.js';
     NotificationWorkflowService,
     PipelineListeners,
     PipelineMetrics,
+    TripReconciliationJob,
   ],
   exports: [PipelineRunsService],
 })

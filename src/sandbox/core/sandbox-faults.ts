@@ -34,6 +34,14 @@ export const sandboxFaultsSchema = z
     malformedRate: rate.optional(),
     /** Limit tool-level faults to these tool names; absent or empty means every tool. */
     tools: z.array(z.string().min(1)).optional(),
+    /**
+     * Outgoing webhooks of these event types (every type when `types` is absent or empty) are never delivered, as if
+     * the upstream had given up retrying them (Avinode stops after 48 hours): what a reconciliation must make up for.
+     */
+    dropWebhooks: z
+      .object({ types: z.array(z.string().min(1)).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -89,6 +97,14 @@ export class FaultInjector {
   decideForOther(): FaultDecision {
     if (this.faults.tools?.length) return { kind: 'none', delayMs: 0 };
     return { kind: 'none', delayMs: this.faults.latencyMs ?? 0 };
+  }
+
+  /** Whether an outgoing webhook of this event type is dropped (`dropWebhooks`); independent of the dice. */
+  dropsWebhook(type: string): boolean {
+    const drop = this.faults.dropWebhooks;
+    if (!drop || (drop.types?.length && !drop.types.includes(type))) return false;
+    this.injected++;
+    return true;
   }
 
   decideForTool(toolName: string): FaultDecision {

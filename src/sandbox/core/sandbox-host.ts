@@ -177,7 +177,8 @@ export class SandboxHost<State> {
       emit: (type, data) => {
         // Tools emit whenever their data changes, timers included (an n8n run finishing), so this sees every change.
         this.stateFile?.changed();
-        this.webhooks.emit(type, data, this.now());
+        if (this.faults.dropsWebhook(type)) this.webhooks.drop();
+        else this.webhooks.emit(type, data, this.now());
       },
     };
     this.sizeOption = options.size;

@@ -41,6 +41,8 @@ export interface WebhookStats {
   delivered: number;
   /** Events given up after the last attempt. */
   failed: number;
+  /** Events never sent because of the `dropWebhooks` fault. */
+  dropped: number;
   /** Events still waiting for an attempt or a retry. */
   pending: number;
   /** HTTP attempts made, retries included. */
@@ -77,6 +79,7 @@ export class WebhookDispatcher {
     queued: 0,
     delivered: 0,
     failed: 0,
+    dropped: 0,
     pending: 0,
     attempts: 0,
   };
@@ -131,6 +134,11 @@ export class WebhookDispatcher {
     this.stats.queued++;
     this.stats.pending++;
     this.schedule(delivery, 0);
+  }
+
+  /** Counts an event the `dropWebhooks` fault keeps from being sent (when a callback URL is configured). */
+  drop(): void {
+    if (this.config && !this.closed) this.stats.dropped++;
   }
 
   /** Cancels retries and aborts requests in flight. */
