@@ -15,6 +15,7 @@ import { PipelineStepInstance1765700000000 } from './1765700000000-pipeline-step
 import { UpstreamMutation1765800000000 } from './1765800000000-upstream-mutation.js';
 import { UpstreamMutationResult1765850000000 } from './1765850000000-upstream-mutation-result.js';
 import { AvinodeTripFlow1765900000000 } from './1765900000000-avinode-trip-flow.js';
+import { McpOAuthTokens1766000000000 } from './1766000000000-mcp-oauth-tokens.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   UpstreamMutation1765800000000,
   UpstreamMutationResult1765850000000,
   AvinodeTripFlow1765900000000,
+  McpOAuthTokens1766000000000,
 ];

@@ -1,5 +1,6 @@
 import { MIGRATIONS } from '../migrations/index.js';
 import type { SchemaRegistry } from './common/database/data-source-options.js';
+import { McpOAuthToken } from './common/mcp/oauth/mcp-oauth-token.entity.js';
 import { IdempotencyKey } from './common/idempotency/idempotency-key.entity.js';
 import { UpstreamMutation } from './common/mutations/upstream-mutation.entity.js';
 import { AuditLogEntry } from './modules/audit/audit-log.entity.js';
@@ -16,6 +17,7 @@ export const DATABASE_SCHEMA: SchemaRegistry = {
     AuditLogEntry,
     IdempotencyKey,
     UpstreamMutation,
+    McpOAuthToken,
     CharterRequest,
     WebhookEvent,
     WebhookEntityVersion,

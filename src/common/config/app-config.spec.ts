@@ -114,6 +114,57 @@ describe('AppConfig.fromEnvironment', () => {
       );
     });
 
+    it('refuses OAuth for an MCP server without MCP_TOKEN_ENCRYPTION_KEY, and starts with one', () => {
+      const oauth = {
+        NODE_ENV: 'production',
+        ...urls,
+        N8N_MCP_AUTH: 'oauth',
+        N8N_MCP_OAUTH_GRANT: 'authorization_code',
+        N8N_MCP_OAUTH_CLIENT_ID: 'jv-backend',
+      };
+      expect(() => AppConfig.fromEnvironment(oauth)).toThrow(
+        new ConfigValidationError([
+          'MCP_TOKEN_ENCRYPTION_KEY must be set when NODE_ENV=production and an MCP server uses OAuth ' +
+            '(N8N_MCP_AUTH=oauth): tokens are stored encrypted with it',
+        ]),
+      );
+      const key = Buffer.alloc(32, 1).toString('base64');
+      const config = AppConfig.fromEnvironment({ ...oauth, MCP_TOKEN_ENCRYPTION_KEY: key });
+      expect(config.mcp.oauth.encryptionKey).toEqual(Buffer.alloc(32, 1));
+      expect(config.mcp.servers.n8n.auth).toEqual({
+        mode: 'oauth',
+        grant: 'authorization_code',
+        clientId: 'jv-backend',
+        clientSecret: undefined,
+        scope: undefined,
+      });
+      expect(config.mcp.servers.apollo.auth).toEqual({ mode: 'bearer' });
+    });
+
+    it('refuses OAuth settings that cannot work: no client, client credentials without a secret, a short key', () => {
+      expect(() =>
+        AppConfig.fromEnvironment({
+          AVAINODE_MCP_AUTH: 'oauth',
+          APOLLO_MCP_AUTH: 'oauth',
+          APOLLO_MCP_OAUTH_CLIENT_ID: 'apollo-client',
+          MCP_TOKEN_ENCRYPTION_KEY: 'ab'.repeat(31) + 'abab',
+        }),
+      ).toThrow(/MCP_TOKEN_ENCRYPTION_KEY must be 32 bytes/);
+      expect(() =>
+        AppConfig.fromEnvironment({
+          AVAINODE_MCP_AUTH: 'oauth',
+          APOLLO_MCP_AUTH: 'oauth',
+          APOLLO_MCP_OAUTH_CLIENT_ID: 'apollo-client',
+        }),
+      ).toThrow(
+        new ConfigValidationError([
+          'APOLLO_MCP_OAUTH_CLIENT_SECRET must be set for APOLLO_MCP_OAUTH_GRANT=client_credentials',
+          'AVAINODE_MCP_OAUTH_CLIENT_ID must be set when AVAINODE_MCP_AUTH=oauth',
+          'AVAINODE_MCP_OAUTH_CLIENT_SECRET must be set for AVAINODE_MCP_OAUTH_GRANT=client_credentials',
+        ]),
+      );
+    });
+
     it('refuses both crash test aids', () => {
       expect(() =>
         AppConfig.fromEnvironment({

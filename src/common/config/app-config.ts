@@ -7,7 +7,7 @@ import { type ConfiguredApiKey, parseApiKeys } from '../auth/api-key-scope.js';
 import { keyFingerprint } from '../auth/api-key.verifier.js';
 import type { SlowClientLimits } from '../http/slow-clients.js';
 import { credentialsInUrl } from '../mcp/url-secrets.js';
-import { EnvironmentVariables, type LogLevel, type WebhookAuthScheme } from './environment.js';
+import { EnvironmentVariables, type LogLevel, type McpOAuthGrant, type WebhookAuthScheme } from './environment.js';
 
 export type UpstreamName = 'apollo' | 'avinode' | 'n8n';
 
@@ -43,8 +43,20 @@ export interface UpstreamServerConfig {
    */
   urls: readonly string[];
   bearerToken: string | undefined;
+  /** `bearer`: `bearerToken` as is (or nothing); `oauth`: tokens from the server's authorization server. */
+  auth: McpServerAuthConfig;
   ratePerMinute: number;
 }
+
+export type McpServerAuthConfig =
+  | { mode: 'bearer' }
+  | {
+      mode: 'oauth';
+      grant: McpOAuthGrant;
+      clientId: string;
+      clientSecret: string | undefined;
+      scope: string | undefined;
+    };
 
 /** Thrown at boot when the environment is invalid; the message lists every bad variable and why. */
 export class ConfigValidationError extends Error {
@@ -102,6 +114,13 @@ export class AppConfig {
   };
   readonly mcp: {
     servers: Record<UpstreamName, UpstreamServerConfig>;
+    oauth: {
+      /** AES-256-GCM key for tokens at rest; undefined: a random one per process (not in production). */
+      encryptionKey: Buffer | undefined;
+      /** Callback of the operator sign-in; undefined: this process's own address. */
+      redirectUrl: string | undefined;
+      refreshSkewSeconds: number;
+    };
     callTimeoutMs: number;
     connectTimeoutMs: number;
     maxRetries: number;
@@ -204,6 +223,7 @@ export class AppConfig {
       'AVAINODE_API_KEY',
       'N8N_MCP_AUTH_TOKEN',
       'MCP_EMBEDDED_SANDBOXES',
+      'MCP_OAUTH_REDIRECT_URL',
     ];
     const relevant: Record<string, string> = {};
     for (const key of [...known, ...optionalKnown]) {
@@ -218,6 +238,7 @@ export class AppConfig {
       ...keys.problems,
       ...trustProxyProblems(env.TRUST_PROXY),
       ...mcpUrlCredentialProblems(env),
+      ...(errors.length === 0 ? mcpOAuthProblems(env) : []),
       ...(errors.length === 0 ? embeddedSandboxProblems(env) : []),
       ...(errors.length === 0 ? testAidProblems(env) : []),
     ];
@@ -282,18 +303,26 @@ export class AppConfig {
           apollo: {
             urls: env.APOLLO_MCP_SERVER_URL ?? [],
             bearerToken: env.APOLLO_API_KEY,
+            auth: mcpServerAuth(env, 'APOLLO'),
             ratePerMinute: env.APOLLO_RATE_LIMIT_PER_MINUTE,
           },
           avinode: {
             urls: env.AVAINODE_MCP_SERVER_URL ?? [],
             bearerToken: env.AVAINODE_API_KEY,
+            auth: mcpServerAuth(env, 'AVAINODE'),
             ratePerMinute: env.AVAINODE_RATE_LIMIT_PER_MINUTE,
           },
           n8n: {
             urls: env.N8N_MCP_SERVER_URL ?? [],
             bearerToken: env.N8N_MCP_AUTH_TOKEN,
+            auth: mcpServerAuth(env, 'N8N'),
             ratePerMinute: env.N8N_RATE_LIMIT_PER_MINUTE,
           },
+        },
+        oauth: {
+          encryptionKey: env.MCP_TOKEN_ENCRYPTION_KEY ? decodeKey(env.MCP_TOKEN_ENCRYPTION_KEY) : undefined,
+          redirectUrl: env.MCP_OAUTH_REDIRECT_URL,
+          refreshSkewSeconds: env.MCP_OAUTH_REFRESH_SKEW_SECONDS,
         },
         callTimeoutMs: env.MCP_CALL_TIMEOUT_MS,
         connectTimeoutMs: env.MCP_CONNECT_TIMEOUT_MS,
@@ -420,6 +449,52 @@ function mcpUrlCredentialProblems(env: EnvironmentVariables): string[] {
             `put the token in ${tokenVariable}, which is sent as "Authorization: Bearer <token>"`,
         ];
   });
+}
+
+type McpEnvPrefix = 'APOLLO' | 'AVAINODE' | 'N8N';
+const MCP_ENV_PREFIXES: readonly McpEnvPrefix[] = ['APOLLO', 'AVAINODE', 'N8N'];
+
+function mcpServerAuth(env: EnvironmentVariables, prefix: McpEnvPrefix): McpServerAuthConfig {
+  if (env[`${prefix}_MCP_AUTH`] !== 'oauth') return { mode: 'bearer' };
+  return {
+    mode: 'oauth',
+    grant: env[`${prefix}_MCP_OAUTH_GRANT`],
+    clientId: env[`${prefix}_MCP_OAUTH_CLIENT_ID`].trim(),
+    clientSecret: env[`${prefix}_MCP_OAUTH_CLIENT_SECRET`] || undefined,
+    scope: env[`${prefix}_MCP_OAUTH_SCOPE`].trim() || undefined,
+  };
+}
+
+/** 64 hex digits or base64 (standard or URL-safe) of 32 bytes; the format is checked by EnvironmentVariables. */
+function decodeKey(value: string): Buffer {
+  return /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+}
+
+/**
+ * OAuth needs a client, and a key for the tokens at rest: without one a production process would either store tokens
+ * in plaintext or lose them at every restart, so it refuses to start.
+ */
+function mcpOAuthProblems(env: EnvironmentVariables): string[] {
+  const problems: string[] = [];
+  const oauth = MCP_ENV_PREFIXES.filter((prefix) => env[`${prefix}_MCP_AUTH`] === 'oauth');
+  for (const prefix of oauth) {
+    if (!env[`${prefix}_MCP_OAUTH_CLIENT_ID`].trim()) {
+      problems.push(`${prefix}_MCP_OAUTH_CLIENT_ID must be set when ${prefix}_MCP_AUTH=oauth`);
+    }
+    if (env[`${prefix}_MCP_OAUTH_GRANT`] === 'client_credentials' && !env[`${prefix}_MCP_OAUTH_CLIENT_SECRET`]) {
+      problems.push(`${prefix}_MCP_OAUTH_CLIENT_SECRET must be set for ${prefix}_MCP_OAUTH_GRANT=client_credentials`);
+    }
+  }
+  if (env.MCP_TOKEN_ENCRYPTION_KEY && decodeKey(env.MCP_TOKEN_ENCRYPTION_KEY).length !== 32) {
+    problems.push('MCP_TOKEN_ENCRYPTION_KEY must decode to exactly 32 bytes');
+  }
+  if (oauth.length > 0 && env.NODE_ENV === 'production' && !env.MCP_TOKEN_ENCRYPTION_KEY) {
+    problems.push(
+      `MCP_TOKEN_ENCRYPTION_KEY must be set when NODE_ENV=production and an MCP server uses OAuth ` +
+        `(${oauth.map((prefix) => `${prefix}_MCP_AUTH`).join(', ')}=oauth): tokens are stored encrypted with it`,
+    );
+  }
+  return problems;
 }
 
 function parseNamespaceTtls(value: string): Record<string, number> {

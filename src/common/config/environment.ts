@@ -34,6 +34,11 @@ const WHSEC_LIST = /^\s*(whsec_[A-Za-z0-9+/]+={0,2}([\s,]+whsec_[A-Za-z0-9+/]+={
 const WHSEC_LIST_MESSAGE = (name: string): string =>
   `${name} must be a comma-separated list of Standard Webhooks secrets (whsec_<base64>)`;
 
+export const MCP_AUTH_MODES = ['bearer', 'oauth'] as const;
+export type McpAuthMode = (typeof MCP_AUTH_MODES)[number];
+export const MCP_OAUTH_GRANTS = ['client_credentials', 'authorization_code'] as const;
+export type McpOAuthGrant = (typeof MCP_OAUTH_GRANTS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -243,6 +248,75 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   N8N_MCP_AUTH_TOKEN?: string;
+
+  /** How the backend authenticates to the Apollo MCP server: `bearer` (the static token above) or `oauth` (OAuth 2.1). */
+  @IsIn(MCP_AUTH_MODES)
+  APOLLO_MCP_AUTH: McpAuthMode = 'bearer';
+
+  @IsIn(MCP_OAUTH_GRANTS)
+  APOLLO_MCP_OAUTH_GRANT: McpOAuthGrant = 'client_credentials';
+
+  @IsString()
+  APOLLO_MCP_OAUTH_CLIENT_ID = '';
+
+  @IsString()
+  APOLLO_MCP_OAUTH_CLIENT_SECRET = '';
+
+  @IsString()
+  APOLLO_MCP_OAUTH_SCOPE = '';
+
+  /** How the backend authenticates to the Avinode MCP server: `bearer` (the static token above) or `oauth` (OAuth 2.1). */
+  @IsIn(MCP_AUTH_MODES)
+  AVAINODE_MCP_AUTH: McpAuthMode = 'bearer';
+
+  @IsIn(MCP_OAUTH_GRANTS)
+  AVAINODE_MCP_OAUTH_GRANT: McpOAuthGrant = 'client_credentials';
+
+  @IsString()
+  AVAINODE_MCP_OAUTH_CLIENT_ID = '';
+
+  @IsString()
+  AVAINODE_MCP_OAUTH_CLIENT_SECRET = '';
+
+  @IsString()
+  AVAINODE_MCP_OAUTH_SCOPE = '';
+
+  /** How the backend authenticates to the n8n MCP server: `bearer` (the static token above) or `oauth` (OAuth 2.1). */
+  @IsIn(MCP_AUTH_MODES)
+  N8N_MCP_AUTH: McpAuthMode = 'bearer';
+
+  @IsIn(MCP_OAUTH_GRANTS)
+  N8N_MCP_OAUTH_GRANT: McpOAuthGrant = 'client_credentials';
+
+  @IsString()
+  N8N_MCP_OAUTH_CLIENT_ID = '';
+
+  @IsString()
+  N8N_MCP_OAUTH_CLIENT_SECRET = '';
+
+  @IsString()
+  N8N_MCP_OAUTH_SCOPE = '';
+
+  /**
+   * Key that encrypts OAuth tokens at rest (AES-256-GCM): 32 bytes as base64 or 64 hex digits. Required in production
+   * when any MCP server uses OAuth.
+   */
+  @Matches(/^(|[0-9a-fA-F]{64}|[A-Za-z0-9+/_-]{43}=?)$/, {
+    message: 'MCP_TOKEN_ENCRYPTION_KEY must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)',
+  })
+  MCP_TOKEN_ENCRYPTION_KEY = '';
+
+  /** Where the authorization server sends the operator back after an OAuth sign-in; default: this process's address. */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsUrl(URL_OPTIONS, { message: 'MCP_OAUTH_REDIRECT_URL must be an http(s) URL' })
+  MCP_OAUTH_REDIRECT_URL?: string;
+
+  /** An OAuth access token is renewed this long before it expires. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  MCP_OAUTH_REFRESH_SKEW_SECONDS = 60;
 
   @Transform(toInt)
   @IsInt()

@@ -9,6 +9,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { AppConfig } from '../config/app-config.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { EmbeddedSandboxes } from './embedded-sandbox.provider.js';
+import { McpOAuthService } from './oauth/mcp-oauth.service.js';
 import { McpClient, type McpEndpointSpec } from './mcp-client.js';
 import { APP_VERSION } from '../version.js';
 import { MCP_SERVER_NAMES, type McpServerName, McpToolRegistry } from './tool-contract.js';
@@ -26,6 +27,7 @@ export class McpClientService extends McpClient implements OnApplicationBootstra
     registry: McpToolRegistry,
     private readonly sandboxes: EmbeddedSandboxes,
     @Optional() metrics?: MetricsService,
+    @Optional() private readonly oauth?: McpOAuthService,
     @Optional() events?: EventEmitter2,
   ) {
     const logger = new Logger('McpClient');
@@ -46,7 +48,10 @@ export class McpClientService extends McpClient implements OnApplicationBootstra
       const configured = this.config.mcp.servers[name];
       const embedded = this.sandboxes.get(name);
       if (configured.urls.length > 0) {
-        endpoints[name] = configured.urls.map((url) => ({ url, bearerToken: configured.bearerToken }));
+        const auth = this.oauth?.session(name);
+        endpoints[name] = configured.urls.map((url) =>
+          auth ? { url, auth } : { url, bearerToken: configured.bearerToken },
+        );
       } else if (embedded) endpoints[name] = [{ url: embedded.url, embedded: true }];
     }
     // A server that accepts connections but never answers must not hold up the boot for the whole connect timeout:

@@ -101,7 +101,8 @@ export function endpointsFromConfig(config: AppConfig): Partial<Record<McpServer
 export function aggregateState(states: readonly ConnectionState[]): ConnectionState {
   const serving = states.filter((state) => state === 'up' || state === 'degraded').length;
   if (serving > 0) return serving === states.length && states.every((state) => state === 'up') ? 'up' : 'degraded';
-  return states.includes('connecting') ? 'connecting' : 'down';
+  if (states.includes('connecting')) return 'connecting';
+  return states.includes('unauthorized') ? 'unauthorized' : 'down';
 }
 
 /** The server's breaker is as good as its best endpoint's: `closed` while any endpoint still takes calls. */
@@ -299,6 +300,14 @@ export class McpClient {
 
   serverState(name: McpServerName): ConnectionState | undefined {
     return this.servers.get(name)?.state;
+  }
+
+  /** Drops one server's sessions and connects again now (e.g. after an OAuth sign-in). */
+  async reconnectServer(name: McpServerName): Promise<ConnectionState | undefined> {
+    const server = this.servers.get(name);
+    if (!server) return undefined;
+    await Promise.all(server.endpoints.map((endpoint) => endpoint.connection.reconnect()));
+    return server.state;
   }
 
   /** Drops every session on every endpoint and connects again now (in parallel). Resolves with the new diagnostics. */
@@ -589,6 +598,7 @@ export class McpClient {
       tools: reference.connection.tools,
       missingTools: [...new Set(server.endpoints.flatMap((endpoint) => endpoint.connection.missingTools))].sort(),
       inFlight: server.inFlight.size,
+      ...(server.endpoints[0]?.spec.auth?.diagnostics ? { auth: server.endpoints[0].spec.auth.diagnostics() } : {}),
       calls: server.counts.snapshot(),
       latencyMs: server.latency.percentiles(),
       endpoints,

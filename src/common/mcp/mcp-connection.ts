@@ -5,12 +5,17 @@ import { callScope, createMcpAgent, createMcpFetch } from './mcp-fetch.js';
 import { raceAbort } from './mcp-policies.js';
 import { currentTraceContext } from '../tracing/tracing.js';
 import type { McpServerName, McpToolRegistry } from './tool-contract.js';
+import { withMcpAuth } from './oauth/mcp-auth-fetch.js';
+import type { McpRequestAuth } from './oauth/mcp-oauth-session.js';
 
-export type ConnectionState = 'connecting' | 'up' | 'degraded' | 'down';
+/** `unauthorized`: OAuth tokens could not be renewed; no reconnects until the authorization is fixed. */
+export type ConnectionState = 'connecting' | 'up' | 'degraded' | 'down' | 'unauthorized';
 
 export interface McpEndpoint {
   url: string;
   bearerToken?: string | undefined;
+  /** OAuth 2.1 (instead of `bearerToken`): every request carries this source's current access token. */
+  auth?: McpRequestAuth | undefined;
 }
 
 export interface McpLogger {
@@ -86,12 +91,15 @@ export class McpConnection {
   private healthTimer: NodeJS.Timeout | undefined;
   private lastSuccessAt = 0;
   private checking = false;
+  /** Why the server is `unauthorized`; calls fail with it at once until `reconnect()`. */
+  private unauthorized: McpFailure | undefined;
 
   constructor(private readonly options: McpConnectionOptions) {
     this.server = options.server;
     this.label = options.label ?? options.server;
     this.agent = createMcpAgent({ connections: options.maxSockets, connectTimeoutMs: options.connectTimeoutMs });
-    this.fetch = createMcpFetch(this.agent);
+    const fetch = createMcpFetch(this.agent);
+    this.fetch = options.endpoint.auth ? withMcpAuth(fetch, options.endpoint.auth) : fetch;
     this.unsubscribe = options.registry.onChange((server) => {
       if (server === this.server && this.session) this.evaluateTools();
     });
@@ -136,6 +144,7 @@ export class McpConnection {
   /** Drops the current session (if any) and connects again now. Resolves with the resulting state. */
   async reconnect(): Promise<ConnectionState> {
     if (this.closed) return this.stateValue;
+    this.unauthorized = undefined;
     if (this.session && !this.connecting) this.retire(this.session);
     await this.connectNow().catch(() => undefined);
     return this.stateValue;
@@ -149,6 +158,7 @@ export class McpConnection {
     } catch (error) {
       const failure = classifyFailure(error, this.server, name);
       if (options.signal.aborted) throw failure;
+      if (failure.kind === 'unauthorized') this.markUnauthorized(failure, session);
       if (failure.kind === 'unreachable') this.markLost(session, failure);
       if (failure.kind !== 'session_lost') throw failure;
       this.markLost(session, failure);
@@ -175,6 +185,7 @@ export class McpConnection {
 
   private async acquire(signal: AbortSignal): Promise<Session> {
     if (this.closed) throw new ClientClosingError();
+    if (this.unauthorized) throw this.unauthorized;
     if (this.session) return this.session;
     if (this.connecting) return raceAbort(this.connecting, signal);
     // Down: a call may trigger an early attempt, at most once per minimum delay, so recovery is noticed promptly
@@ -247,7 +258,11 @@ export class McpConnection {
       (error: unknown) => {
         this.connecting = undefined;
         const failure = classifyFailure(error, this.server, undefined);
-        if (!this.closed) {
+        if (this.closed) {
+          // closing: nothing to report
+        } else if (failure.kind === 'unauthorized') {
+          this.markUnauthorized(failure, undefined);
+        } else {
           this.lastFailure = { kind: failure.kind, message: failure.message, at: new Date() };
           this.setState('down', failure.message);
           this.scheduleReconnect();
@@ -330,7 +345,8 @@ export class McpConnection {
         this.server,
         undefined,
       );
-      if (failure.countsForBreaker) this.markLost(session, failure);
+      if (failure.kind === 'unauthorized') this.markUnauthorized(failure, session);
+      else if (failure.countsForBreaker) this.markLost(session, failure);
     } finally {
       this.checking = false;
     }
@@ -352,6 +368,19 @@ export class McpConnection {
     this.options.logger?.warn(`mcp ${this.label}: session lost (${failure.message}); opening a new one`);
     this.retire(session);
     this.connectNow().catch(() => undefined);
+  }
+
+  /**
+   * The authorization failed for good (see McpOAuthSession): no background reconnects — each would only fail the same
+   * way — until an operator signs in again or asks for a reconnect.
+   */
+  private markUnauthorized(failure: McpFailure, session: Session | undefined): void {
+    this.unauthorized = failure;
+    this.lastFailure = { kind: failure.kind, message: failure.message, at: new Date() };
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    if (session) this.retire(session);
+    this.setState('unauthorized', failure.message);
   }
 
   private retire(session: Session): void {

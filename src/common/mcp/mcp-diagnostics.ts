@@ -3,6 +3,7 @@ import type { ConnectionState } from './mcp-connection.js';
 import type { FailureKind } from './mcp-errors.js';
 import { type BreakerState, breakerStateValue } from './mcp-policies.js';
 import type { McpServerName } from './tool-contract.js';
+import type { McpAuthDiagnostics } from './oauth/mcp-oauth-session.js';
 
 export type CallOutcome = 'success' | FailureKind;
 
@@ -78,6 +79,8 @@ export interface McpEndpointDiagnostics extends McpConnectionDiagnostics {
 
 /** What `GET /api/integration/status` shows for one server. */
 export interface McpServerDiagnostics extends McpConnectionDiagnostics {
+  /** OAuth servers only: whether the backend holds usable tokens, and why not. */
+  auth?: McpAuthDiagnostics;
   server: McpServerName;
   /** Endpoints without credentials, comma-separated when the server has several. */
   url: string;

@@ -15,6 +15,7 @@ export type FailureKind =
   | 'rate_limited' // HTTP 429
   | 'server_error' // HTTP 5xx
   | 'client_error' // other HTTP 4xx
+  | 'unauthorized' // OAuth: the tokens could not be renewed, or the server refused renewed ones
   | 'malformed' // reply is not valid JSON-RPC / MCP
   | 'invalid_params' // the server rejected our arguments: never retried
   | 'tool_error' // isError: true, or n8n-mcp's success:false
@@ -301,6 +302,7 @@ export function toDomainError(failure: McpFailure): DomainError {
     case 'contract_violation':
       if (failure.field !== undefined) extensions.field = failure.field;
       return new DomainError('upstream_contract_violation', `${where} broke its contract: ${failure.message}`, options);
+    case 'unauthorized':
     case 'session_lost':
     case 'unreachable':
     case 'rate_limited':

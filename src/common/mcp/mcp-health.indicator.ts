@@ -29,6 +29,7 @@ export class McpHealthIndicator implements OnModuleInit {
         breaker: server.breaker,
         embedded: server.embedded,
         ...(server.missingTools.length > 0 ? { missingTools: server.missingTools } : {}),
+        ...(server.auth ? { auth: server.auth.state } : {}),
         ...(server.endpoints.length > 1
           ? { endpoints: server.endpoints.map(({ url, state, breaker }) => ({ url, state, breaker })) }
           : {}),

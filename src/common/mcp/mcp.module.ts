@@ -4,6 +4,8 @@ import { EmbeddedSandboxes } from './embedded-sandbox.provider.js';
 import { McpClientService } from './mcp-client.service.js';
 import { McpHealthIndicator } from './mcp-health.indicator.js';
 import { McpStatusController } from './mcp-status.controller.js';
+import { McpOAuthController } from './oauth/mcp-oauth.controller.js';
+import { McpOAuthService } from './oauth/mcp-oauth.service.js';
 import { type AnyToolContract, McpToolRegistry } from './tool-contract.js';
 
 let featureCount = 0;
@@ -25,14 +27,15 @@ export class McpModule {
       module: McpModule,
       global: true,
       imports: [TerminusModule],
-      controllers: [McpStatusController],
+      controllers: [McpStatusController, McpOAuthController],
       providers: [
         { provide: McpToolRegistry, useFactory: () => new McpToolRegistry() },
         EmbeddedSandboxes,
+        McpOAuthService,
         McpClientService,
         McpHealthIndicator,
       ],
-      exports: [McpToolRegistry, EmbeddedSandboxes, McpClientService, McpHealthIndicator],
+      exports: [McpToolRegistry, EmbeddedSandboxes, McpOAuthService, McpClientService, McpHealthIndicator],
     });
   }
 
