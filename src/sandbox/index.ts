@@ -1,3 +1,4 @@
+import type { SandboxTokenVerifier } from './core/sandbox-oauth.js';
 import { join } from 'node:path';
 
 import { apolloOfficialSandbox, apolloSandbox, type ApolloProfile } from './apollo/apollo.sandbox.js';
@@ -42,6 +43,8 @@ export interface SandboxServerOptions {
   /** Dataset size (Apollo: number of people, default 2,000). */
   size?: number;
   authToken?: string;
+  /** Make `/mcp` an OAuth protected resource checked by this verifier (see sandbox-oauth.ts). */
+  oauth?: SandboxTokenVerifier;
   admin?: boolean;
   sessionIdleMs?: number;
   webhook?: SandboxWebhookConfig;

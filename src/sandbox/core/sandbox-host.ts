@@ -24,6 +24,7 @@ import {
   type WebhookStats,
 } from './webhook-dispatcher.js';
 import { sendWebResponse, toWebRequest } from './web-bridge.js';
+import type { SandboxTokenVerifier } from './sandbox-oauth.js';
 
 export interface SandboxHostOptions {
   /** Interface to listen on; default 127.0.0.1. */
@@ -37,6 +38,8 @@ export interface SandboxHostOptions {
   size?: number;
   /** When set, `/mcp` and `/admin/*` require `Authorization: Bearer <authToken>`. */
   authToken?: string;
+  /** When set, `/mcp` is an OAuth protected resource: tokens are checked with the authorization server. */
+  oauth?: SandboxTokenVerifier;
   /** Serve `/admin/*` (otherwise those paths answer 404). */
   admin?: boolean;
   /** Idle time after which a session is forgotten (its id then gets 404). Default 30 minutes. */
@@ -119,6 +122,10 @@ function isInitialize(body: unknown): boolean {
   );
 }
 
+function originOf(req: IncomingMessage): string {
+  return `http://${req.headers.host ?? '127.0.0.1'}`;
+}
+
 function bearerMatches(header: string | undefined, token: string): boolean {
   if (!header?.startsWith('Bearer ')) return false;
   const given = Buffer.from(header.slice('Bearer '.length).trim());
@@ -142,6 +149,7 @@ export class SandboxHost<State> {
   private readonly sizeOption: number | undefined;
   private readonly tripFlowOption: { minuteMs: number } | undefined;
   private readonly authToken: string | undefined;
+  private readonly tokenVerifier: SandboxTokenVerifier | undefined;
   private readonly adminEnabled: boolean;
   private state: State;
   private random: RandomSource;
@@ -168,6 +176,7 @@ export class SandboxHost<State> {
     this.dataNow = options.now ?? new Date();
     this.sessionIdleMs = options.sessionIdleMs ?? DEFAULT_IDLE_MS;
     this.authToken = options.authToken || undefined;
+    this.tokenVerifier = options.oauth;
     this.adminEnabled = options.admin ?? false;
     this.faults = new FaultInjector(this.seed);
     this.webhooks = new WebhookDispatcher(options.webhook ?? null);
@@ -348,7 +357,10 @@ export class SandboxHost<State> {
     const path = new URL(req.url ?? '/', 'http://sandbox').pathname;
     if (path === '/health' && req.method === 'GET') {
       sendJson(res, 200, { status: 'ok', name: this.name });
+    } else if (this.tokenVerifier?.serveMetadata(req, res, path, originOf(req))) {
+      // protected-resource metadata served
     } else if (path === '/mcp') {
+      if (this.tokenVerifier && !(await this.tokenVerifier.authorize(req, res, originOf(req)))) return;
       await this.handleMcp(req, res);
     } else if (path.startsWith('/admin/') && this.adminEnabled) {
       if (!this.authorized(req, res)) return;
