@@ -297,7 +297,9 @@ export function toDomainError(failure: McpFailure): DomainError {
     case 'protocol_error':
     case 'server_error':
     case 'malformed':
-      extensions.reason = failure.kind;
+      // An upstream behind the MCP server refusing its credentials is named as such (the live Avinode server).
+      extensions.reason = isCredentialRefusal(failure) ? 'unauthorized' : failure.kind;
+      if (failure.upstreamCode !== undefined) extensions.upstreamCode = failure.upstreamCode;
       return new DomainError('upstream_error', `${where} failed: ${failure.message}`, options);
     case 'contract_violation':
       if (failure.field !== undefined) extensions.field = failure.field;
@@ -312,6 +314,10 @@ export function toDomainError(failure: McpFailure): DomainError {
       extensions.reason = failure.kind;
       return new DomainError('upstream_unavailable', `${where} is unavailable: ${failure.message}`, options);
   }
+}
+
+function isCredentialRefusal(failure: McpFailure): boolean {
+  return failure.upstreamCode === 'unauthorized' || failure.upstreamCode === 'forbidden';
 }
 
 function isNamedError(error: unknown, name: string): error is Error {

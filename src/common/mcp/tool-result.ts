@@ -38,6 +38,40 @@ function toolError(message: string, context: ResultContext, structured: Structur
   });
 }
 
+/**
+ * Tool errors that report the MCP server's own upstream failing rather than a refusal of our input (the live Avinode
+ * server's `_meta.errorCode`): the REST API refused its credentials (401/403: not retried, 502 naming the server), rate
+ * limited it (429: retried after `retryAfterSeconds`, then 503 with Retry-After), or was unreachable or failing (5xx:
+ * retried, counted by the breaker, then 502).
+ */
+function upstreamFailure(
+  code: string | undefined,
+  message: string,
+  context: ResultContext,
+  meta: Record<string, unknown> | undefined,
+): McpFailure | undefined {
+  if (code === undefined) return undefined;
+  const base = { ...context, upstreamCode: code };
+  switch (code) {
+    case 'unauthorized':
+    case 'forbidden':
+      return new McpFailure('client_error', message, { ...base, status: code === 'unauthorized' ? 401 : 403 });
+    case 'rate_limited': {
+      const seconds = meta?.retryAfterSeconds;
+      const retryAfterMs = typeof seconds === 'number' && seconds >= 0 ? seconds * 1000 : undefined;
+      return new McpFailure('rate_limited', message, {
+        ...base,
+        status: 429,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    case 'upstream_unavailable':
+      return new McpFailure('server_error', message, base);
+    default:
+      return undefined;
+  }
+}
+
 /** The `error` member of structured error data when it has one, else the data itself (structured content may be any JSON). */
 function structuredError(structured: unknown): unknown {
   if (typeof structured !== 'object' || structured === null || !('error' in structured)) return structured;
@@ -101,6 +135,8 @@ export function readToolResult<S extends z.ZodType>(
     const meta = result._meta;
     const code = stringMember(meta, 'errorCode');
     const field = stringMember(meta, 'field');
+    const upstream = upstreamFailure(code, message, context, meta);
+    if (upstream) throw upstream;
     throw toolError(message, context, {
       ...(code === undefined ? {} : { code }),
       ...(field === undefined ? {} : { field }),

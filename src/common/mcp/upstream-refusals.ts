@@ -55,6 +55,8 @@ export const REFUSAL_RULES: readonly RefusalRule[] = [
   { server: 'avinode', code: 'unavailable', kind: 'conflict' },
   { server: 'avinode', code: 'invalid_transition', kind: 'invalid_transition', resource: 'booking' },
   { server: 'avinode', code: 'idempotency_conflict', kind: 'conflict' },
+  // The live server: Avinode's REST API answered 409.
+  { server: 'avinode', code: 'conflict', kind: 'conflict' },
   { server: 'avinode', code: 'quote_mismatch', kind: 'precondition', resource: 'quote' },
   // n8n-mcp 2.87: the envelope's `code` where it sends one.
   { server: 'n8n', code: 'NOT_FOUND', tools: ['n8n_executions'], kind: 'not_found', resource: 'execution' },
