@@ -20,6 +20,9 @@ export type { SandboxStats } from './core/sandbox-host.js';
 export type { SandboxReplicaHandle, SandboxServerHandle } from './core/sandbox-handle.js';
 export type { SandboxWebhookConfig, WebhookStats } from './core/webhook-dispatcher.js';
 
+export { startAvinodeLiveServer, type AvinodeLiveServerOptions } from './avinode-live/avinode-live.server.js';
+export type { AvinodeLiveSettings } from './avinode-live/avinode-live.config.js';
+
 export const SANDBOX_NAMES = ['apollo', 'avinode', 'n8n'] as const satisfies readonly SandboxName[];
 
 /** Default standalone ports, as in mcp-contracts.md. */

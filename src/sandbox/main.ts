@@ -1,4 +1,10 @@
-import { SANDBOX_NAMES, sandboxStateFile, startSandboxServer, type SandboxServerHandle } from './index.js';
+import {
+  SANDBOX_NAMES,
+  sandboxStateFile,
+  startAvinodeLiveServer,
+  startSandboxServer,
+  type SandboxServerHandle,
+} from './index.js';
 import { loadSandboxConfig } from './sandbox-config.js';
 
 /**
@@ -25,6 +31,23 @@ async function main(): Promise<void> {
   try {
     for (const name of names) {
       const started = Date.now();
+      if (name === 'avinode' && config.avinodeLive) {
+        const live = await startAvinodeLiveServer(config.avinodeLive, {
+          host: config.host,
+          port: config.ports.avinode,
+          authToken: config.authTokens.avinode,
+          admin: config.admin,
+          sessionIdleMs: config.sessionIdleMs,
+        });
+        handles.push(live);
+        // The base URL only: the tokens are never printed.
+        console.log(
+          `[sandbox] avinode MCP server (live mode) on http://${config.host}:${live.port}/mcp over the Avinode REST API ` +
+            `at ${config.avinodeLive.baseUrl} (${Date.now() - started} ms; ` +
+            `${config.authTokens.avinode ? 'bearer token required' : 'no auth'})`,
+        );
+        continue;
+      }
       const handle = await startSandboxServer(name, {
         host: config.host,
         port: config.ports[name],

@@ -96,4 +96,39 @@ describe('loadSandboxConfig', () => {
     );
     expect(() => loadSandboxConfig({}, ['--only', 'hubspot'])).toThrow(/--only/);
   });
+
+  it('AVINODE_MODE=live takes the Avinode REST API settings and names the missing ones, never a value', () => {
+    const config = loadSandboxConfig(
+      {
+        AVINODE_MODE: 'live',
+        AVINODE_API_BASE_URL: 'https://sandbox.avinode.com/api/',
+        AVINODE_API_TOKEN: 'api-token-1234',
+        AVINODE_AUTH_TOKEN: 'auth-token-5678',
+      },
+      [],
+    );
+    expect(config.avinodeLive).toEqual({
+      baseUrl: 'https://sandbox.avinode.com/api',
+      apiToken: 'api-token-1234',
+      authToken: 'auth-token-5678',
+      product: 'JetVision-Integration/0.1.0',
+      actAsAccount: undefined,
+    });
+    expect(loadSandboxConfig({}, []).avinodeLive).toBeUndefined();
+    expect(() => loadSandboxConfig({ AVINODE_MODE: 'live', AVINODE_API_TOKEN: 'api-token-1234' }, [])).toThrow(
+      'AVINODE_API_BASE_URL, AVINODE_AUTH_TOKEN must be set with AVINODE_MODE=live',
+    );
+    expect(() =>
+      loadSandboxConfig(
+        {
+          AVINODE_MODE: 'live',
+          AVINODE_API_BASE_URL: 'https://user:pw@x.test/api',
+          AVINODE_API_TOKEN: 'a',
+          AVINODE_AUTH_TOKEN: 'b',
+        },
+        [],
+      ),
+    ).toThrow(/AVINODE_API_BASE_URL must be an http\(s\) URL without credentials/);
+    expect(() => loadSandboxConfig({ AVINODE_MODE: 'mock' }, [])).toThrow(/AVINODE_MODE/);
+  });
 });

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 
 import { z } from 'zod';
 
+import { avinodeLiveSettingsFrom, type AvinodeLiveSettings } from './avinode-live/avinode-live.config.js';
 import { formatZodError } from './core/http-io.js';
 import type { SandboxName } from './core/sandbox-definition.js';
 import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
@@ -26,6 +27,8 @@ export interface SandboxProcessConfig {
   dataDir: string | undefined;
   /** `SANDBOX_AVINODE_TRIP_FLOW=true`: the Avinode server also runs the broker flow, at `SANDBOX_AVINODE_MINUTE_MS`. */
   avinodeTripFlow: { minuteMs: number } | undefined;
+  /** AVINODE_MODE=live: the Avinode server calls the real REST API with these settings instead of simulating. */
+  avinodeLive: AvinodeLiveSettings | undefined;
 }
 
 const port = z.coerce.number().int().min(0).max(65_535);
@@ -142,6 +145,23 @@ export function loadSandboxConfig(
     webhooks[name] = webhook.data;
   }
 
+  const mode = env.AVINODE_MODE?.trim() || 'simulated';
+  if (mode !== 'simulated' && mode !== 'live') {
+    throw new Error('Invalid sandbox configuration: AVINODE_MODE must be simulated or live');
+  }
+  let avinodeLive: AvinodeLiveSettings | undefined;
+  if (mode === 'live') {
+    const live = avinodeLiveSettingsFrom(env);
+    if (!live.ok) {
+      const problems = [
+        ...(live.missing.length > 0 ? [`${live.missing.join(', ')} must be set with AVINODE_MODE=live`] : []),
+        ...live.invalid,
+      ];
+      throw new Error(`Invalid sandbox configuration: ${problems.join('; ')}`);
+    }
+    avinodeLive = live.settings;
+  }
+
   return {
     host: e.SANDBOX_HOST,
     only,
@@ -156,5 +176,6 @@ export function loadSandboxConfig(
     webhooks,
     dataDir,
     avinodeTripFlow: e.SANDBOX_AVINODE_TRIP_FLOW ? { minuteMs: e.SANDBOX_AVINODE_MINUTE_MS } : undefined,
+    avinodeLive,
   };
 }

@@ -231,6 +231,31 @@ describe('AppConfig.fromEnvironment', () => {
 });
 
 describe('.env.example', () => {
+  it('AVINODE_MODE=live serves Avinode in-process over the REST API, and needs its credentials unless a URL is set', () => {
+    const live = AppConfig.fromEnvironment({
+      AVINODE_MODE: 'live',
+      AVINODE_API_BASE_URL: 'https://sandbox.avinode.com/api/',
+      AVINODE_API_TOKEN: 'api-token-1234',
+      AVINODE_AUTH_TOKEN: 'auth-token-5678',
+      AVINODE_ACT_AS_ACCOUNT: 'broker.jane',
+    });
+    expect(live.mcp.avinodeLive).toEqual({
+      baseUrl: 'https://sandbox.avinode.com/api',
+      apiToken: 'api-token-1234',
+      authToken: 'auth-token-5678',
+      product: 'JetVision-Integration/0.1.0',
+      actAsAccount: 'broker.jane',
+    });
+    expect(AppConfig.fromEnvironment({}).mcp.avinodeLive).toBeUndefined();
+    expect(() => AppConfig.fromEnvironment({ AVINODE_MODE: 'live', AVINODE_API_TOKEN: 'api-token-1234' })).toThrow(
+      'AVINODE_API_BASE_URL, AVINODE_AUTH_TOKEN must be set when AVINODE_MODE=live',
+    );
+    // The server at the URL holds the credentials then.
+    expect(() =>
+      AppConfig.fromEnvironment({ AVINODE_MODE: 'live', AVAINODE_MCP_SERVER_URL: 'http://127.0.0.1:8124/mcp' }),
+    ).not.toThrow();
+  });
+
   it('documents every variable the configuration reads', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));

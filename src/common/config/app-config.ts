@@ -140,6 +140,11 @@ export class AppConfig {
     sandboxApolloProfile: 'jetvision' | 'official';
     /** The in-process Avinode sandbox runs the broker flow (with AVINODE_QUOTE_FLOW=trip) at this pace. */
     sandboxAvinodeTripFlow: { minuteMs: number } | undefined;
+    /**
+     * AVINODE_MODE=live: the in-process Avinode server calls the real REST API with these settings (when
+     * AVAINODE_MCP_SERVER_URL is unset). The tokens are secrets: never logged, redacted from messages.
+     */
+    avinodeLive: AvinodeLiveConfig | undefined;
   };
   readonly cache: {
     defaultTtlSeconds: number;
@@ -241,6 +246,7 @@ export class AppConfig {
       ...(errors.length === 0 ? mcpOAuthProblems(env) : []),
       ...(errors.length === 0 ? embeddedSandboxProblems(env) : []),
       ...(errors.length === 0 ? testAidProblems(env) : []),
+      ...(errors.length === 0 ? avinodeLiveProblems(env) : []),
     ];
     if (problems.length > 0) throw new ConfigValidationError(problems);
     return AppConfig.fromValidated(env, keys.keys, options.generatedKey);
@@ -341,6 +347,16 @@ export class AppConfig {
         sandboxApolloProfile: env.SANDBOX_APOLLO_PROFILE,
         sandboxAvinodeTripFlow:
           env.AVINODE_QUOTE_FLOW === 'trip' ? { minuteMs: env.SANDBOX_AVINODE_MINUTE_MS } : undefined,
+        avinodeLive:
+          env.AVINODE_MODE === 'live'
+            ? {
+                baseUrl: env.AVINODE_API_BASE_URL.trim().replace(/\/+$/, ''),
+                apiToken: env.AVINODE_API_TOKEN.trim(),
+                authToken: env.AVINODE_AUTH_TOKEN.trim(),
+                product: env.AVINODE_PRODUCT.trim() || 'JetVision-Integration/0.1.0',
+                actAsAccount: env.AVINODE_ACT_AS_ACCOUNT.trim() || undefined,
+              }
+            : undefined,
       },
       cache: {
         defaultTtlSeconds: env.CACHE_TTL_SECONDS,
@@ -425,6 +441,41 @@ function trustProxyProblems(value: string): string[] {
       (entry) =>
         `TRUST_PROXY: "${entry}" is not an IP address, a CIDR (10.0.0.0/8) or one of ${PROXY_KEYWORDS.join(', ')}`,
     );
+}
+
+/** The real Avinode REST API the live Avinode server calls (AVINODE_MODE=live). */
+export interface AvinodeLiveConfig {
+  baseUrl: string;
+  apiToken: string;
+  authToken: string;
+  product: string;
+  actAsAccount: string | undefined;
+}
+
+/**
+ * Live mode needs the API and both tokens when this process serves Avinode itself; with AVAINODE_MCP_SERVER_URL the
+ * server at that URL holds them. The message names variables, never values.
+ */
+function avinodeLiveProblems(env: EnvironmentVariables): string[] {
+  if (env.AVINODE_MODE !== 'live' || (env.AVAINODE_MCP_SERVER_URL ?? []).length > 0) return [];
+  const missing = (['AVINODE_API_BASE_URL', 'AVINODE_API_TOKEN', 'AVINODE_AUTH_TOKEN'] as const).filter(
+    (name) => env[name].trim() === '',
+  );
+  const problems =
+    missing.length === 0
+      ? []
+      : [
+          `${missing.join(', ')} must be set when AVINODE_MODE=live (the credentials Avinode issued for the API connection)`,
+        ];
+  const base = env.AVINODE_API_BASE_URL.trim();
+  if (base !== '' && credentialsInUrl(base).length > 0) {
+    problems.push(
+      'AVINODE_API_BASE_URL must not carry credentials: put them in AVINODE_API_TOKEN and AVINODE_AUTH_TOKEN',
+    );
+  } else if (base !== '' && !/^https?:\/\/[^\s/]+/.test(base)) {
+    problems.push('AVINODE_API_BASE_URL must be an http(s) URL, e.g. https://sandbox.avinode.com/api');
+  }
+  return problems;
 }
 
 /** Where each server's credential belongs instead of its URL. */

@@ -731,6 +731,33 @@ export class EnvironmentVariables {
   @IsIn(['instant', 'trip'])
   AVINODE_QUOTE_FLOW: 'instant' | 'trip' = 'instant';
 
+  /**
+   * Which Avinode MCP server runs in-process when AVAINODE_MCP_SERVER_URL is unset: `simulated` (the sandbox, seeded
+   * data) or `live` (the same tools over the real Avinode REST API at AVINODE_API_BASE_URL with the credentials below).
+   */
+  @IsIn(['simulated', 'live'])
+  AVINODE_MODE: 'simulated' | 'live' = 'simulated';
+
+  /** Live mode: the Avinode REST API, e.g. https://sandbox.avinode.com/api or https://services.avinode.com/api. */
+  @IsString()
+  AVINODE_API_BASE_URL = '';
+
+  /** Live mode: sent as `X-Avinode-ApiToken`. Never logged. */
+  @IsString()
+  AVINODE_API_TOKEN = '';
+
+  /** Live mode: the authentication token, sent as `Authorization: Bearer <token>`. Never logged. */
+  @IsString()
+  AVINODE_AUTH_TOKEN = '';
+
+  /** Live mode: sent as `X-Avinode-Product` (calling product and version). */
+  @IsString()
+  AVINODE_PRODUCT = 'JetVision-Integration/0.1.0';
+
+  /** Live mode: sent as `X-Avinode-ActAsAccount` when set (the Avinode user login to act for). */
+  @IsString()
+  AVINODE_ACT_AS_ACCOUNT = '';
+
   /** Trip flow: how long a run waits for seller quotes before choosing among those that arrived. */
   @Transform(toInt)
   @IsInt()

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import { type SandboxServerHandle, sandboxStateFile, startSandboxServer } from '../../sandbox/index.js';
+import {
+  type SandboxServerHandle,
+  sandboxStateFile,
+  startAvinodeLiveServer,
+  startSandboxServer,
+} from '../../sandbox/index.js';
 import { MCP_SERVER_NAMES, type McpServerName } from './tool-contract.js';
 import { safeErrorMessage } from '../logging/safe-errors.js';
 
@@ -60,6 +65,17 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
     await Promise.all(
       missing.map(async (name) => {
         try {
+          const live = name === 'avinode' ? this.config.mcp.avinodeLive : undefined;
+          if (live) {
+            // AVINODE_MODE=live: the same tools over the real Avinode REST API; nothing simulated, nothing kept here.
+            const handle = await startAvinodeLiveServer(live, { port: 0, admin: this.config.mcp.sandboxAdmin });
+            this.handles.set(name, handle);
+            this.logger.log(
+              `${name}: no URL configured; embedded live Avinode MCP server listening on ${handle.url} ` +
+                `(Avinode REST API at ${live.baseUrl})`,
+            );
+            return;
+          }
           const handle = await startSandboxServer(name, {
             port: 0,
             seed: this.config.mcp.sandboxSeed,
