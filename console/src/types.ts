@@ -100,6 +100,16 @@ export interface RunSummary {
   choice: { aircraftId: string; quoteId: string; total: number; reason: string } | null;
   charterRequestId: string | null;
   bookingId: string | null;
+  /** `trip`: the run got its quotes through an Avinode trip (sellers answering over time); `instant`: at once. */
+  quotePath?: 'instant' | 'trip' | null;
+  avinodeTrip?: {
+    tripId: string;
+    /** The broker's deep link into Avinode's web application, where RFQs are sent. */
+    searchInAvinode: string | null;
+    quotesDueAt: string | null;
+    closedUpstreamAt: string | null;
+    quotes?: Array<{ rfqId: string; status: string }>;
+  } | null;
   steps?: Array<{
     step: string;
     status: string;

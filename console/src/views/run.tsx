@@ -6,7 +6,7 @@ import type { RunSummary } from '../types';
 
 export function RunPage({ id }: { id: string }) {
   const run = useLoad(() => api<RunSummary>(`/pipeline/runs/${encodeURIComponent(id)}`), [id]);
-  useLiveEvents(['pipeline.', 'avinode.booking', 'avainode.booking'], () => run.reload(), 150);
+  useLiveEvents(['pipeline.', 'avinode.booking', 'avainode.booking', 'avinode.rfq_updated'], () => run.reload(), 150);
   const r = run.data;
   if (!r) return <ErrorNote error={run.error} />;
   const canConfirm = r.status === 'awaiting_confirmation' && r.charterRequestId !== null;
@@ -68,6 +68,7 @@ export function RunPage({ id }: { id: string }) {
             charter request <code>{r.charterRequestId ?? '—'}</code> · booking{' '}
             <code data-testid="booking-id">{r.bookingId ?? '—'}</code>
           </p>
+          {r.avinodeTrip ? <AvinodeTrip trip={r.avinodeTrip} /> : null}
           <p>
             <a href={`#/audit?run=${r.id}`}>Audit history of this run</a>
             {r.charterRequestId ? (
@@ -121,5 +122,37 @@ export function RunPage({ id }: { id: string }) {
         ) : null}
       </Card>
     </div>
+  );
+}
+
+/** The run's Avinode trip: the broker's deep link (RFQs are sent from Avinode's web application) and the answers so far. */
+function AvinodeTrip({ trip }: { trip: NonNullable<RunSummary['avinodeTrip']> }) {
+  const quotes = trip.quotes ?? [];
+  const quoted = quotes.filter((q) => q.status === 'quoted').length;
+  return (
+    <p data-testid="avinode-trip">
+      Avinode trip <code>{trip.tripId}</code>
+      {trip.searchInAvinode ? (
+        <>
+          {' · '}
+          <a href={trip.searchInAvinode} target="_blank" rel="noopener noreferrer">
+            Search in Avinode
+          </a>
+        </>
+      ) : null}{' '}
+      · {quoted} of {quotes.length} sellers quoted
+      {trip.quotesDueAt ? (
+        <>
+          {' '}
+          · choosing at <Time at={trip.quotesDueAt} />
+        </>
+      ) : null}
+      {trip.closedUpstreamAt ? (
+        <>
+          {' '}
+          · closed upstream <Time at={trip.closedUpstreamAt} />
+        </>
+      ) : null}
+    </p>
   );
 }
