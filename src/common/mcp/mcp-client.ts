@@ -6,7 +6,7 @@ import { type ConnectionState, McpConnection, type McpEndpoint, type McpLogger }
 import {
   CallCounter,
   type CallOutcome,
-  LatencyWindow,
+  type LatencyPercentiles,
   type McpEndpointDiagnostics,
   McpMetrics,
   type McpServerDiagnostics,
@@ -76,7 +76,6 @@ interface ManagedServer {
   readonly name: McpServerName;
   readonly endpoints: readonly ManagedEndpoint[];
   readonly policies: ServerPolicies;
-  readonly latency: LatencyWindow;
   readonly counts: CallCounter;
   readonly inFlight: Set<AbortController>;
   /** Of the server as a whole (see `aggregateState`); events fire when these change. */
@@ -284,7 +283,6 @@ export class McpClient {
       callerSignal?.removeEventListener('abort', onCallerAbort);
       server.inFlight.delete(controller);
       const elapsed = performance.now() - started;
-      server.latency.record(elapsed);
       server.counts.record(outcome);
       this.metrics.recordCall(server.name, contract.name, outcome, elapsed / 1000);
     }
@@ -296,6 +294,11 @@ export class McpClient {
       const server = this.servers.get(name);
       return server ? [this.describe(server)] : [];
     });
+  }
+
+  /** Each server's call latency percentiles, from the `mcp_call_duration_seconds` histogram. */
+  latency(): Promise<Partial<Record<McpServerName, LatencyPercentiles>>> {
+    return this.metrics.latency();
   }
 
   serverState(name: McpServerName): ConnectionState | undefined {
@@ -473,7 +476,6 @@ export class McpClient {
         maxQueuedCalls: mcp.maxQueuedCalls,
         ratePerMinute: mcp.servers[name].ratePerMinute,
       }),
-      latency: new LatencyWindow(),
       counts: new CallCounter(),
       inFlight: new Set(),
       state: 'connecting',
@@ -600,7 +602,6 @@ export class McpClient {
       inFlight: server.inFlight.size,
       ...(server.endpoints[0]?.spec.auth?.diagnostics ? { auth: server.endpoints[0].spec.auth.diagnostics() } : {}),
       calls: server.counts.snapshot(),
-      latencyMs: server.latency.percentiles(),
       endpoints,
     };
   }

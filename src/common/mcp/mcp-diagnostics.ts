@@ -7,31 +7,42 @@ import type { McpAuthDiagnostics } from './oauth/mcp-oauth-session.js';
 
 export type CallOutcome = 'success' | FailureKind;
 
-/** Latency of the last `size` calls, for percentiles that follow the current behaviour rather than all of history. */
-export class LatencyWindow {
-  private readonly samples: Float64Array;
-  private count = 0;
-  private next = 0;
+/** Call latency percentiles in milliseconds (null before the first call) and how many calls they are drawn from. */
+export interface LatencyPercentiles {
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  samples: number;
+}
 
-  constructor(size = 2048) {
-    this.samples = new Float64Array(size);
-  }
+/** The upper bounds (seconds) of `mcp_call_duration_seconds`. */
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-  record(ms: number): void {
-    this.samples[this.next] = ms;
-    this.next = (this.next + 1) % this.samples.length;
-    if (this.count < this.samples.length) this.count++;
-  }
-
-  percentiles(): { p50: number | null; p95: number | null; p99: number | null; samples: number } {
-    if (this.count === 0) return { p50: null, p95: null, p99: null, samples: 0 };
-    const sorted = this.samples.slice(0, this.count).sort();
-    const at = (p: number): number => {
-      const value = sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-      return Math.round(value * 1000) / 1000;
-    };
-    return { p50: at(50), p95: at(95), p99: at(99), samples: this.count };
-  }
+/**
+ * Percentiles estimated from a histogram's cumulative bucket counts (`le` in seconds, ascending, `+Inf` last) as
+ * PromQL's `histogram_quantile` does: linear within the bucket the rank falls in; a rank in `+Inf` answers the highest
+ * finite bound. So the status page and a Prometheus dashboard read the same numbers from the same observations.
+ */
+export function percentilesFromBuckets(buckets: ReadonlyArray<{ le: number; count: number }>): LatencyPercentiles {
+  const total = buckets.at(-1)?.count ?? 0;
+  if (total === 0) return { p50: null, p95: null, p99: null, samples: 0 };
+  const at = (q: number): number => {
+    const rank = q * total;
+    let lowerBound = 0;
+    let below = 0;
+    for (const { le, count } of buckets) {
+      if (count >= rank) {
+        const seconds = Number.isFinite(le)
+          ? lowerBound + (le - lowerBound) * ((rank - below) / (count - below || 1))
+          : lowerBound;
+        return Math.round(seconds * 1_000_000) / 1000;
+      }
+      if (Number.isFinite(le)) lowerBound = le;
+      below = count;
+    }
+    return Math.round(lowerBound * 1_000_000) / 1000;
+  };
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99), samples: total };
 }
 
 export interface CallCounts {
@@ -88,7 +99,6 @@ export interface McpServerDiagnostics extends McpConnectionDiagnostics {
   embedded: boolean;
   tools: string[];
   calls: CallCounts;
-  latencyMs: { p50: number | null; p95: number | null; p99: number | null; samples: number };
   /**
    * Each endpoint; the server-level `state` is `up` when all are up, `degraded` when some are, and the `breaker` is
    * `closed` while any endpoint's is.
@@ -96,8 +106,17 @@ export interface McpServerDiagnostics extends McpConnectionDiagnostics {
   endpoints: McpEndpointDiagnostics[];
 }
 
+/** Cumulative bucket counts of the call duration histogram: server → upper bound (seconds) → calls up to it. */
+type BucketCounts = Map<string, Map<number, number>>;
+
+/** The span the status page's latency percentiles cover, like a PromQL `[5m]` range. */
+const LATENCY_WINDOW_MS = 5 * 60_000;
+const LATENCY_SNAPSHOT_EVERY_MS = 30_000;
+
 /** The client's Prometheus metrics, registered on the application's registry. */
 export class McpMetrics {
+  /** Earlier readings of the duration histogram, oldest first: the baselines of the latency window. */
+  private snapshots: Array<{ at: number; counts: BucketCounts }> = [];
   readonly calls: Counter<'server' | 'tool' | 'outcome'>;
   readonly duration: Histogram<'server' | 'tool'>;
   readonly breaker: Gauge<'server'>;
@@ -117,7 +136,7 @@ export class McpMetrics {
       name: 'mcp_call_duration_seconds',
       help: 'MCP tool call duration in seconds, including retries and waits',
       labelNames: ['server', 'tool'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      buckets: DURATION_BUCKETS,
       registers: [registry],
     });
     this.breaker = new Gauge({
@@ -150,6 +169,51 @@ export class McpMetrics {
       labelNames: ['server', 'endpoint', 'outcome'] as const,
       registers: [registry],
     });
+  }
+
+  /**
+   * Each server's call latency over the last five minutes, from `mcp_call_duration_seconds` (its tools together) — what
+   * `histogram_quantile(q, sum by (le) (increase(mcp_call_duration_seconds_bucket{server=…}[5m])))` answers in
+   * Prometheus: the histogram is the one record of the calls, this subtracts the bucket counts it read five minutes
+   * earlier (until this instance has been asked for that long, the window reaches back to its start). A server without
+   * calls in the window has null percentiles. `now` is for tests.
+   */
+  async latency(now = Date.now()): Promise<Partial<Record<McpServerName, LatencyPercentiles>>> {
+    const current = await this.bucketCounts();
+    let baseline: BucketCounts = new Map();
+    for (const snapshot of this.snapshots) if (snapshot.at <= now - LATENCY_WINDOW_MS) baseline = snapshot.counts;
+    // Keep the baseline and what comes after it; a new reading every half minute is fine enough for a 5-minute window.
+    this.snapshots = this.snapshots.filter(
+      (snapshot) => snapshot.at > now - LATENCY_WINDOW_MS || snapshot.counts === baseline,
+    );
+    const last = this.snapshots.at(-1);
+    if (!last || now - last.at >= LATENCY_SNAPSHOT_EVERY_MS) this.snapshots.push({ at: now, counts: current });
+    const result: Partial<Record<McpServerName, LatencyPercentiles>> = {};
+    for (const [server, counts] of current) {
+      const before = baseline.get(server);
+      const buckets = [...counts]
+        .map(([le, count]) => ({ le, count: count - (before?.get(le) ?? 0) }))
+        .sort((a, b) => a.le - b.le);
+      result[server as McpServerName] = percentilesFromBuckets(buckets);
+    }
+    return result;
+  }
+
+  /** The histogram's cumulative bucket counts by server (its tools summed) and upper bound. */
+  private async bucketCounts(): Promise<BucketCounts> {
+    const { values } = await this.duration.get();
+    const byServer: BucketCounts = new Map();
+    for (const value of values) {
+      if (value.metricName !== 'mcp_call_duration_seconds_bucket') continue;
+      // Bucket values carry the `le` label besides the histogram's own.
+      const labels = value.labels as Record<string, string | number | undefined>;
+      const server = String(labels.server);
+      const le = labels.le === '+Inf' ? Number.POSITIVE_INFINITY : Number(labels.le);
+      const counts = byServer.get(server) ?? new Map<number, number>();
+      counts.set(le, (counts.get(le) ?? 0) + value.value);
+      byServer.set(server, counts);
+    }
+    return byServer;
   }
 
   recordCall(server: McpServerName, tool: string, outcome: CallOutcome, seconds: number): void {

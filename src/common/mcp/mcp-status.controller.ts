@@ -6,7 +6,8 @@ import { AppConfig } from '../config/app-config.js';
 import { McpReconnectRequested } from './mcp-events.js';
 import { APP_VERSION } from '../version.js';
 import { McpClientService } from './mcp-client.service.js';
-import type { McpServerDiagnostics } from './mcp-diagnostics.js';
+import type { LatencyPercentiles, McpServerDiagnostics } from './mcp-diagnostics.js';
+import type { McpServerName } from './tool-contract.js';
 import { publishAndWait } from '../events/publish.js';
 
 export interface IntegrationStatus {
@@ -19,8 +20,13 @@ export interface IntegrationStatus {
     uptimeSeconds: number;
     database: string;
   };
-  servers: Record<string, McpServerDiagnostics>;
+  servers: Record<string, McpServerStatus>;
 }
+
+/** A server's diagnostics and its call latency (the `mcp_call_duration_seconds` histogram's last five minutes). */
+export type McpServerStatus = McpServerDiagnostics & { latencyMs: LatencyPercentiles };
+
+const NO_CALLS: LatencyPercentiles = { p50: null, p95: null, p99: null, samples: 0 };
 
 const STARTED_AT = new Date(Date.now() - Math.round(process.uptime() * 1000));
 
@@ -88,10 +94,15 @@ export class McpStatusController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Service state and diagnostics of the Apollo, Avinode and n8n MCP servers' })
+  @ApiOperation({
+    summary: 'Service state and diagnostics of the Apollo, Avinode and n8n MCP servers',
+    description:
+      '`latencyMs`: call latency percentiles over the last five minutes, estimated from the ' +
+      '`mcp_call_duration_seconds` histogram as `histogram_quantile` does (null without calls in that time).',
+  })
   @ApiOkResponse({ description: 'Service and per-server state', schema: { example: EXAMPLE } })
-  status(): IntegrationStatus {
-    return this.render(this.client.diagnostics());
+  async status(): Promise<IntegrationStatus> {
+    return this.render(this.client.diagnostics(), await this.client.latency());
   }
 
   @Post()
@@ -105,10 +116,13 @@ export class McpStatusController {
       this.events,
       new McpReconnectRequested(Object.fromEntries(diagnostics.map((d) => [d.server, d.state]))),
     );
-    return this.render(diagnostics);
+    return this.render(diagnostics, await this.client.latency());
   }
 
-  private render(diagnostics: McpServerDiagnostics[]): IntegrationStatus {
+  private render(
+    diagnostics: McpServerDiagnostics[],
+    latency: Partial<Record<McpServerName, LatencyPercentiles>>,
+  ): IntegrationStatus {
     const allUp = diagnostics.every((d) => d.state === 'up' && d.breaker === 'closed');
     return {
       service: {
@@ -120,7 +134,9 @@ export class McpStatusController {
         uptimeSeconds: Math.round(process.uptime()),
         database: this.config.database.kind,
       },
-      servers: Object.fromEntries(diagnostics.map((d) => [d.server, d])),
+      servers: Object.fromEntries(
+        diagnostics.map((d) => [d.server, { ...d, latencyMs: latency[d.server] ?? NO_CALLS }]),
+      ),
     };
   }
 }
