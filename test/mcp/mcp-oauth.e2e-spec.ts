@@ -114,6 +114,21 @@ describe('MCP servers behind OAuth 2.1', () => {
     as.accessTokenTtl = 3600;
   });
 
+  it('a refused client-credentials grant makes the server unauthorized until an operator asks for a reconnect', async () => {
+    as.refuseTokens = true;
+    await as.revoke(lastToken(avinodeTokens));
+    const refused = await t.request(AIRCRAFT);
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ server: 'avinode', reason: 'unauthorized' });
+    expect((await status())['avinode']).toMatchObject({ state: 'unauthorized', auth: { state: 'unauthorized' } });
+
+    as.refuseTokens = false;
+    const reconnected = await t.request('/api/integration/status', { method: 'POST' });
+    expect(reconnected.status).toBe(200);
+    expect(await reconnected.json()).toMatchObject({ servers: { avinode: { state: 'up' } } });
+    expect((await t.request(AIRCRAFT)).status).toBe(200);
+  });
+
   it('signs an operator in through the admin endpoint (PKCE), then calls n8n; tokens are encrypted at rest', async () => {
     const before = await status();
     expect(before['n8n']).toMatchObject({ state: 'unauthorized', auth: { state: 'sign_in_required' } });
@@ -188,7 +203,7 @@ describe('MCP servers behind OAuth 2.1', () => {
       const entries = await t.app
         .get(DataSource)
         .query<{ subject: string; outcome: string; details: { reason: string } }[]>(
-          `SELECT subject, outcome, details FROM audit_log WHERE type = 'mcp.oauth.unauthorized'`,
+          `SELECT subject, outcome, details FROM audit_log WHERE type = 'mcp.oauth.unauthorized' AND subject = 'n8n'`,
         );
       return entries.length > 0 ? entries : undefined;
     });

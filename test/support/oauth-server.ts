@@ -15,6 +15,8 @@ export interface LocalOAuthServer {
   refusals: Record<string, number>;
   /** Lifetime in seconds of access tokens issued from now on (both grants). */
   accessTokenTtl: number;
+  /** While true, every token request is refused (`invalid_target`): the MCP servers are not known to it. */
+  refuseTokens: boolean;
   /** Revokes an access token; with its grant (refresh token included) when it came from a sign-in. */
   revoke(token: string): Promise<void>;
   /** Drives the sign-in page as an operator would: returns where the authorization server sent the browser back. */
@@ -33,7 +35,7 @@ export async function startOAuthServer(): Promise<LocalOAuthServer> {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const grants: Record<string, number> = {};
   const refusals: Record<string, number> = {};
-  const state = { accessTokenTtl: 3600 };
+  const state = { accessTokenTtl: 3600, refuseTokens: false };
   const provider = new Provider(issuer, {
     clients: [
       {
@@ -71,7 +73,9 @@ export async function startOAuthServer(): Promise<LocalOAuthServer> {
         defaultResource: () => undefined,
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, indicator) => {
-          if (!/^http:\/\/127\.0\.0\.1:\d+\/mcp$/.test(indicator)) throw new errors.InvalidTarget();
+          if (state.refuseTokens || !/^http:\/\/127\.0\.0\.1:\d+\/mcp$/.test(indicator)) {
+            throw new errors.InvalidTarget();
+          }
           return { scope: 'mcp', audience: indicator, accessTokenFormat: 'opaque' };
         },
       },
@@ -121,6 +125,12 @@ export async function startOAuthServer(): Promise<LocalOAuthServer> {
     },
     set accessTokenTtl(seconds: number) {
       state.accessTokenTtl = seconds;
+    },
+    get refuseTokens() {
+      return state.refuseTokens;
+    },
+    set refuseTokens(refuse: boolean) {
+      state.refuseTokens = refuse;
     },
     async revoke(token) {
       const response = await fetch(`${issuer}/token/revocation`, {

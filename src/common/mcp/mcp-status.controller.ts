@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Optional, Post } from '@nestjs/common';
 import { RequiresScope } from '../auth/requires-scope.decorator.js';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventEmitter2 } from '@nestjs/event-emitter';
@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { McpReconnectRequested } from './mcp-events.js';
 import { APP_VERSION } from '../version.js';
 import { McpClientService } from './mcp-client.service.js';
+import { McpOAuthService } from './oauth/mcp-oauth.service.js';
 import type { LatencyPercentiles, McpServerDiagnostics } from './mcp-diagnostics.js';
 import type { McpServerName } from './tool-contract.js';
 import { publishAndWait } from '../events/publish.js';
@@ -91,6 +92,7 @@ export class McpStatusController {
     private readonly client: McpClientService,
     private readonly config: AppConfig,
     private readonly events: EventEmitter2,
+    @Optional() private readonly oauth?: McpOAuthService,
   ) {}
 
   @Get()
@@ -111,6 +113,8 @@ export class McpStatusController {
   @ApiOperation({ summary: 'Drop every MCP session and reconnect now; returns the state afterwards' })
   @ApiOkResponse({ description: 'Service and per-server state after reconnecting', schema: { example: EXAMPLE } })
   async reconnect(): Promise<IntegrationStatus> {
+    // An operator asking for a reconnect has presumably fixed what the authorization server refused.
+    await this.oauth?.retryRefused();
     const diagnostics = await this.client.reconnectAll();
     await publishAndWait(
       this.events,

@@ -89,6 +89,11 @@ export class McpOAuthService {
     }
   }
 
+  /** Before an operator's reconnect: client-credentials servers that were refused ask the authorization server again. */
+  async retryRefused(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((session) => session.retryAuthorization()));
+  }
+
   session(name: McpServerName): McpOAuthSession | undefined {
     return this.sessions.get(name);
   }
