@@ -18,6 +18,7 @@ import { testConfig } from '../mcp/probe.sandbox.js';
 
 const API_TOKEN = 'apitok-5f0c9e1d-live-secret';
 const AUTH_TOKEN = 'eyJhbGciOiJIUzUxMiJ9.live-auth-secret.sig';
+const OAUTH = { clientId: 'jetvision-client', clientSecret: 'oauth-client-secret-4821' };
 const TRIP = 'atrip-64956151';
 
 async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
@@ -35,7 +36,7 @@ async function failureOf(promise: Promise<unknown>): Promise<DomainError> {
  * own MCP client and trip-flow contracts: request shapes, replayed answers, and how each error answer is classified.
  */
 describe('Avinode MCP server in live mode', () => {
-  const fake = new AvinodeRestFake({ apiToken: API_TOKEN, authToken: AUTH_TOKEN });
+  const fake = new AvinodeRestFake({ apiToken: API_TOKEN, authToken: AUTH_TOKEN, oauth: OAUTH });
   let live: SandboxServerHandle;
   let client: McpClient;
   const texts: string[] = [];
@@ -290,11 +291,60 @@ describe('Avinode MCP server in live mode', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('with OAuth client credentials: one token for many calls, a fresh one when it is refused, the secret sent only to /oauth/token', async () => {
+    const oauthServer = await startAvinodeLiveServer(
+      {
+        baseUrl: fake.baseUrl,
+        apiToken: API_TOKEN,
+        authToken: '',
+        oauth: OAUTH,
+        product: 'JetVision-Integration/test',
+      },
+      { port: 0 },
+    );
+    const registry = new McpToolRegistry();
+    registry.register(AVINODE_TRIP_TOOLS);
+    const oauthClient = new McpClient(testConfig(oauthServer.url, { MCP_MAX_RETRIES: '0' }), {
+      registry,
+      metricsRegistry: new Registry(),
+      events: () => undefined,
+    });
+    try {
+      await oauthClient.start();
+      await oauthClient.call(getTripRfqsTool, { tripId: TRIP });
+      await oauthClient.call(getTripRfqsTool, { tripId: TRIP });
+      const tokenRequests = () => requestsTo('POST', '/api/oauth/token');
+      expect(tokenRequests().map((r) => r.body)).toEqual([
+        {
+          grant_type: 'client_credentials',
+          client_id: OAUTH.clientId,
+          client_secret: OAUTH.clientSecret,
+          expiresInMinutes: '30',
+        },
+      ]);
+      const reads = fake.requests.filter((r) => r.path !== '/api/oauth/token');
+      expect(reads.length).toBe(6);
+      expect(new Set(reads.map((r) => r.headers.authorization))).toEqual(new Set(['Bearer fake-access-1']));
+
+      fake.revokeTokens();
+      const { trip } = await oauthClient.call(getTripRfqsTool, { tripId: TRIP });
+      expect(trip.rfqs).toHaveLength(2);
+      expect(tokenRequests()).toHaveLength(2);
+      expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer fake-access-2');
+      const secretSeen = fake.requests.filter((r) => JSON.stringify(r).includes(OAUTH.clientSecret));
+      expect(secretSeen.map((r) => r.path)).toEqual(['/api/oauth/token', '/api/oauth/token']);
+    } finally {
+      await oauthClient.close();
+      await oauthServer.close();
+    }
+  });
+
   it('no error text, problem extension or status page carries either token', () => {
     expect(texts.length).toBeGreaterThan(10);
     const everything = [...texts, JSON.stringify(client.diagnostics()), JSON.stringify(live.stats())].join('\n');
     expect(everything).not.toContain(API_TOKEN);
     expect(everything).not.toContain(AUTH_TOKEN);
     expect(everything).not.toContain('live-auth-secret');
+    expect(everything).not.toContain(OAUTH.clientSecret);
   });
 });

@@ -45,7 +45,18 @@ export class AvinodeRestFake {
   private readonly cancelled = new Map<string, Json>();
   private readonly outcomes = new Map<string, Json>();
 
-  constructor(readonly credentials: { apiToken: string; authToken: string }) {}
+  private readonly issued = new Set<string>();
+  private tokenCount = 0;
+
+  /** `oauth`: client credentials `POST /api/oauth/token` accepts (docs/oauth-management); its tokens are bearers too. */
+  constructor(
+    readonly credentials: { apiToken: string; authToken: string; oauth?: { clientId: string; clientSecret: string } },
+  ) {}
+
+  /** Every OAuth token issued so far stops working, as when they expire or are revoked. */
+  revokeTokens(): void {
+    this.issued.clear();
+  }
 
   get baseUrl(): string {
     const address = this.server?.address() as AddressInfo | null;
@@ -93,16 +104,20 @@ export class AvinodeRestFake {
       req.on('end', () => resolve(data));
       req.on('error', reject);
     });
-    const body: unknown = raw === '' ? undefined : (JSON.parse(raw) as unknown);
+    const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const body: unknown =
+      raw === '' ? undefined : form ? Object.fromEntries(new URLSearchParams(raw)) : (JSON.parse(raw) as unknown);
     const headers: Record<string, string | undefined> = {};
     for (const [key, value] of Object.entries(req.headers))
       headers[key] = Array.isArray(value) ? value.join(',') : value;
     this.requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body });
 
+    if (method === 'POST' && url.pathname === '/api/oauth/token') return this.issueToken(body as Json, res);
     // docs/error-handling-guide: a missing X-Avinode-SentTimestamp is the most common 400.
     if (!headers['x-avinode-senttimestamp']) return this.error(res, 'timestampMissing');
+    const bearer = headers.authorization?.startsWith('Bearer ') ? headers.authorization.slice('Bearer '.length) : '';
     if (
-      headers.authorization !== `Bearer ${this.credentials.authToken}` ||
+      (bearer !== this.credentials.authToken && !this.issued.has(bearer)) ||
       headers['x-avinode-apitoken'] !== this.credentials.apiToken
     ) {
       return this.error(res, 'unauthorized');
@@ -167,6 +182,23 @@ export class AvinodeRestFake {
       return this.json(res, 200, AVINODE_FIXTURES.referenceData.aircraftTypes);
     }
     return this.error(res, 'notFound');
+  }
+
+  private issueToken(form: Json, res: ServerResponse): void {
+    const oauth = this.credentials.oauth;
+    if (
+      !oauth ||
+      form.grant_type !== 'client_credentials' ||
+      form.client_id !== oauth.clientId ||
+      form.client_secret !== oauth.clientSecret
+    ) {
+      return this.json(res, 401, { error: 'invalid_client' });
+    }
+    this.tokenCount += 1;
+    const token = `fake-access-${this.tokenCount}`;
+    this.issued.add(token);
+    const minutes = Number(form.expiresInMinutes ?? 30);
+    this.json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: minutes * 60 });
   }
 
   /** The fixture with `{base}` and the request's own values put in. */

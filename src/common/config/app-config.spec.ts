@@ -243,9 +243,29 @@ describe('.env.example', () => {
       baseUrl: 'https://sandbox.avinode.com/api',
       apiToken: 'api-token-1234',
       authToken: 'auth-token-5678',
+      oauth: undefined,
       product: 'JetVision-Integration/0.1.0',
       actAsAccount: 'broker.jane',
     });
+    const oauth = AppConfig.fromEnvironment({
+      AVINODE_MODE: 'live',
+      AVINODE_API_BASE_URL: 'https://sandbox.avinode.com/api',
+      AVINODE_API_TOKEN: 'api-token-1234',
+      AVINODE_OAUTH_CLIENT_ID: 'client-1',
+      AVINODE_OAUTH_CLIENT_SECRET: 'client-secret-1',
+    });
+    expect(oauth.mcp.avinodeLive).toMatchObject({
+      authToken: '',
+      oauth: { clientId: 'client-1', clientSecret: 'client-secret-1' },
+    });
+    expect(() =>
+      AppConfig.fromEnvironment({
+        AVINODE_MODE: 'live',
+        AVINODE_API_BASE_URL: 'https://sandbox.avinode.com/api',
+        AVINODE_API_TOKEN: 'api-token-1234',
+        AVINODE_OAUTH_CLIENT_ID: 'client-1',
+      }),
+    ).toThrow('AVINODE_OAUTH_CLIENT_SECRET must be set when AVINODE_MODE=live');
     expect(AppConfig.fromEnvironment({}).mcp.avinodeLive).toBeUndefined();
     expect(() => AppConfig.fromEnvironment({ AVINODE_MODE: 'live', AVINODE_API_TOKEN: 'api-token-1234' })).toThrow(
       'AVINODE_API_BASE_URL, AVINODE_AUTH_TOKEN must be set when AVINODE_MODE=live',

@@ -353,6 +353,13 @@ export class AppConfig {
                 baseUrl: env.AVINODE_API_BASE_URL.trim().replace(/\/+$/, ''),
                 apiToken: env.AVINODE_API_TOKEN.trim(),
                 authToken: env.AVINODE_AUTH_TOKEN.trim(),
+                oauth:
+                  env.AVINODE_OAUTH_CLIENT_ID.trim() && env.AVINODE_OAUTH_CLIENT_SECRET.trim()
+                    ? {
+                        clientId: env.AVINODE_OAUTH_CLIENT_ID.trim(),
+                        clientSecret: env.AVINODE_OAUTH_CLIENT_SECRET.trim(),
+                      }
+                    : undefined,
                 product: env.AVINODE_PRODUCT.trim() || 'JetVision-Integration/0.1.0',
                 actAsAccount: env.AVINODE_ACT_AS_ACCOUNT.trim() || undefined,
               }
@@ -447,7 +454,10 @@ function trustProxyProblems(value: string): string[] {
 export interface AvinodeLiveConfig {
   baseUrl: string;
   apiToken: string;
+  /** Empty when `oauth` is set. */
   authToken: string;
+  /** OAuth 2.0 client credentials, instead of a static authentication token. */
+  oauth: { clientId: string; clientSecret: string } | undefined;
   product: string;
   actAsAccount: string | undefined;
 }
@@ -458,9 +468,16 @@ export interface AvinodeLiveConfig {
  */
 function avinodeLiveProblems(env: EnvironmentVariables): string[] {
   if (env.AVINODE_MODE !== 'live' || (env.AVAINODE_MCP_SERVER_URL ?? []).length > 0) return [];
-  const missing = (['AVINODE_API_BASE_URL', 'AVINODE_API_TOKEN', 'AVINODE_AUTH_TOKEN'] as const).filter(
-    (name) => env[name].trim() === '',
-  );
+  const given = (name: keyof EnvironmentVariables): boolean => String(env[name] ?? '').trim() !== '';
+  const missing: string[] = (['AVINODE_API_BASE_URL', 'AVINODE_API_TOKEN'] as const).filter((name) => !given(name));
+  // The bearer: a static token, or both halves of the OAuth client credentials.
+  if (!given('AVINODE_AUTH_TOKEN')) {
+    const id = given('AVINODE_OAUTH_CLIENT_ID');
+    const secret = given('AVINODE_OAUTH_CLIENT_SECRET');
+    if (id && !secret) missing.push('AVINODE_OAUTH_CLIENT_SECRET');
+    else if (!id && secret) missing.push('AVINODE_OAUTH_CLIENT_ID');
+    else if (!id && !secret) missing.push('AVINODE_AUTH_TOKEN');
+  }
   const problems =
     missing.length === 0
       ? []

@@ -750,6 +750,16 @@ export class EnvironmentVariables {
   @IsString()
   AVINODE_AUTH_TOKEN = '';
 
+  /**
+   * Live mode, instead of AVINODE_AUTH_TOKEN: the API connection's OAuth 2.0 client credentials; short-lived bearer
+   * tokens are requested from `<AVINODE_API_BASE_URL>/oauth/token` and renewed before expiry. Never logged.
+   */
+  @IsString()
+  AVINODE_OAUTH_CLIENT_ID = '';
+
+  @IsString()
+  AVINODE_OAUTH_CLIENT_SECRET = '';
+
   /** Live mode: sent as `X-Avinode-Product` (calling product and version). */
   @IsString()
   AVINODE_PRODUCT = 'JetVision-Integration/0.1.0';

@@ -9,8 +9,13 @@ export interface AvinodeLiveSettings {
   baseUrl: string;
   /** `X-Avinode-ApiToken`. */
   apiToken: string;
-  /** The authentication token, sent as `Authorization: Bearer <token>`. */
+  /**
+   * The authentication token, sent as `Authorization: Bearer <token>`; empty when `oauth` is set, which then gets
+   * short-lived tokens instead (docs/oauth-management).
+   */
   authToken: string;
+  /** OAuth 2.0 client credentials of the API connection: bearer tokens from `POST /oauth/token`, renewed before expiry. */
+  oauth?: { clientId: string; clientSecret: string } | undefined;
   /** `X-Avinode-Product`: the calling product and version, e.g. `JetVision-Integration/0.1.0`. */
   product: string;
   /** `X-Avinode-ActAsAccount`: the Avinode user login to act for (optional). */
@@ -26,6 +31,8 @@ export const AVINODE_LIVE_VARIABLES = {
   authToken: 'AVINODE_AUTH_TOKEN',
   product: 'AVINODE_PRODUCT',
   actAsAccount: 'AVINODE_ACT_AS_ACCOUNT',
+  oauthClientId: 'AVINODE_OAUTH_CLIENT_ID',
+  oauthClientSecret: 'AVINODE_OAUTH_CLIENT_SECRET',
 } as const;
 
 export const DEFAULT_AVINODE_PRODUCT = 'JetVision-Integration/0.1.0';
@@ -50,15 +57,24 @@ export function avinodeLiveSettingsFrom(env: Readonly<Record<string, string | un
   if (!baseUrl) missing.push(AVINODE_LIVE_VARIABLES.baseUrl);
   else if (!isHttpUrl(baseUrl))
     invalid.push(`${AVINODE_LIVE_VARIABLES.baseUrl} must be an http(s) URL without credentials`);
+  const clientId = value(AVINODE_LIVE_VARIABLES.oauthClientId);
+  const clientSecret = value(AVINODE_LIVE_VARIABLES.oauthClientSecret);
+  const oauth = clientId && clientSecret ? { clientId, clientSecret } : undefined;
   if (!apiToken) missing.push(AVINODE_LIVE_VARIABLES.apiToken);
-  if (!authToken) missing.push(AVINODE_LIVE_VARIABLES.authToken);
-  if (!baseUrl || !apiToken || !authToken || invalid.length > 0) return { ok: false, missing, invalid };
+  if (!authToken && !oauth) {
+    // Either the static token, or both OAuth client credentials; name the half-given pair's other half.
+    if (clientId) missing.push(AVINODE_LIVE_VARIABLES.oauthClientSecret);
+    else if (clientSecret) missing.push(AVINODE_LIVE_VARIABLES.oauthClientId);
+    else missing.push(AVINODE_LIVE_VARIABLES.authToken);
+  }
+  if (!baseUrl || !apiToken || (!authToken && !oauth) || invalid.length > 0) return { ok: false, missing, invalid };
   return {
     ok: true,
     settings: {
       baseUrl: baseUrl.replace(/\/+$/, ''),
       apiToken,
-      authToken,
+      authToken: authToken ?? '',
+      oauth,
       product: value(AVINODE_LIVE_VARIABLES.product) ?? DEFAULT_AVINODE_PRODUCT,
       actAsAccount: value(AVINODE_LIVE_VARIABLES.actAsAccount),
     },

@@ -4,6 +4,7 @@
  */
 import { SandboxDataChangeError, type SandboxDefinition } from '../core/sandbox-definition.js';
 import { startSandboxHost, type SandboxServerHandle } from '../core/sandbox-handle.js';
+import type { SandboxTokenVerifier } from '../core/sandbox-oauth.js';
 import type { AvinodeLiveSettings } from './avinode-live.config.js';
 import { registerAvinodeLiveTools } from './avinode-live.tools.js';
 import { AvinodeRestClient } from './avinode-rest.client.js';
@@ -34,6 +35,8 @@ export interface AvinodeLiveServerOptions {
   /** Serve `/admin/*` (fault injection in front of the real API, stats). */
   admin?: boolean;
   sessionIdleMs?: number;
+  /** Make `/mcp` an OAuth protected resource checked by this verifier, as the simulated server can be. */
+  oauth?: SandboxTokenVerifier;
 }
 
 export function startAvinodeLiveServer(

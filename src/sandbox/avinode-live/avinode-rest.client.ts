@@ -47,8 +47,16 @@ export interface AvinodeRequest {
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 
+/** Renew an OAuth token this long before it expires, so a call never carries one that lapses on the way. */
+const TOKEN_RENEW_MARGIN_MS = 60_000;
+/** Lifetime asked for (1–120 minutes, default 30: docs/oauth-management). */
+const TOKEN_LIFETIME_MINUTES = 30;
+
 export class AvinodeRestClient {
   private readonly timeoutMs: number;
+  private token: { value: string; renewAt: number } | undefined;
+  /** One token request at a time: concurrent calls share it. */
+  private tokenRequest: Promise<string> | undefined;
 
   constructor(private readonly settings: AvinodeLiveSettings) {
     this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -61,7 +69,9 @@ export class AvinodeRestClient {
   /** The text with the tokens masked: a second guard, since no message built here quotes them. */
   scrub(text: string): string {
     let scrubbed = text;
-    for (const secret of [this.settings.apiToken, this.settings.authToken]) {
+    const secrets = [this.settings.apiToken, this.settings.authToken, this.settings.oauth?.clientSecret ?? ''];
+    if (this.token) secrets.push(this.token.value);
+    for (const secret of secrets) {
       if (secret.length >= 4) scrubbed = scrubbed.split(secret).join('[redacted]');
     }
     return scrubbed;
@@ -86,8 +96,21 @@ export class AvinodeRestClient {
     return `/${url.pathname.slice(base.pathname.length)}`;
   }
 
-  /** Sends one request; resolves with the envelope's `data`, or throws `AvinodeApiError`. */
+  /**
+   * Sends one request; resolves with the envelope's `data`, or throws `AvinodeApiError`. With OAuth client credentials
+   * a 401 drops the token and the request is sent once more with a fresh one (it may have been revoked early).
+   */
   async send(request: AvinodeRequest): Promise<unknown> {
+    try {
+      return await this.sendOnce(request, await this.bearer());
+    } catch (error) {
+      if (!(this.settings.oauth && error instanceof AvinodeApiError && error.code === 'unauthorized')) throw error;
+      this.token = undefined;
+      return this.sendOnce(request, await this.bearer());
+    }
+  }
+
+  private async sendOnce(request: AvinodeRequest, bearer: string): Promise<unknown> {
     const url = new URL(`${this.settings.baseUrl}${request.path}`);
     for (const [key, value] of Object.entries(request.query ?? {})) url.searchParams.set(key, value);
     const what = `${request.method} ${url.pathname}`;
@@ -95,7 +118,7 @@ export class AvinodeRestClient {
     try {
       response = await fetch(url, {
         method: request.method,
-        headers: this.headers(request.body !== undefined),
+        headers: this.headers(bearer, request.body !== undefined),
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
         redirect: 'error',
@@ -124,12 +147,68 @@ export class AvinodeRestClient {
     throw errorOf(what, response, envelope);
   }
 
+  /** The static authentication token, or a current OAuth access token (requested when there is none or it is due). */
+  private async bearer(): Promise<string> {
+    if (!this.settings.oauth) return this.settings.authToken;
+    if (this.token && Date.now() < this.token.renewAt) return this.token.value;
+    this.tokenRequest ??= this.requestToken(this.settings.oauth).finally(() => {
+      this.tokenRequest = undefined;
+    });
+    return this.tokenRequest;
+  }
+
+  /** `POST /oauth/token` with the client credentials grant (docs/oauth-management). */
+  private async requestToken(oauth: { clientId: string; clientSecret: string }): Promise<string> {
+    const what = 'POST /oauth/token';
+    let response: Response;
+    try {
+      response = await fetch(`${this.settings.baseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: oauth.clientId,
+          client_secret: oauth.clientSecret,
+          expiresInMinutes: String(TOKEN_LIFETIME_MINUTES),
+        }).toString(),
+        signal: AbortSignal.timeout(this.timeoutMs),
+        redirect: 'error',
+      });
+    } catch {
+      throw new AvinodeApiError('upstream_unavailable', `Avinode API ${what}: connection failed`);
+    }
+    const text = await response.text().catch(() => '');
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
+      throw new AvinodeApiError(
+        'unauthorized',
+        `Avinode API ${what} answered HTTP ${response.status}; the OAuth client id or secret was refused`,
+        { status: response.status },
+      );
+    }
+    if (!response.ok) throw errorOf(what, response, parseEnvelope(text));
+    let body: { access_token?: unknown; expires_in?: unknown } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // Checked below.
+    }
+    if (typeof body.access_token !== 'string' || body.access_token === '') {
+      throw new AvinodeApiError('upstream_unavailable', `Avinode API ${what} answered without an access token`);
+    }
+    const seconds = typeof body.expires_in === 'number' ? body.expires_in : TOKEN_LIFETIME_MINUTES * 60;
+    this.token = {
+      value: body.access_token,
+      renewAt: Date.now() + Math.max(0, seconds * 1000 - TOKEN_RENEW_MARGIN_MS),
+    };
+    return body.access_token;
+  }
+
   /** The documented headers (docs/api-basics, reference pages): built per call for a fresh SentTimestamp. */
-  private headers(withBody: boolean): Record<string, string> {
+  private headers(bearer: string, withBody: boolean): Record<string, string> {
     return {
       accept: 'application/json',
       ...(withBody ? { 'content-type': 'application/json' } : {}),
-      authorization: `Bearer ${this.settings.authToken}`,
+      authorization: `Bearer ${bearer}`,
       'x-avinode-apitoken': this.settings.apiToken,
       'x-avinode-senttimestamp': new Date().toISOString(),
       'x-avinode-product': this.settings.product,
