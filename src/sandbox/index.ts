@@ -6,6 +6,7 @@ import { avinodeSandbox } from './avinode/avinode.sandbox.js';
 import type { SandboxDefinition, SandboxName } from './core/sandbox-definition.js';
 import { n8nSandbox } from './n8n/n8n.sandbox.js';
 import { startSandboxHost, type SandboxServerHandle } from './core/sandbox-handle.js';
+import type { SandboxMcpProtocol } from './core/sandbox-host.js';
 import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
 
 export type {
@@ -35,6 +36,8 @@ const definitions: Record<SandboxName, SandboxDefinition<unknown>> = {
 };
 
 export interface SandboxServerOptions {
+  /** MCP protocol era served: `2026-07-28` or `session`; default `SANDBOX_MCP_PROTOCOL`, else `2026-07-28`. */
+  protocol?: SandboxMcpProtocol;
   /** Default 127.0.0.1. */
   host?: string;
   /** 0 (the default) picks a free port. */

@@ -9,7 +9,8 @@ import { loadSandboxConfig } from './sandbox-config.js';
 
 /**
  * Standalone sandbox process (`npm run sandbox [-- --only apollo] [--profile official] [--data-dir <dir>]`); the only place in src/sandbox
- * reading the env.
+ * reading the env, except `SANDBOX_MCP_PROTOCOL`, which a host also reads when not given an era so that a whole test run
+ * switches era with one variable.
  */
 async function main(): Promise<void> {
   const config = loadSandboxConfig(process.env, process.argv.slice(2));
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
         continue;
       }
       const handle = await startSandboxServer(name, {
+        protocol: config.protocol,
         host: config.host,
         port: config.ports[name],
         seed: config.seed,
@@ -64,6 +66,7 @@ async function main(): Promise<void> {
       });
       handles.push(handle);
       const extras = [
+        config.protocol === 'session' ? 'session-based MCP only' : 'MCP 2026-07-28 and session-based',
         ...(name === 'apollo' ? [`${config.apolloProfile} tools`] : []),
         config.authTokens[name] ? 'bearer token required' : 'no auth',
         config.admin ? `admin at ${handle.baseUrl}/admin` : 'admin off',

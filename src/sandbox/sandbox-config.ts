@@ -5,12 +5,15 @@ import { z } from 'zod';
 import { avinodeLiveSettingsFrom, type AvinodeLiveSettings } from './avinode-live/avinode-live.config.js';
 import { formatZodError } from './core/http-io.js';
 import type { SandboxName } from './core/sandbox-definition.js';
+import { SANDBOX_MCP_PROTOCOLS, type SandboxMcpProtocol } from './core/sandbox-host.js';
 import type { SandboxWebhookConfig } from './core/webhook-dispatcher.js';
 import { APOLLO_PROFILES, type ApolloProfile, SANDBOX_DEFAULT_PORTS, SANDBOX_NAMES } from './index.js';
 
 /** Settings of the standalone `npm run sandbox` process. */
 export interface SandboxProcessConfig {
   host: string;
+  /** `SANDBOX_MCP_PROTOCOL`: the MCP protocol era every server serves (default `2026-07-28`). */
+  protocol: SandboxMcpProtocol;
   /** Start only this server (`--only <name>`); all three otherwise. */
   only: SandboxName | undefined;
   ports: Record<SandboxName, number>;
@@ -43,6 +46,7 @@ const bool = z
 
 const envSchema = z.object({
   SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+  SANDBOX_MCP_PROTOCOL: z.enum(SANDBOX_MCP_PROTOCOLS).default('2026-07-28'),
   SANDBOX_APOLLO_PORT: port.default(SANDBOX_DEFAULT_PORTS.apollo),
   SANDBOX_AVINODE_PORT: port.default(SANDBOX_DEFAULT_PORTS.avinode),
   SANDBOX_N8N_PORT: port.default(SANDBOX_DEFAULT_PORTS.n8n),
@@ -164,6 +168,7 @@ export function loadSandboxConfig(
 
   return {
     host: e.SANDBOX_HOST,
+    protocol: e.SANDBOX_MCP_PROTOCOL,
     only,
     ports: { apollo: e.SANDBOX_APOLLO_PORT, avinode: e.SANDBOX_AVINODE_PORT, n8n: e.SANDBOX_N8N_PORT },
     seed: e.SANDBOX_SEED,

@@ -53,14 +53,16 @@ describe('McpClient against a sandbox server', () => {
     expect(result).toEqual({ value: 'hello', n: 3, items: [{ id: 'a', price: 1 }] });
   });
 
-  it('carries 100 concurrent calls on one session', async () => {
-    const sessionsBefore = server.stats().sessions;
+  it('carries 100 concurrent calls on one connection (one session in the session era, none in 2026-07-28)', async () => {
+    const before = server.stats();
     const results = await Promise.all(
       Array.from({ length: 100 }, (_, i) => client.call(echoTool, { value: `v${i}`, n: i })),
     );
     expect(results.map((r) => r.n)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-    expect(server.stats().sessions).toBe(sessionsBefore);
-    expect(server.stats().sessions).toBe(1);
+    const after = server.stats();
+    // No new connection: every connect probes with `server/discover` first, in both eras.
+    expect(after.requests.discover).toBe(before.requests.discover);
+    expect(after.sessions).toBe(after.protocol === 'session' ? 1 : 0);
   });
 
   it('unwraps n8n-mcp style {success, data} text results and treats success:false as a tool error', async () => {

@@ -49,27 +49,47 @@ describe('McpClient recovery and policies (faults injected by the sandbox server
     await server.close();
   });
 
-  it('re-initialises a dropped session and retries the call transparently', async () => {
-    await client.call(echoTool, { value: 'before' });
-    const connectedBefore = client.diagnostics()[0]?.connectedAt;
-    await server.dropSessions();
-    expect(server.stats().sessions).toBe(0);
-    await expect(client.call(echoTool, { value: 'after' })).resolves.toMatchObject({ value: 'after' });
-    expect(server.stats().sessions).toBe(1);
-    expect(client.diagnostics()[0]?.connectedAt).not.toBe(connectedBefore);
-  });
+  // Sessions exist only in the session-based era: these run against a server pinned to it, whatever the lane's era.
+  describe('session era: a dropped session', () => {
+    let server: SandboxServerHandle;
+    let client: McpClient;
 
-  it('does not replay a write without an idempotency key after a lost session, but does with one', async () => {
-    await server.dropSessions();
-    const error = await failureOf(client.call(recordWriteTool, { key: 'w1' }));
-    expect(error.code).toBe('upstream_unavailable');
-    expect(error.extensions).toMatchObject({ server: 'avinode', tool: 'record-write', reason: 'session_lost' });
-    await server.dropSessions();
-    await waitFor(() => client.serverState('avinode') === 'up', 5_000, 'reconnect');
-    await server.dropSessions();
-    await expect(client.call(recordWriteTool, { key: 'w2' }, { idempotencyKey: 'w2' })).resolves.toEqual({
-      key: 'w2',
-      count: 1,
+    beforeAll(async () => {
+      server = await startProbeServer('avinode', { protocol: 'session' });
+      const registry = new McpToolRegistry();
+      registry.register([echoTool, recordWriteTool]);
+      client = new McpClient(testConfig(server.url), { registry });
+      await client.start();
+      expect(client.diagnostics()[0]?.protocolEra).toBe('session');
+    });
+
+    afterAll(async () => {
+      await client.close();
+      await server.close();
+    });
+
+    it('re-initialises a dropped session and retries the call transparently', async () => {
+      await client.call(echoTool, { value: 'before' });
+      const connectedBefore = client.diagnostics()[0]?.connectedAt;
+      await server.dropSessions();
+      expect(server.stats().sessions).toBe(0);
+      await expect(client.call(echoTool, { value: 'after' })).resolves.toMatchObject({ value: 'after' });
+      expect(server.stats().sessions).toBe(1);
+      expect(client.diagnostics()[0]?.connectedAt).not.toBe(connectedBefore);
+    });
+
+    it('does not replay a write without an idempotency key after a lost session, but does with one', async () => {
+      await server.dropSessions();
+      const error = await failureOf(client.call(recordWriteTool, { key: 'w1' }));
+      expect(error.code).toBe('upstream_unavailable');
+      expect(error.extensions).toMatchObject({ server: 'avinode', tool: 'record-write', reason: 'session_lost' });
+      await server.dropSessions();
+      await waitFor(() => client.serverState('avinode') === 'up', 5_000, 'reconnect');
+      await server.dropSessions();
+      await expect(client.call(recordWriteTool, { key: 'w2' }, { idempotencyKey: 'w2' })).resolves.toEqual({
+        key: 'w2',
+        count: 1,
+      });
     });
   });
 

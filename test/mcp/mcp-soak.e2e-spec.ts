@@ -38,13 +38,16 @@ describe('McpClient soak (reliability check 12)', () => {
 
   // The heap and latency bounds of reliability check 12 are measured by `npm run bench -- mcp-soak` (10,000 calls):
   // a wall-clock or heap bound here would measure how busy the machine is. What a leak does to behaviour stays here.
-  it('makes 2,000 calls on one long-lived client on one session, without listener leaks', async () => {
+  it('makes 2,000 calls on one long-lived client on one connection, without listener leaks', async () => {
+    const discoversBefore = server.stats().requests.discover;
     await runCalls(client, 2_000, 16);
 
     expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
     const [diagnostics] = client.diagnostics();
     expect(diagnostics?.calls).toMatchObject({ succeeded: 2_000, failed: 0 });
     expect(diagnostics?.inFlight).toBe(0);
-    expect(server.stats().sessions).toBe(1);
+    // One connection throughout: no reconnect (each would probe again), one session or none by era.
+    expect(server.stats().requests.discover).toBe(discoversBefore);
+    expect(server.stats().sessions).toBe(server.stats().protocol === 'session' ? 1 : 0);
   });
 });

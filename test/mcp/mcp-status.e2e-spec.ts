@@ -4,6 +4,7 @@ import { defineTool } from '../../src/common/mcp/tool-contract.js';
 import { z } from 'zod';
 import { EmbeddedSandboxes } from '../../src/common/mcp/embedded-sandbox.provider.js';
 import { type SandboxServerHandle, startSandboxServer } from '../../src/sandbox/index.js';
+import { sandboxProtocolFromEnv } from '../../src/sandbox/core/sandbox-host.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { missingTool } from './probe.sandbox.js';
 
@@ -24,6 +25,9 @@ interface StatusBody {
       embedded: boolean;
       url: string;
       missingTools: string[];
+      protocolEra: string | null;
+      protocolVersion: string | null;
+      endpoints: { url: string; protocolEra: string | null }[];
       sessionAgeMs: number | null;
       lastError: { kind: string; message: string } | null;
     }
@@ -48,13 +52,17 @@ async function pollStatus(app: TestApp, predicate: (body: StatusBody) => boolean
   );
 }
 
+// The embedded servers serve the lane's era; the Avinode one the other, so the app talks both eras at once in each lane.
+const laneEra = sandboxProtocolFromEnv();
+const otherEra = laneEra === 'session' ? '2026-07-28' : 'session';
+
 describe('GET/POST /api/integration/status and readiness', () => {
   let probe: SandboxServerHandle;
   let app: TestApp;
 
   beforeAll(async () => {
     // The real Avinode sandbox, started by the test so it can be stopped and restarted; Apollo and n8n are embedded.
-    probe = await startSandboxServer('avinode', { port: 0 });
+    probe = await startSandboxServer('avinode', { port: 0, protocol: otherEra });
     app = await startTestApp({
       env: {
         AVAINODE_MCP_SERVER_URL: probe.url,
@@ -85,6 +93,17 @@ describe('GET/POST /api/integration/status and readiness', () => {
     expect(body.servers.apollo?.embedded).toBe(true);
     expect(body.servers.n8n?.embedded).toBe(true);
     expect(app.app.get(EmbeddedSandboxes).names.sort()).toEqual(['apollo', 'n8n']);
+  });
+
+  it('shows the protocol era discovery chose for each server and endpoint', async () => {
+    const body = await pollStatus(app, (b) => Object.values(b.servers).every((s) => s.state === 'up'), 'all up');
+    const version = (era: string): string => (era === 'session' ? '2025-11-25' : '2026-07-28');
+    expect(body.servers.avinode).toMatchObject({ protocolEra: otherEra, protocolVersion: version(otherEra) });
+    expect(body.servers.avinode?.endpoints).toEqual([
+      expect.objectContaining({ url: probe.url, protocolEra: otherEra }),
+    ]);
+    expect(body.servers.apollo).toMatchObject({ protocolEra: laneEra, protocolVersion: version(laneEra) });
+    expect(body.servers.n8n).toMatchObject({ protocolEra: laneEra, protocolVersion: version(laneEra) });
   });
 
   it('calls go through the injected client', async () => {

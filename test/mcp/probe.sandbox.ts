@@ -1,6 +1,8 @@
+import { acceptedContent, inputRequired } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import type { SandboxDefinition, SandboxName } from '../../src/sandbox/core/sandbox-definition.js';
 import { type SandboxServerHandle, startSandboxHost } from '../../src/sandbox/core/sandbox-handle.js';
+import type { SandboxMcpProtocol } from '../../src/sandbox/core/sandbox-host.js';
 import { AppConfig } from '../../src/common/config/app-config.js';
 import { type McpServerName, defineTool } from '../../src/common/mcp/tool-contract.js';
 
@@ -56,14 +58,37 @@ const probeDefinition = (name: SandboxName): SandboxDefinition<ProbeState> => ({
         return { structuredContent: result, content: [{ type: 'text', text: JSON.stringify(result) }] };
       },
     );
+    server.registerTool(
+      'confirm-write',
+      {
+        description: 'Asks a person to confirm before writing (2026-07-28 input_required)',
+        inputSchema: z.object({ key: z.string() }),
+      },
+      ({ key }, ctx) => {
+        const confirmation = z.object({ confirm: z.boolean(), reason: z.string() });
+        const given = acceptedContent(ctx.mcpReq.inputResponses, 'confirm', confirmation);
+        if (given?.confirm !== true) {
+          return inputRequired({
+            inputRequests: {
+              confirm: inputRequired.elicit({ message: `Really write ${key}?`, requestedSchema: confirmation }),
+            },
+          });
+        }
+        return { structuredContent: { key, count: 1 }, content: [{ type: 'text', text: key }] };
+      },
+    );
   },
   applyDataChange: () => {
     throw new Error('the probe sandbox has no collections');
   },
 });
 
-export function startProbeServer(name: SandboxName = 'avinode'): Promise<SandboxServerHandle> {
-  return startSandboxHost(probeDefinition(name), { port: 0, admin: true });
+/** `protocol` pins the era a test is about; otherwise the lane's `SANDBOX_MCP_PROTOCOL` decides. */
+export function startProbeServer(
+  name: SandboxName = 'avinode',
+  options: { protocol?: SandboxMcpProtocol } = {},
+): Promise<SandboxServerHandle> {
+  return startSandboxHost(probeDefinition(name), { port: 0, admin: true, ...options });
 }
 
 /** The echo contract, declared for another server. */
@@ -140,3 +165,10 @@ export function testConfig(
 }
 
 export { waitFor } from '../support/eventually.js';
+
+export const confirmWriteTool = defineTool({
+  server: 'avinode',
+  name: 'confirm-write',
+  mode: 'write',
+  result: z.object({ key: z.string(), count: z.number() }),
+});

@@ -21,6 +21,7 @@ export type DomainErrorCode =
   | 'upstream_timeout'
   | 'upstream_error'
   | 'upstream_contract_violation'
+  | 'upstream_needs_input'
   | 'service_unavailable';
 
 export interface FieldProblem {

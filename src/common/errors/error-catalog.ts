@@ -23,6 +23,10 @@ export function describeErrorCode(code: DomainErrorCode): ErrorCatalogEntry {
       return { status: 409, title: 'Invalid state transition' };
     case 'idempotency_request_in_progress':
       return { status: 409, title: 'A request with this idempotency key is still in progress' };
+    case 'upstream_needs_input':
+      // The upstream asked a question (2026-07-28 `input_required`) nobody can answer mid-call: the request conflicts
+      // with what the upstream needs first; `inputRequests` in the problem says what.
+      return { status: 409, title: 'Upstream needs input' };
     case 'request_timeout':
       return { status: 408, title: 'Request timeout' };
     case 'payload_too_large':

@@ -170,7 +170,8 @@ export class McpClient {
   /**
    * Calls a tool and returns its result, validated by the contract. Failures are `DomainError`s:
    * `upstream_unavailable` (503), `upstream_timeout` (504), `upstream_error` (502, upstream message),
-   * `upstream_contract_violation` (502, naming the field); a caller's abort rejects with the signal's reason.
+   * `upstream_contract_violation` (502, naming the field), `upstream_needs_input` (409, what a 2026-07-28 server asks
+   * for before it answers); a caller's abort rejects with the signal's reason.
    */
   call<R extends z.ZodType, A extends object>(
     contract: ToolContract<R, A>,
@@ -593,6 +594,8 @@ export class McpClient {
       embedded: server.endpoints.every((endpoint) => endpoint.spec.embedded ?? false),
       state: server.state,
       breaker: server.breakerState,
+      protocolEra: reference.connection.protocolEra ?? null,
+      protocolVersion: reference.connection.protocolVersion ?? null,
       sessionAgeMs: startedAt === undefined ? null : Date.now() - startedAt,
       connectedAt: startedAt === undefined ? null : new Date(startedAt).toISOString(),
       lastError: this.renderError(lastError),
@@ -618,6 +621,8 @@ export class McpClient {
       url: endpoint.url,
       state: connection.state,
       breaker: endpoint.breakerState,
+      protocolEra: connection.protocolEra ?? null,
+      protocolVersion: connection.protocolVersion ?? null,
       sessionAgeMs: startedAt === undefined ? null : Date.now() - startedAt,
       connectedAt: startedAt === undefined ? null : new Date(startedAt).toISOString(),
       lastError: this.renderError(lastError),

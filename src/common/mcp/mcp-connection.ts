@@ -1,6 +1,12 @@
-import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type CallToolResult,
+  Client,
+  isInputRequiredResult,
+  StreamableHTTPClientTransport,
+} from '@modelcontextprotocol/client';
 import type { Agent } from 'undici';
-import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure } from './mcp-errors.js';
+import { CallTimeoutError, ClientClosingError, McpFailure, classifyFailure, needsInputFailure } from './mcp-errors.js';
 import { callScope, createMcpAgent, createMcpFetch } from './mcp-fetch.js';
 import { raceAbort } from './mcp-policies.js';
 import { currentTraceContext } from '../tracing/tracing.js';
@@ -10,6 +16,12 @@ import type { McpRequestAuth } from './oauth/mcp-oauth-session.js';
 
 /** `unauthorized`: OAuth tokens could not be renewed; no reconnects until the authorization is fixed. */
 export type ConnectionState = 'connecting' | 'up' | 'degraded' | 'down' | 'unauthorized';
+
+/**
+ * The protocol era a connection negotiated: `2026-07-28` (no session; `server/discover`, per-request `_meta`) or
+ * `session` (the session-based versions, 2025-11-25 / 2025-06-18, after `initialize`).
+ */
+export type ProtocolEra = '2026-07-28' | 'session';
 
 export interface McpEndpoint {
   url: string;
@@ -60,6 +72,9 @@ export interface SendOptions {
 interface Session {
   readonly client: Client;
   readonly transport: StreamableHTTPClientTransport;
+  readonly era: ProtocolEra;
+  /** The exact protocol version negotiated (e.g. `2026-07-28`, `2025-11-25`). */
+  readonly version: string | undefined;
   readonly startedAt: number;
   inFlight: number;
   retired: boolean;
@@ -123,6 +138,15 @@ export class McpConnection {
 
   get sessionStartedAt(): number | undefined {
     return this.session?.startedAt;
+  }
+
+  /** The era of the current connection; undefined while not connected. */
+  get protocolEra(): ProtocolEra | undefined {
+    return this.session?.era;
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.session?.version;
   }
 
   get attempts(): number {
@@ -214,14 +238,16 @@ export class McpConnection {
     if (options.signal.aborted) forward();
     else options.signal.addEventListener('abort', forward, { once: true });
     try {
-      const result = await callScope.run(options.signal, () =>
+      const result: unknown = await callScope.run(options.signal, () =>
         session.client.request(
-          { method: 'tools/call', params: callParams(name, args) },
-          { signal: sdkAbort.signal, timeout: options.timeoutMs + 1_000 },
+          { method: 'tools/call', params: callParams(name, args, session.era) },
+          // Handed back rather than fulfilled: see `inputRequired` where the client is made.
+          { signal: sdkAbort.signal, timeout: options.timeoutMs + 1_000, allowInputRequired: true },
         ),
       );
       this.lastSuccessAt = Date.now();
-      return result;
+      if (isInputRequiredResult(result)) throw needsInputFailure(result.inputRequests, this.server, name);
+      return result as CallToolResult;
     } finally {
       options.signal.removeEventListener('abort', forward);
       session.inFlight--;
@@ -289,7 +315,16 @@ export class McpConnection {
     });
     const client = new Client(
       { name: 'jetvision-integration', version: this.options.clientVersion },
-      { capabilities: {} },
+      {
+        capabilities: {},
+        // Each connect probes with `server/discover`: a 2026-07-28 server is spoken to without a session, anything
+        // else (n8n-mcp 2.87 answers the probe 400 "no valid session") gets the session-based `initialize`. Probing
+        // on every connect, not once, lets an endpoint that was upgraded or rolled back be followed on reconnect.
+        versionNegotiation: { mode: 'auto' },
+        // The backend has nobody to answer a server's question mid-call: an `input_required` result is not fulfilled
+        // but surfaces (as a typed SDK error) and becomes a "needs input" outcome for the caller.
+        inputRequired: { autoFulfill: false },
+      },
     );
     // The SDK reports transport trouble here as well as through the failing request; the request path handles it.
     client.onerror = (error) => this.options.logger?.debug?.(`mcp ${this.label}: ${error.message}`);
@@ -312,7 +347,9 @@ export class McpConnection {
         } while (cursor);
         this.toolNames = names;
       });
-      return { client, transport, startedAt: Date.now(), inFlight: 0, retired: false };
+      const era: ProtocolEra = client.getProtocolEra() === 'modern' ? '2026-07-28' : 'session';
+      const version = client.getNegotiatedProtocolVersion();
+      return { client, transport, era, version, startedAt: Date.now(), inFlight: 0, retired: false };
     } catch (error) {
       await client.close().catch(() => undefined);
       throw abort.signal.aborted ? (abort.signal.reason as Error) : error;
@@ -335,8 +372,10 @@ export class McpConnection {
     this.checking = true;
     const signal = AbortSignal.timeout(this.options.connectTimeoutMs);
     try {
+      // 2026-07-28 has no `ping`; `server/discover` is the cheap request every such server answers.
+      const options = { signal, timeout: this.options.connectTimeoutMs + 1_000 };
       await callScope.run(signal, () =>
-        session.client.ping({ signal, timeout: this.options.connectTimeoutMs + 1_000 }),
+        session.era === '2026-07-28' ? session.client.discover(options) : session.client.ping(options),
       );
       this.lastSuccessAt = Date.now();
     } catch (error) {
@@ -389,10 +428,12 @@ export class McpConnection {
     if (session.inFlight === 0) void this.dispose(session);
   }
 
-  /** Best-effort `DELETE` of the server-side session (bounded), then close the SDK client. */
+  /** Best-effort `DELETE` of the server-side session (bounded; none in 2026-07-28), then close the SDK client. */
   private async dispose(session: Session): Promise<void> {
     const signal = AbortSignal.timeout(Math.min(2_000, this.options.connectTimeoutMs));
-    await callScope.run(signal, () => session.transport.terminateSession()).catch(() => undefined);
+    if (session.era === 'session') {
+      await callScope.run(signal, () => session.transport.terminateSession()).catch(() => undefined);
+    }
     await session.client.close().catch(() => undefined);
   }
 
@@ -420,8 +461,17 @@ export class McpConnection {
   }
 }
 
+/**
+ * In 2026-07-28 a server may ask for input (`input_required`) only when the request declares it can be asked; the
+ * backend declares elicitation there so a server that needs a person's answer says what it needs (surfaced as "needs
+ * input") instead of refusing the call. Not in the session era: there the question would be a server-to-client request
+ * inside the reply stream, which the backend does not answer, and the call would wait for its deadline.
+ */
+const MODERN_CALL_CAPABILITIES = { elicitation: { form: {}, url: {} } };
+
 /** `tools/call` params; the active span's trace context rides in `_meta` (`traceparent`, `tracestate`) when tracing. */
-function callParams(name: string, args: Record<string, unknown>): Record<string, unknown> {
-  const trace = currentTraceContext();
-  return Object.keys(trace).length > 0 ? { name, arguments: args, _meta: trace } : { name, arguments: args };
+function callParams(name: string, args: Record<string, unknown>, era: ProtocolEra): Record<string, unknown> {
+  const meta: Record<string, unknown> = { ...currentTraceContext() };
+  if (era === '2026-07-28') meta[CLIENT_CAPABILITIES_META_KEY] = MODERN_CALL_CAPABILITIES;
+  return Object.keys(meta).length > 0 ? { name, arguments: args, _meta: meta } : { name, arguments: args };
 }

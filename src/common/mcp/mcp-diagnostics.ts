@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ConnectionState } from './mcp-connection.js';
+import type { ConnectionState, ProtocolEra } from './mcp-connection.js';
 import type { FailureKind } from './mcp-errors.js';
 import { type BreakerState, breakerStateValue } from './mcp-policies.js';
 import type { McpServerName } from './tool-contract.js';
@@ -71,6 +71,13 @@ export class CallCounter {
 interface McpConnectionDiagnostics {
   state: ConnectionState;
   breaker: BreakerState;
+  /**
+   * The protocol era chosen by discovery on the current connection (`2026-07-28`, or `session` for the session-based
+   * versions); null while not connected. A server shows its serving endpoint's era.
+   */
+  protocolEra: ProtocolEra | null;
+  /** The exact version negotiated (`2026-07-28`, `2025-11-25`, `2025-06-18`); null while not connected. */
+  protocolVersion: string | null;
   sessionAgeMs: number | null;
   connectedAt: string | null;
   lastError: { kind: string; message: string; at: string } | null;

@@ -23,7 +23,21 @@ export type FailureKind =
   | 'breaker_open'
   | 'overloaded' // bulkhead full, or the local rate budget cannot be met before the deadline
   | 'cancelled' // the caller aborted, or the client is shutting down
+  | 'needs_input' // 2026-07-28 `input_required`: the server asks for input the backend has no one to give
   | 'protocol_error'; // any other JSON-RPC error
+
+/** One thing an `input_required` result asks for, as the 409 problem shows it. */
+export interface NeededInput {
+  /** The server's key for the request (what a retry would answer). */
+  key: string;
+  kind: 'elicitation' | 'sampling' | 'roots' | 'unknown';
+  /** The question put to a person (elicitation). */
+  message?: string;
+  /** The fields a form elicitation asks for. */
+  fields?: string[];
+  /** Where a URL elicitation sends the person. */
+  url?: string;
+}
 
 const RETRYABLE: ReadonlySet<FailureKind> = new Set([
   'session_lost',
@@ -50,6 +64,8 @@ export interface McpFailureDetails {
   upstreamCode?: string;
   /** The argument the server names as wrong (Avinode `_meta.field`). */
   upstreamField?: string;
+  /** What an `input_required` result asks for (`needs_input`). */
+  neededInput?: NeededInput[];
   cause?: unknown;
 }
 
@@ -62,6 +78,7 @@ export class McpFailure extends Error {
   readonly field: string | undefined;
   readonly upstreamCode: string | undefined;
   readonly upstreamField: string | undefined;
+  readonly neededInput: NeededInput[] | undefined;
 
   constructor(
     readonly kind: FailureKind,
@@ -77,6 +94,7 @@ export class McpFailure extends Error {
     this.field = details.field;
     this.upstreamCode = details.upstreamCode;
     this.upstreamField = details.upstreamField;
+    this.neededInput = details.neededInput;
   }
 
   get retryable(): boolean {
@@ -207,6 +225,12 @@ export function classifyFailure(error: unknown, server: McpServerName, tool: str
     return new McpFailure('malformed', `malformed reply: ${error.message}`, base);
   }
   if (error instanceof SdkError) {
+    // A failed `server/discover` probe wraps what really happened (refused, reset, a bad reply): classify that, so a
+    // dead server is `unreachable` and a stale socket `session_lost` in both eras.
+    if (error.code === SdkErrorCode.EraNegotiationFailed && error.cause !== undefined && error.cause !== error) {
+      const inner = classifyFailure(error.cause, server, tool);
+      return new McpFailure(inner.kind, error.message, { ...base, status: inner.status });
+    }
     switch (error.code) {
       case SdkErrorCode.ConnectionClosed:
       case SdkErrorCode.NotConnected:
@@ -273,6 +297,54 @@ export function classifyFailure(error: unknown, server: McpServerName, tool: str
   return new McpFailure('protocol_error', message, base);
 }
 
+/**
+ * The `needs_input` failure for a 2026-07-28 `input_required` result: the server wants a person (elicitation), a model
+ * (sampling) or the client's roots before it answers, and the backend has none of them to offer mid-call. The caller is
+ * told what was asked instead of the call hanging or failing as an outage.
+ */
+export function needsInputFailure(
+  inputRequests: Record<string, unknown> | undefined,
+  server: McpServerName,
+  tool: string | undefined,
+): McpFailure {
+  const needed = Object.entries(inputRequests ?? {}).map(([key, request]) => describeInputRequest(key, request));
+  const asked = needed.map((n) => n.message ?? (n.fields ? n.fields.join(', ') : n.kind)).join('; ');
+  return new McpFailure('needs_input', asked ? `the server asks: ${asked}` : 'the server asks for more input', {
+    server,
+    tool,
+    neededInput: needed,
+  });
+}
+
+function describeInputRequest(key: string, request: unknown): NeededInput {
+  const { method, params } = (typeof request === 'object' && request !== null ? request : {}) as {
+    method?: unknown;
+    params?: { message?: unknown; url?: unknown; requestedSchema?: { properties?: unknown } };
+  };
+  const message = typeof params?.message === 'string' ? params.message : undefined;
+  switch (method) {
+    case 'elicitation/create': {
+      const properties = params?.requestedSchema?.properties;
+      const fields =
+        typeof properties === 'object' && properties !== null ? Object.keys(properties) : undefined;
+      const url = typeof params?.url === 'string' ? params.url : undefined;
+      return {
+        key,
+        kind: 'elicitation',
+        ...(message ? { message } : {}),
+        ...(fields ? { fields } : {}),
+        ...(url ? { url } : {}),
+      };
+    }
+    case 'sampling/createMessage':
+      return { key, kind: 'sampling' };
+    case 'roots/list':
+      return { key, kind: 'roots' };
+    default:
+      return { key, kind: 'unknown', ...(message ? { message } : {}) };
+  }
+}
+
 /** Whether a tool error text says the arguments were rejected (then the call is not retried). */
 export function toolErrorIsInputValidation(text: string): boolean {
   return isInputValidationText(text);
@@ -289,6 +361,10 @@ export function toDomainError(failure: McpFailure): DomainError {
   const options = { extensions, cause: failure, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
   const where = failure.tool ? `${failure.server} tool ${failure.tool}` : `${failure.server} MCP server`;
   switch (failure.kind) {
+    case 'needs_input':
+      extensions.reason = failure.kind;
+      extensions.inputRequests = failure.neededInput ?? [];
+      return new DomainError('upstream_needs_input', `${where} needs input to go on: ${failure.message}`, options);
     case 'timeout':
       return new DomainError('upstream_timeout', `${where} did not answer in time: ${failure.message}`, options);
     case 'tool_error':

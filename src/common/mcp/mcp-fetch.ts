@@ -59,6 +59,15 @@ export function createMcpFetch(agent: Agent): FetchLike {
       if (method !== 'POST') return response;
       if (!response.ok) {
         const body = await response.text().catch(() => '');
+        // The SDK tells a session-based server by how it refuses the `server/discover` probe (n8n-mcp: 400 "no valid
+        // session"), so that refusal goes back to it as an answer rather than a failure.
+        if (isDiscoverProbe(init?.body)) {
+          return new Response(body, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        }
         throw new McpHttpError(response.status, body, parseRetryAfter(response.headers.get('retry-after')));
       }
       const contentType = response.headers.get('content-type') ?? '';
@@ -85,6 +94,15 @@ export function createMcpFetch(agent: Agent): FetchLike {
     }
   };
   return mcpFetch;
+}
+
+function isDiscoverProbe(body: unknown): boolean {
+  if (typeof body !== 'string' || !body.includes('server/discover')) return false;
+  try {
+    return (JSON.parse(body) as { method?: unknown }).method === 'server/discover';
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -48,6 +48,8 @@ const EXAMPLE = {
       embedded: false,
       state: 'down',
       breaker: 'open',
+      protocolEra: null,
+      protocolVersion: null,
       sessionAgeMs: null,
       connectedAt: null,
       lastError: { kind: 'unreachable', message: 'server unreachable (ECONNREFUSED)', at: '2026-01-01T09:59:58.000Z' },
@@ -62,6 +64,8 @@ const EXAMPLE = {
           url: 'http://127.0.0.1:8124/mcp',
           state: 'down',
           breaker: 'open',
+          protocolEra: null,
+          protocolVersion: null,
           sessionAgeMs: null,
           connectedAt: null,
           lastError: {

@@ -62,6 +62,10 @@ export function classifyStepError(error: unknown): StepErrorClass {
         : { retryable: true, code, message, reason: 'upstream_failed' };
     case 'upstream_contract_violation':
       return { retryable: false, code, message, reason: 'upstream_failed' };
+    // The upstream asks a question (2026-07-28 `input_required`) an unattended step cannot answer; asking again asks
+    // the same question.
+    case 'upstream_needs_input':
+      return { retryable: false, code, message, reason: 'upstream_rejected' };
     // Business refusals (an upstream names itself in the problem's extensions, else it is our own validation):
     // retrying changes nothing.
     case 'validation_failed':

@@ -3,7 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
-import { McpServer, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  isLegacyRequest,
+  type McpHttpHandler,
+  McpServer,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
 import { z } from 'zod';
 
 import { formatZodError, HttpError, jsonRpcError, readBody, readJson, sendJson } from './http-io.js';
@@ -26,7 +32,27 @@ import {
 import { sendWebResponse, toWebRequest } from './web-bridge.js';
 import type { SandboxTokenVerifier } from './sandbox-oauth.js';
 
+/**
+ * Which MCP protocol era a sandbox serves: `2026-07-28` answers `server/discover` and per-request (session-less)
+ * traffic and still serves session-based clients, as an upgraded server does; `session` serves only the session-based
+ * versions (2025-11-25, 2025-06-18), as n8n-mcp 2.87 does, so a negotiating client falls back.
+ */
+export const SANDBOX_MCP_PROTOCOLS = ['2026-07-28', 'session'] as const;
+export type SandboxMcpProtocol = (typeof SANDBOX_MCP_PROTOCOLS)[number];
+
+/** `SANDBOX_MCP_PROTOCOL` (default `2026-07-28`); throws naming the variable when it holds anything else. */
+export function sandboxProtocolFromEnv(env: Record<string, string | undefined> = process.env): SandboxMcpProtocol {
+  const value = env.SANDBOX_MCP_PROTOCOL?.trim();
+  if (value === undefined || value === '') return '2026-07-28';
+  const known = SANDBOX_MCP_PROTOCOLS.find((protocol) => protocol === value);
+  if (!known)
+    throw new Error(`SANDBOX_MCP_PROTOCOL must be one of ${SANDBOX_MCP_PROTOCOLS.join(', ')} (got "${value}")`);
+  return known;
+}
+
 export interface SandboxHostOptions {
+  /** The protocol era served (see `SANDBOX_MCP_PROTOCOLS`); default `SANDBOX_MCP_PROTOCOL`, else `2026-07-28`. */
+  protocol?: SandboxMcpProtocol;
   /** Interface to listen on; default 127.0.0.1. */
   host?: string;
   /** 0 picks a free port; a restart (`stop()` then `start()`) reuses the port first bound. */
@@ -56,7 +82,14 @@ export interface SandboxHostOptions {
 
 export interface SandboxStats {
   name: SandboxName;
+  protocol: SandboxMcpProtocol;
   sessions: number;
+  /**
+   * POSTed MCP messages per era: `modern` carried the 2026-07-28 per-request envelope (no session), `session` were
+   * session-based (`initialize`, a message on a session, or a probe a `session` server refuses); `discover` counts
+   * `server/discover` probes among them.
+   */
+  requests: { modern: number; session: number; discover: number };
   /** tools/call requests received per tool name (faulted ones included). */
   calls: Record<string, number>;
   faultsInjected: number;
@@ -163,12 +196,16 @@ export class SandboxHost<State> {
   private readonly replicas = new Set<SandboxListener>();
   private readonly traceIds = new Set<string>();
   private readonly stateFile: SandboxStateFile | undefined;
+  readonly protocol: SandboxMcpProtocol;
+  private modern: McpHttpHandler | undefined;
+  private requests = { modern: 0, session: 0, discover: 0 };
 
   constructor(
     private readonly definition: SandboxDefinition<State>,
     options: SandboxHostOptions = {},
   ) {
     this.name = definition.name;
+    this.protocol = options.protocol ?? sandboxProtocolFromEnv();
     this.host = options.host ?? '127.0.0.1';
     this.listener = this.createListener(options.port ?? 0);
     this.seed = options.seed ?? 42;
@@ -248,6 +285,10 @@ export class SandboxHost<State> {
     if (!this.listener.listening) return;
     this.releaseHung(false);
     await this.dropSessions();
+    // Ends open `subscriptions/listen` streams and in-flight exchanges; a restart gets a fresh handler.
+    const modern = this.modern;
+    this.modern = undefined;
+    await modern?.close().catch(() => undefined);
     await this.listener.stop();
     await this.stateFile?.flush();
   }
@@ -314,7 +355,9 @@ export class SandboxHost<State> {
   stats(): SandboxStats {
     return {
       name: this.name,
+      protocol: this.protocol,
       sessions: this.sessions.size,
+      requests: { ...this.requests },
       calls: { ...this.calls },
       faultsInjected: this.faults.injectedCount,
       traceIds: [...this.traceIds],
@@ -342,6 +385,7 @@ export class SandboxHost<State> {
       avinodeTripFlow: this.tripFlowOption,
     });
     this.calls = {};
+    this.requests = { modern: 0, session: 0, discover: 0 };
     this.stateFile?.changed();
   }
 
@@ -409,7 +453,19 @@ export class SandboxHost<State> {
       }
     }
 
+    // Counted in both eras: in `session` a probe is answered "no valid session", which is what makes a client fall back.
+    if (method === 'POST' && peek(body).method === 'server/discover') this.requests.discover++;
     const sessionId = req.headers['mcp-session-id'];
+    if (
+      this.protocol === '2026-07-28' &&
+      method === 'POST' &&
+      typeof sessionId !== 'string' &&
+      !(await isLegacyRequest(toWebRequest(req, res, text), body))
+    ) {
+      await this.handleModern(req, res, text, body);
+      return;
+    }
+    if (method === 'POST') this.requests.session++;
     if (typeof sessionId === 'string') {
       const session = this.sessions.get(sessionId);
       if (!session) {
@@ -427,18 +483,46 @@ export class SandboxHost<State> {
       }
       const decision =
         rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
-      if (!(await this.applyFault(decision, rpc, res, sessionId))) return;
+      if (!(await this.applyFault(decision, rpc, res, sessionId, false))) return;
       await this.serve(session.transport, req, res, text, body);
       return;
     }
 
     if (method === 'POST' && isInitialize(body)) {
-      if (!(await this.applyFault(this.faults.decideForOther(), peek(body), res, undefined))) return;
+      if (!(await this.applyFault(this.faults.decideForOther(), peek(body), res, undefined, false))) return;
       const transport = await this.openSession();
       await this.serve(transport, req, res, text, body);
       return;
     }
     sendJson(res, 400, jsonRpcError(-32000, 'Bad Request: No valid session ID provided'));
+  }
+
+  /**
+   * A 2026-07-28 request: no session; each is served by a fresh server instance over the SDK's per-request handler
+   * (which also answers `server/discover` and holds `subscriptions/listen` streams). Faults apply as in a session.
+   */
+  private async handleModern(
+    req: IncomingMessage,
+    res: ServerResponse,
+    text: string | undefined,
+    body: unknown,
+  ): Promise<void> {
+    this.requests.modern++;
+    const rpc = peek(body);
+    if (rpc.toolName !== undefined) {
+      this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
+      if (rpc.traceparent) this.rememberTrace(rpc.traceparent);
+      if (this.stateFile) res.once('finish', () => this.stateFile?.changed());
+    }
+    const decision =
+      rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
+    if (!(await this.applyFault(decision, rpc, res, undefined, true))) return;
+    this.modern ??= createMcpHandler(() => this.createServer(), {
+      legacy: 'reject',
+      onerror: () => undefined,
+    });
+    const response = await this.modern.fetch(toWebRequest(req, res, text), { parsedBody: body });
+    await sendWebResponse(res, response);
   }
 
   private async serve(
@@ -459,6 +543,7 @@ export class SandboxHost<State> {
     rpc: RpcPeek,
     res: ServerResponse,
     sessionId: string | undefined,
+    modern: boolean,
   ): Promise<boolean> {
     if (decision.delayMs > 0) await delay(decision.delayMs);
     if (res.destroyed) return false;
@@ -505,6 +590,8 @@ export class SandboxHost<State> {
             result: {
               content: [{ type: 'text', text: `Tool ${rpc.toolName ?? ''} failed: upstream error (injected fault)` }],
               isError: true,
+              // 2026-07-28 results name their kind; a session-era client would strip the foreign field anyway.
+              ...(modern ? { resultType: 'complete' } : {}),
             },
           },
           sessionHeader,
@@ -519,12 +606,18 @@ export class SandboxHost<State> {
     for (const resume of waiting) resume(proceed);
   }
 
-  private async openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
+  /** A server instance with the definition's tools on the current state (one per session, or per modern request). */
+  private createServer(): McpServer {
     const server = new McpServer(
       { name: `jetvision-sandbox-${this.name}`, version: SERVER_VERSION },
       { capabilities: { tools: {} } },
     );
     this.definition.registerTools(server, this.state, this.context);
+    return server;
+  }
+
+  private async openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
+    const server = this.createServer();
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
