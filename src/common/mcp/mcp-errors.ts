@@ -228,6 +228,8 @@ export function classifyFailure(error: unknown, server: McpServerName, tool: str
     // A failed `server/discover` probe wraps what really happened (refused, reset, a bad reply): classify that, so a
     // dead server is `unreachable` and a stale socket `session_lost` in both eras.
     if (error.code === SdkErrorCode.EraNegotiationFailed && error.cause !== undefined && error.cause !== error) {
+      // Ours already (an OAuth refusal from our fetch): keep it whole, its kind decides what the connection does.
+      if (error.cause instanceof McpFailure) return error.cause;
       const inner = classifyFailure(error.cause, server, tool);
       return new McpFailure(inner.kind, error.message, { ...base, status: inner.status });
     }
@@ -325,8 +327,7 @@ function describeInputRequest(key: string, request: unknown): NeededInput {
   switch (method) {
     case 'elicitation/create': {
       const properties = params?.requestedSchema?.properties;
-      const fields =
-        typeof properties === 'object' && properties !== null ? Object.keys(properties) : undefined;
+      const fields = typeof properties === 'object' && properties !== null ? Object.keys(properties) : undefined;
       const url = typeof params?.url === 'string' ? params.url : undefined;
       return {
         key,
