@@ -35,7 +35,7 @@ import {
 } from './avainode.events.js';
 import type { CharterRequest, CharterRequestOrigin } from './charter-request.entity.js';
 import { CharterRequestStore } from './charter-request.store.js';
-import { publish } from '../../common/events/publish.js';
+import { publish, publishAndWait } from '../../common/events/publish.js';
 
 /** Cache namespace of operator profiles; its TTL is `CACHE_NAMESPACE_TTLS=avinode.operator=<seconds>`. */
 export const OPERATOR_CACHE_NAMESPACE = 'avinode.operator';
@@ -398,7 +398,7 @@ export class AvainodeService {
     const ref = refOf(record);
     switch (action) {
       case 'confirm':
-        publish(
+        await publishAndWait(
           this.events,
           new BookingConfirmed(
             ref,
@@ -410,7 +410,7 @@ export class AvainodeService {
       case 'cancel': {
         // Read from the cancel entry, not the last one: a reconcile may see later history.
         const entry = booking.history.findLast((h) => h.action === 'cancel') ?? booking.history.at(-1);
-        publish(
+        await publishAndWait(
           this.events,
           new BookingCancelled(
             ref,
@@ -429,7 +429,7 @@ export class AvainodeService {
             ? { specialRequests: booking.specialRequests ?? '' }
             : {}),
         };
-        publish(this.events, new BookingModified(ref, changes));
+        await publishAndWait(this.events, new BookingModified(ref, changes));
         break;
       }
     }

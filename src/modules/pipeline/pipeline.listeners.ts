@@ -45,9 +45,9 @@ const DEFAULT_DEPARTURE_TIME = '09:00';
 /**
  * Upstream booking outcomes (from the webhook intake, the sync, or the Avainode module) move runs to booked or
  * cancelled; a `lead.received` webhook with flight requirements starts a run. All listeners are idempotent.
- * Events the webhook intake and the sync deliver with `emitAsync` keep their errors (`suppressErrors: false`), so a
- * failure makes the intake retry the event instead of marking it processed. `avainode.*` events are emitted without
- * awaiting: their listeners must swallow errors, or a rejection would go unhandled.
+ * Every outcome is delivered with `publishAndWait` and keeps its errors (`suppressErrors: false`): a failure makes the
+ * webhook intake retry the event instead of marking it processed, and makes a booking change through our API answer 503
+ * with its upstream mutation left open, so that repeating the request (or the reconcile job) applies it to the run.
  */
 @Injectable()
 export class PipelineListeners {
@@ -65,12 +65,12 @@ export class PipelineListeners {
     return this.outcome(event, 'cancelled', AvinodeBookingCancelled.eventName);
   }
 
-  @OnDomainEvent(BookingConfirmed, { promisify: true })
+  @OnDomainEvent(BookingConfirmed, { promisify: true, suppressErrors: false })
   onApiConfirmed(event: BookingConfirmed): Promise<void> {
     return this.outcome(event, 'confirmed', BookingConfirmed.eventName);
   }
 
-  @OnDomainEvent(BookingCancelled, { promisify: true })
+  @OnDomainEvent(BookingCancelled, { promisify: true, suppressErrors: false })
   onApiCancelled(event: BookingCancelled): Promise<void> {
     return this.outcome(event, 'cancelled', BookingCancelled.eventName);
   }
