@@ -172,10 +172,15 @@ describe('data sync against sandbox upstreams', () => {
       const row = (await localRows(app, 'sync_apollo_contact')).find((r) => r.id === fourth!.id);
       return row?.data['title'] === 'Head of Flight Department (webhook test)';
     }, 20_000);
-    const runs = (await (await app.request('/api/integration/sync/runs?limit=5')).json()) as {
-      items: Array<{ trigger: string; streams: string[]; outcome: string; changed: number }>;
-    };
-    expect(runs.items.find((run) => run.trigger === 'webhook')).toMatchObject({
+    // The row is written before its sync run is closed: poll until the run has an outcome.
+    const webhookRun = await eventually(async () => {
+      const runs = (await (await app.request('/api/integration/sync/runs?limit=5')).json()) as {
+        items: Array<{ trigger: string; streams: string[]; outcome: string; changed: number }>;
+      };
+      const run = runs.items.find((one) => one.trigger === 'webhook');
+      return run && run.outcome !== 'running' ? run : undefined;
+    }, 20_000);
+    expect(webhookRun).toMatchObject({
       streams: ['apollo_contacts'],
       outcome: 'success',
       changed: 1,
