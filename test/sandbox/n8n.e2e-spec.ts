@@ -286,7 +286,7 @@ describe('n8n sandbox over Streamable HTTP', () => {
     // running before it succeeded is proven by the execution_status events below.
     expect(started).toMatchObject({ mode: 'webhook', workflowId: id });
     expect(started).toMatchObject(
-      started!.status === 'running' ? { finished: false, stoppedAt: null } : { status: 'success', finished: true },
+      str(started!.status) === 'running' ? { finished: false, stoppedAt: null } : { status: 'success', finished: true },
     );
     expect(started!.data).toBeUndefined();
     await waitFor(async () => str((await execution(started!.id)).status) !== 'running', 5_000, 'the run to end');
