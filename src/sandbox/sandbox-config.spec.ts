@@ -22,6 +22,8 @@ describe('loadSandboxConfig', () => {
       webhooks: {},
       dataDir: undefined,
       avinodeTripFlow: undefined,
+      avinodeLive: undefined,
+      protocol: '2026-07-28',
     });
   });
 
