@@ -44,7 +44,14 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/console/'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/console/', '<rootDir>/test/fleet/', '-crash[.-]'],
+    },
+    // Processes killed with SIGKILL and restarted, and several instances sharing one database (end-to-end too; the
+    // slowest files, which CI runs once, on production's Node).
+    {
+      ...common,
+      displayName: 'crash',
+      testMatch: ['<rootDir>/test/fleet/**/*.e2e-spec.ts', '<rootDir>/test/**/*-crash{.,-*.}e2e-spec.ts'],
     },
     // The console in headless Chromium against the real app (end-to-end too, but they need a browser).
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/console/**/*.e2e-spec.ts'] },
