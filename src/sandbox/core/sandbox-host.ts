@@ -475,15 +475,7 @@ export class SandboxHost<State> {
       }
       session.idleTimer.refresh();
       const rpc = peek(body);
-      if (rpc.toolName !== undefined) {
-        this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
-        if (rpc.traceparent) this.rememberTrace(rpc.traceparent);
-        // Not every change emits an event (a stored quote does not), so a kept state is saved after any tool call.
-        if (this.stateFile) res.once('finish', () => this.stateFile?.changed());
-      }
-      const decision =
-        rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
-      if (!(await this.applyFault(decision, rpc, res, sessionId, false))) return;
+      if (!(await this.applyFault(this.admit(rpc, res), rpc, res, sessionId, false))) return;
       await this.serve(session.transport, req, res, text, body);
       return;
     }
@@ -495,6 +487,16 @@ export class SandboxHost<State> {
       return;
     }
     sendJson(res, 400, jsonRpcError(-32000, 'Bad Request: No valid session ID provided'));
+  }
+
+  /** Counts a tool call (and its trace) and decides the fault it meets, the same in both protocol eras. */
+  private admit(rpc: ReturnType<typeof peek>, res: ServerResponse): FaultDecision {
+    if (rpc.toolName === undefined) return this.faults.decideForOther();
+    this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
+    if (rpc.traceparent) this.rememberTrace(rpc.traceparent);
+    // Not every change emits an event (a stored quote does not), so a kept state is saved after any tool call.
+    if (this.stateFile) res.once('finish', () => this.stateFile?.changed());
+    return this.faults.decideForTool(rpc.toolName);
   }
 
   /**
@@ -509,14 +511,7 @@ export class SandboxHost<State> {
   ): Promise<void> {
     this.requests.modern++;
     const rpc = peek(body);
-    if (rpc.toolName !== undefined) {
-      this.calls[rpc.toolName] = (this.calls[rpc.toolName] ?? 0) + 1;
-      if (rpc.traceparent) this.rememberTrace(rpc.traceparent);
-      if (this.stateFile) res.once('finish', () => this.stateFile?.changed());
-    }
-    const decision =
-      rpc.toolName !== undefined ? this.faults.decideForTool(rpc.toolName) : this.faults.decideForOther();
-    if (!(await this.applyFault(decision, rpc, res, undefined, true))) return;
+    if (!(await this.applyFault(this.admit(rpc, res), rpc, res, undefined, true))) return;
     this.modern ??= createMcpHandler(() => this.createServer(), {
       legacy: 'reject',
       onerror: () => undefined,
