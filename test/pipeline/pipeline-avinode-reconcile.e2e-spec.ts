@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { JobQueueService } from '../../src/common/jobs/job-queue.service.js';
 import { EmbeddedSandboxes } from '../../src/common/mcp/embedded-sandbox.provider.js';
 import { AvinodeTripsService } from '../../src/modules/avainode/avinode-trips.service.js';
+import { PipelineRunsService } from '../../src/modules/pipeline/pipeline-runs.service.js';
 import { TripReconciliationJob, tripReconcileQueue } from '../../src/modules/pipeline/trip-reconciliation.job.js';
 import type { SandboxServerHandle } from '../../src/sandbox/index.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
@@ -86,6 +87,8 @@ describe('pipeline: enough quotes end the wait; reconciliation picks up answers 
       const id = await submit('lost.webhooks@example.com');
       const waiting = await awaitingQuotes(id);
       const tripId = waiting.avinodeTrip!.tripId;
+      // The trip as read before any seller answered: a picture a slow notification handler may still be holding.
+      const unanswered = await t.app.get(AvinodeTripsService).getTrip(tripId);
       // Every seller answered upstream (the late one after 6 to 14 s, after any revision), but nothing reached the run.
       const upstream = await eventually(async () => {
         const current = await t.app.get(AvinodeTripsService).getTrip(tripId);
@@ -103,6 +106,10 @@ describe('pipeline: enough quotes end the wait; reconciliation picks up answers 
       expect(stored.map((q) => q.rfqId).sort()).toEqual(upstream.rfqs.map((r) => r.id).sort());
       expect(stored.filter((q) => q.status === 'quoted').length).toBeGreaterThanOrEqual(2);
       expect(chosen.choice?.rfqId).toEqual(expect.any(String));
+
+      // That older picture, committed last, does not turn the answers back into silence.
+      await t.app.get(PipelineRunsService).recordTripQuotes(tripId, unanswered.rfqs, false);
+      expect((await run(id)).avinodeTrip?.quotes).toEqual(stored);
 
       // A second pass leaves alone what is stored (nothing changed upstream since).
       const second = await t.app.get(TripReconciliationJob).reconcile();

@@ -56,6 +56,8 @@ export interface NewRunRow {
 }
 
 const MAX_KEPT_ERRORS = 10;
+/** How far along an RFQ is: sent (no answer yet), answered (quoted or declined), cancelled. */
+const rfqStage = (status: string): string => `CASE ${status} WHEN 'sent' THEN 0 WHEN 'cancelled' THEN 2 ELSE 1 END`;
 const STEP_ORDER = ['enrich', 'search', 'price', 'request', 'notify', 'confirmation'];
 
 /** Advisory lock (namespace, key) that serialises run submissions against the cap on runs in flight. */
@@ -520,14 +522,21 @@ export class PipelineRunsRepository {
 
   // ---- Avinode's trip quotes -----------------------------------------------------------------------------------------
 
-  /** Stores each RFQ of the run's trip as read now (quotes, declines, silence). */
+  /**
+   * Stores each RFQ of the run's trip as read now (quotes, declines, silence). Two notifications about one trip are
+   * processed concurrently, each reading the trip from Avinode and then writing under the run's lock, so an earlier read
+   * can commit last: a stored RFQ is replaced only by one at least as far along (sent → answered → cancelled, then the
+   * number of quote revisions), never by an older picture of it.
+   */
   async upsertTripQuotes(manager: EntityManager, runId: string, rfqs: readonly Rfq[]): Promise<void> {
     for (const rfq of rfqs) {
       await manager.query(
-        `INSERT INTO "pipeline_trip_quotes" ("run_id", "rfq_id", "status", "quote_id", "total_cents", "rfq")
+        `INSERT INTO "pipeline_trip_quotes" AS "stored" ("run_id", "rfq_id", "status", "quote_id", "total_cents", "rfq")
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT ("run_id", "rfq_id") DO UPDATE SET "status" = EXCLUDED."status", "quote_id" = EXCLUDED."quote_id",
-           "total_cents" = EXCLUDED."total_cents", "rfq" = EXCLUDED."rfq", "updated_at" = now()`,
+           "total_cents" = EXCLUDED."total_cents", "rfq" = EXCLUDED."rfq", "updated_at" = now()
+         WHERE (${rfqStage('EXCLUDED."status"')}, (EXCLUDED."rfq"->>'quoteRevisions')::int)
+            >= (${rfqStage('"stored"."status"')}, ("stored"."rfq"->>'quoteRevisions')::int)`,
         [runId, rfq.id, rfq.status, rfq.latestQuote?.id ?? null, rfq.latestQuote?.total ?? null, JSON.stringify(rfq)],
       );
     }
