@@ -46,8 +46,8 @@ async function counts(child: ChildApp): Promise<Counts> {
 
 /**
  * Check 4: accept 1,000 events and kill -9 the process before it processed them; restart and kill -9 again while it is
- * working through them (after an event's listeners ran, before its status committed); restart: every event ends
- * processed exactly once. Runs the built app (`npm run build` first
+ * working through them in batches (after an event's listeners ran, before its batch's status committed, so earlier
+ * events of that batch are unmarked too); restart: every event ends processed exactly once. Runs the built app (`npm run build` first
  * when running jest directly).
  */
 describe('crash between accept and process', () => {
@@ -59,7 +59,7 @@ describe('crash between accept and process', () => {
     await database?.drop();
   });
 
-  it(`kill -9 after accepting ${EVENTS} events and again mid-processing: each processed exactly once`, async () => {
+  it(`kill -9 after accepting ${EVENTS} events and again mid-batch: each processed exactly once`, async () => {
     database = await createTestDatabase('webhook-crash');
     const env = {
       ...database.env,
@@ -97,9 +97,14 @@ describe('crash between accept and process', () => {
     expect(await counts(child)).toMatchObject({ total: EVENTS, processed: 0 });
     await child.kill();
 
-    // 2. A processing instance kills itself (SIGKILL) mid-way: right after the listeners of its 300th event ran and
-    // before that event's status committed, the worst moment (WEBHOOK_CRASH_AFTER_EVENTS, a test aid).
-    const second = spawnApp({ ...env, WEBHOOK_CONCURRENCY: '2', WEBHOOK_CRASH_AFTER_EVENTS: '300' });
+    // 2. A processing instance kills itself (SIGKILL) mid-way: right after the listeners of its 310th event ran, in the
+    // middle of a batch of 25 whose status had not committed, the worst moment (WEBHOOK_CRASH_AFTER_EVENTS, a test aid).
+    const second = spawnApp({
+      ...env,
+      WEBHOOK_CONCURRENCY: '2',
+      WEBHOOK_PROCESS_BATCH_SIZE: '25',
+      WEBHOOK_CRASH_AFTER_EVENTS: '310',
+    });
     expect(await second.exited).toBe('SIGKILL');
     // What the kill left, read by an accept-only instance: some processed, not all.
     child = await startChildApp({ ...env, WEBHOOK_CONCURRENCY: '0' });

@@ -160,6 +160,8 @@ export class AppConfig {
     retryDelaySeconds: number;
     retryBackoff: boolean;
     concurrency: number;
+    /** Events a processing worker fetches and records at once. */
+    processBatchSize: number;
     /** Deliveries stored by one statement at most (1: each on its own). */
     intakeBatchMax: number;
     jobTimeoutSeconds: number;
@@ -383,6 +385,7 @@ export class AppConfig {
         retryDelaySeconds: env.WEBHOOK_RETRY_DELAY_SECONDS,
         retryBackoff: env.WEBHOOK_RETRY_BACKOFF,
         concurrency: env.WEBHOOK_CONCURRENCY,
+        processBatchSize: env.WEBHOOK_PROCESS_BATCH_SIZE,
         intakeBatchMax: env.WEBHOOK_INTAKE_BATCH_MAX,
         jobTimeoutSeconds: env.WEBHOOK_JOB_TIMEOUT_SECONDS,
         publicUrl: env.WEBHOOK_PUBLIC_URL.replace(/\/+$/, '') || undefined,

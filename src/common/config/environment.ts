@@ -546,6 +546,16 @@ export class EnvironmentVariables {
   WEBHOOK_CONCURRENCY = 4;
 
   /**
+   * Events a processing worker takes at once: the batch is claimed, version-checked and marked done with one statement
+   * each, its jobs fetched and completed with one each; the listeners still run per event, in order.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  WEBHOOK_PROCESS_BATCH_SIZE = 25;
+
+  /**
    * Accepted deliveries stored by one statement at most (group commit while a store is in flight); 1 stores each on
    * its own. Every delivery is still answered only after its own row has committed.
    */

@@ -5,10 +5,10 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { AppConfig } from '../config/app-config.js';
 import { ShutdownDrain } from '../lifecycle/shutdown-drain.js';
 import type { QueueDefinition } from './queue-definition.js';
-import { type JobHandler, QueueWorker } from './queue-worker.js';
+import { type BatchJobHandler, type JobHandler, QueueWorker } from './queue-worker.js';
 import { safeErrorMessage } from '../logging/safe-errors.js';
 
-export type { JobContext, JobHandler } from './queue-worker.js';
+export type { BatchJob, BatchJobHandler, JobContext, JobHandler } from './queue-worker.js';
 
 export interface SendOptions {
   /** Enqueue inside this transaction: the job exists only if the transaction commits (outbox without an outbox table). */
@@ -126,6 +126,21 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
    * to the dead-letter queue.
    */
   async work<TPayload>(queue: QueueDefinition<TPayload>, handler: JobHandler<TPayload>): Promise<string[]> {
+    return this.startWorkers(queue, handler);
+  }
+
+  /**
+   * As `work`, but each fetched batch (up to `queue.batchSize` jobs) goes to the handler at once, so it can claim and
+   * record the whole batch in a few statements; the jobs it does not report failed are completed in one statement.
+   */
+  async workBatch<TPayload>(queue: QueueDefinition<TPayload>, handler: BatchJobHandler<TPayload>): Promise<string[]> {
+    return this.startWorkers(queue, { batch: handler });
+  }
+
+  private async startWorkers<TPayload>(
+    queue: QueueDefinition<TPayload>,
+    handler: JobHandler<TPayload> | { batch: BatchJobHandler<TPayload> },
+  ): Promise<string[]> {
     await this.ensureQueue(queue);
     if (this.draining) throw new Error(`JobQueueService.work(${queue.name}): the job queue is draining`);
     const ids: string[] = [];

@@ -21,6 +21,22 @@ export interface JobContext {
 
 export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => Promise<void>;
 
+/** One job of a batch given to a `BatchJobHandler`. */
+export interface BatchJob<TPayload> {
+  id: string;
+  data: TPayload;
+  /** 0 on the first attempt. */
+  retryCount: number;
+  retryLimit: number;
+}
+
+/**
+ * Handles a fetched batch at once (one statement for the batch's bookkeeping instead of several per job). Returns the
+ * jobs that failed, with their errors: those are failed one by one (retried, finally dead-lettered), the rest are
+ * completed together. A throw fails the whole batch.
+ */
+export type BatchJobHandler<TPayload> = (jobs: Array<BatchJob<TPayload>>) => Promise<Map<string, Error>>;
+
 /**
  * One worker of a queue: fetch a batch (highest priority first), run the handler on each job in turn, complete or fail
  * each, and fetch again at once while there is work; an empty fetch waits the polling interval unless woken. pg-boss's
@@ -38,7 +54,7 @@ export class QueueWorker<TPayload> {
   constructor(
     private readonly boss: PgBoss,
     private readonly queue: QueueDefinition<TPayload>,
-    private readonly handler: JobHandler<TPayload>,
+    private readonly handler: JobHandler<TPayload> | { batch: BatchJobHandler<TPayload> },
     private readonly logger: Logger,
   ) {}
 
@@ -91,11 +107,38 @@ export class QueueWorker<TPayload> {
         if (!this.woken && !this.stopping) await this.idleWait(idleMs);
         continue;
       }
-      await this.handleBatch(jobs);
+      if (typeof this.handler === 'function') await this.handleEach(jobs, this.handler);
+      else await this.handleTogether(jobs, this.handler.batch);
     }
   }
 
-  private async handleBatch(jobs: Array<PgBoss.JobWithMetadata<TPayload>>): Promise<void> {
+  private async handleTogether(
+    jobs: Array<PgBoss.JobWithMetadata<TPayload>>,
+    handler: BatchJobHandler<TPayload>,
+  ): Promise<void> {
+    for (const job of jobs) this.active.add(job.id);
+    let failures: Map<string, Error>;
+    try {
+      failures = await handler(
+        jobs.map((job) => ({ id: job.id, data: job.data, retryCount: job.retryCount, retryLimit: job.retryLimit })),
+      );
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      failures = new Map(jobs.map((job) => [job.id, failure]));
+    }
+    for (const [id, error] of failures) {
+      await this.boss
+        .fail(this.queue.name, id, { message: error.message })
+        .catch((failError: unknown) => this.logger.warn(`failing job ${id}: ${safeErrorMessage(failError)}`));
+      this.active.delete(id);
+    }
+    await this.complete(jobs.filter((job) => !failures.has(job.id)).map((job) => job.id));
+  }
+
+  private async handleEach(
+    jobs: Array<PgBoss.JobWithMetadata<TPayload>>,
+    handler: JobHandler<TPayload>,
+  ): Promise<void> {
     for (const job of jobs) this.active.add(job.id);
     const completed: string[] = [];
     // Jobs already fetched are finished even while stopping: they are active, and left alone they would wait for
@@ -103,7 +146,7 @@ export class QueueWorker<TPayload> {
     for (const job of jobs) {
       let completedWithin = false;
       try {
-        await this.handler(job.data, {
+        await handler(job.data, {
           id: job.id,
           queue: job.name,
           retryCount: job.retryCount,
@@ -125,6 +168,10 @@ export class QueueWorker<TPayload> {
         this.active.delete(job.id);
       }
     }
+    await this.complete(completed);
+  }
+
+  private async complete(completed: string[]): Promise<void> {
     // A failure to record the outcome (or a crash before it) leaves the jobs active: they expire and run again, and
     // handlers are written to recognise work already done.
     if (completed.length > 0) {

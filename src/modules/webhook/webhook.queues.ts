@@ -24,8 +24,7 @@ export function webhookQueues(config: AppConfig): WebhookQueues {
     expireInSeconds: config.webhooks.jobTimeoutSeconds,
     concurrency: config.webhooks.concurrency,
     pollingIntervalSeconds: 0.5,
-    // Fewer queue round trips per event, few enough to spread the work over the workers.
-    batchSize: 5,
+    batchSize: config.webhooks.processBatchSize,
   });
   const deadLetter = defineQueue<WebhookJob>({
     name: process.deadLetter ?? 'webhook.process.dead-letter',
