@@ -332,6 +332,34 @@ describe('n8n sandbox over Streamable HTTP', () => {
     expect((await execution(executionId)).status).toBe('success');
   });
 
+  it('answers when Respond to Webhook has run while the nodes after it keep running, as n8n does', async () => {
+    const wf = webhookWorkflow('Acknowledges first', 'e2e/ack-first', [], 'responseNode');
+    wf.nodes = [
+      wf.nodes[0]!,
+      node(
+        'Respond',
+        'n8n-nodes-base.respondToWebhook',
+        1.1,
+        { respondWith: 'json', responseBody: '={{ { "executionId": $execution.id } }}' },
+        1,
+      ),
+      node('Slack', 'n8n-nodes-base.noOp', 1, {}, 2),
+    ];
+    wf.connections = chain('Webhook', 'Respond', 'Slack');
+    const id = await create(wf);
+    await activate(id);
+    const run = await call('n8n_test_workflow', { workflowId: id, data: { __sandboxDelayMs: 2_000 } });
+    expect(run).toMatchObject({ success: true, data: { status: 200 } });
+    const executionId = str(run.data?.data?.executionId);
+    expect((await execution(executionId)).status).toBe('running');
+    await waitFor(
+      () => eventsOfType('workflow_completed').some((e) => (e.data?.executionId as unknown) === executionId),
+      10_000,
+      'workflow_completed after the nodes behind Respond to Webhook',
+    );
+    expect((await execution(executionId)).status).toBe('success');
+  });
+
   it('fails a workflow with a Stop and Error node, and any run given __sandboxFail', async () => {
     const failing = webhookWorkflow(
       'Always fails',

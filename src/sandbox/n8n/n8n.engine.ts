@@ -9,6 +9,11 @@ import { webhookKeys, webhookMethodOf, webhookPathOf } from './n8n.validation.js
  * seeded delay) becomes `success` or `error`, emitting `execution_status` and `workflow_completed` / `workflow_failed`.
  * Node behaviour is simulated, not executed: items flow along `main` connections, Set nodes assign fields, Stop and
  * Error fails the run, Respond to Webhook shapes the HTTP reply.
+ *
+ * Timing: the drawn duration is the whole execution. The Webhook trigger and Respond to Webhook nodes do no I/O, so
+ * they take a millisecond each, as in n8n; the rest of the duration goes to the other nodes by weight (with none, it is
+ * n8n finishing the execution). As in n8n, a `responseMode: responseNode` reply is sent when the Respond to Webhook node
+ * has run, while the nodes after it keep running; the execution's status and events come at its end.
  */
 
 /** Input key that makes any run fail (at its last node); a string value becomes the error message. */
@@ -32,7 +37,10 @@ export interface WebhookReply {
 
 export interface StartedRun {
   execution: N8nExecution;
-  /** The reply n8n sends: immediately for `responseMode: onReceived`, otherwise when the run ends. */
+  /**
+   * The reply n8n sends: immediately for `responseMode: onReceived`, when the Respond to Webhook node has run for
+   * `responseNode` (at the end when the run fails before it), otherwise when the run ends.
+   */
   reply: Promise<WebhookReply>;
 }
 
@@ -110,6 +118,36 @@ function plan(workflow: N8nWorkflow, trigger: N8nNode): PlannedNode[] {
   return order;
 }
 
+/** Nodes that do no I/O and take about a millisecond in n8n, whatever the execution's length. */
+function isInstant(node: N8nNode): boolean {
+  return nodeTypeInfo(node.type)?.kind === 'webhook' || node.type === 'n8n-nodes-base.respondToWebhook';
+}
+
+/** Each planned node's execution time: instant nodes 1 ms, the others share the duration by weight. */
+function nodeTimes(order: readonly PlannedNode[], durationMs: number, weights: readonly number[]): number[] {
+  const nodeWeights = order.map(({ node }, index) => (isInstant(node) ? 0 : (weights[index % weights.length] ?? 1)));
+  const busy = durationMs - (order.length - nodeWeights.filter((w) => w > 0).length);
+  const totalWeight = nodeWeights.reduce((a, b) => a + b, 0) || 1;
+  return nodeWeights.map((w) => (w === 0 ? 1 : Math.max(1, Math.round((Math.max(0, busy) * w) / totalWeight))));
+}
+
+/** Milliseconds after the start at which the first Respond to Webhook node has run, if the run reaches one. */
+function respondOffset(
+  workflow: N8nWorkflow,
+  trigger: N8nNode,
+  durationMs: number,
+  weights: readonly number[],
+): number | undefined {
+  const order = plan(workflow, trigger);
+  const times = nodeTimes(order, durationMs, weights);
+  let clock = 0;
+  for (const [index, { node }] of order.entries()) {
+    clock += times[index] ?? 1;
+    if (node.type === 'n8n-nodes-base.respondToWebhook' && !node.disabled) return Math.min(clock, durationMs);
+  }
+  return undefined;
+}
+
 function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
   const keys = dotted.split('.');
   let cursor = target;
@@ -179,12 +217,12 @@ function simulate(
   const order = plan(workflow, trigger);
   const outputs = new Map<string, Record<string, unknown>>();
   const runData: Record<string, N8nNodeRun[]> = {};
-  const totalWeight = weights.reduce((a, b) => a + b, 0) || 1;
+  const times = nodeTimes(order, durationMs, weights);
   let clock = Date.parse(execution.startedAt);
   const failAt = failure === undefined ? undefined : (order[order.length - 1]?.node.name ?? trigger.name);
   const result: Simulation = { runData, lastNode: trigger.name, lastOutput: triggerItem };
   for (const [index, { node, previous }] of order.entries()) {
-    const executionTime = Math.max(1, Math.round((durationMs * (weights[index % weights.length] ?? 1)) / totalWeight));
+    const executionTime = times[index] ?? 1;
     const input = previous === undefined ? triggerItem : (outputs.get(previous) ?? {});
     const ctx: ExpressionContext = {
       json: input,
@@ -339,6 +377,19 @@ export function startWebhookRun(
   const finalReply = new Promise<WebhookReply>((resolve) => {
     settle = resolve;
   });
+
+  const respondAt = responseMode === 'responseNode' ? respondOffset(workflow, trigger, durationMs, weights) : undefined;
+  if (respondAt !== undefined && respondAt < durationMs) {
+    // The reply leaves when the Respond to Webhook node has run; a run that fails before it is answered at its end.
+    setTimeout(() => {
+      const current = state.executions.get(id);
+      if (!current || current.status !== 'running') return;
+      const sim = simulate(workflow, trigger, triggerItem, current, context.now(), durationMs, weights, failure);
+      if (sim.respond) {
+        settle({ status: sim.respond.status, statusText: statusText(sim.respond.status), body: sim.respond.body });
+      }
+    }, respondAt).unref();
+  }
 
   const timer = setTimeout(() => {
     state.timers.delete(id);
