@@ -16,6 +16,7 @@ import { UpstreamMutation1765800000000 } from './1765800000000-upstream-mutation
 import { UpstreamMutationResult1765850000000 } from './1765850000000-upstream-mutation-result.js';
 import { AvinodeTripFlow1765900000000 } from './1765900000000-avinode-trip-flow.js';
 import { McpOAuthTokens1766000000000 } from './1766000000000-mcp-oauth-tokens.js';
+import { PipelineNotificationOutcome1766100000000 } from './1766100000000-pipeline-notification-outcome.js';
 
 /** Every migration, in order. New migrations are appended here (and generated with `npm run migration:generate`). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   UpstreamMutationResult1765850000000,
   AvinodeTripFlow1765900000000,
   McpOAuthTokens1766000000000,
+  PipelineNotificationOutcome1766100000000,
 ];

@@ -5,6 +5,8 @@ import type { AircraftChoiceRecord, FlightRequirements, RunSource } from './pipe
 import type { PricedCandidate } from './aircraft-choice.js';
 import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './run-state-machine.js';
 
+export type NotificationStatus = 'sent' | 'succeeded' | 'failed';
+
 /** One lead on one trip, on its way to a booking. Status changes only through run-state-machine.ts. */
 @Entity({ name: 'pipeline_runs' })
 @Index('idx_pipeline_runs_created', ['createdAt', 'id'])
@@ -22,12 +24,15 @@ import type { BookingOutcome, FailureReason, PipelineStep, RunStatus } from './r
 @Index('uq_pipeline_runs_batch_index', ['batchId', 'batchIndex'], { unique: true, where: '"batch_id" IS NOT NULL' })
 @Index('idx_pipeline_runs_status_created', ['status', 'createdAt', 'id'])
 @Index('idx_pipeline_runs_booking', ['bookingId'], { where: '"booking_id" IS NOT NULL' })
+// n8n's execution webhooks find the run by its notification's execution.
+@Index('idx_pipeline_runs_n8n_execution', ['n8nExecutionId'], { where: '"n8n_execution_id" IS NOT NULL' })
 // The sweep that ends runs waiting past their due time reads only waiting runs.
 @Index('idx_pipeline_runs_awaiting_due', ['confirmationDueAt'], { where: `"status" = 'awaiting_confirmation'` })
 @Check(
   'ck_pipeline_runs_status',
   `"status" IN ('queued', 'enriching', 'searching', 'pricing', 'requesting', 'notifying', 'awaiting_quotes', 'awaiting_confirmation', 'booked', 'cancelled', 'failed', 'dead_lettered')`,
 )
+@Check('ck_pipeline_runs_notification_status', `"notification_status" IN ('sent', 'succeeded', 'failed')`)
 export class PipelineRun {
   /** Chosen by the application before insert: it is also the charter request's idempotency key. */
   @PrimaryColumn('uuid')
@@ -112,6 +117,17 @@ export class PipelineRun {
 
   @Column({ name: 'notification_recorded_at', type: 'timestamptz', nullable: true })
   notificationRecordedAt: Date | null;
+
+  /**
+   * `sent` once n8n accepted the notification (the run goes on without waiting for the workflow to finish), then
+   * `succeeded` or `failed` when n8n reports the execution's end. A failed notification does not fail the run.
+   */
+  @Column({ name: 'notification_status', type: 'varchar', length: 16, nullable: true })
+  notificationStatus: NotificationStatus | null;
+
+  /** Why the notification workflow failed (n8n's error message and node), when it did. */
+  @Column({ name: 'notification_error', type: 'text', nullable: true })
+  notificationError: string | null;
 
   /** While awaiting confirmation: when the run gives up (the quote's validity, bounded by the configured timeout). */
   @Column({ name: 'confirmation_due_at', type: 'timestamptz', nullable: true })

@@ -8,6 +8,7 @@ import { INSTANCE_NAME } from '../../common/instance.js';
 import type { Rfq } from '../avainode/avinode-trips.contracts.js';
 import { PipelineBookingOutcome } from './booking-outcome.entity.js';
 import type { LeadProfile } from './lead-merge.js';
+import { NOTIFICATION_WORKFLOW_NAME } from './notification-workflow.service.js';
 import { PipelineRun } from './pipeline-run.entity.js';
 import { PipelineStepRecord, type StepAttemptError, type StepRecordStatus } from './pipeline-step.entity.js';
 import type { FlightRequirements, RunSource } from './pipeline.types.js';
@@ -353,6 +354,7 @@ export class PipelineRunsRepository {
         ['charter_request_id', run.charterRequestId],
         ['booking_id', run.bookingId],
         ['n8n_execution_id', run.n8nExecutionId],
+        ['notification_status', run.notificationStatus],
         ['cancel_reason', run.cancelReason],
         ['confirmation_due_at', run.confirmationDueAt],
         ['quote_path', run.quotePath],
@@ -389,6 +391,45 @@ export class PipelineRunsRepository {
     const row = rows[0];
     if (!row?.key) throw new NotFoundError('pipeline run', runId);
     return { key: row.key, earlier: row.earlier };
+  }
+
+  /**
+   * Records how the notification execution `executionId` ended on the run that sent it. `changed` is false when the run
+   * already had this outcome (a redelivered webhook); null when no run has this execution.
+   */
+  async recordNotificationOutcome(
+    executionId: string,
+    status: 'succeeded' | 'failed',
+    error: string | null,
+  ): Promise<{ runId: string; changed: boolean } | null> {
+    const rows = await this.dataSource.query<Array<{ id: string; changed: boolean }>>(
+      `WITH "target" AS (
+         SELECT "id", "notification_status" FROM "pipeline_runs" WHERE "n8n_execution_id" = $1 FOR UPDATE),
+       "changed" AS (
+         UPDATE "pipeline_runs" AS "run" SET "notification_status" = $2, "notification_error" = $3
+         FROM "target" WHERE "run"."id" = "target"."id" AND "target"."notification_status" IS DISTINCT FROM $2
+         RETURNING "run"."id")
+       SELECT "target"."id", EXISTS (SELECT 1 FROM "changed" WHERE "changed"."id" = "target"."id") AS "changed"
+       FROM "target"`,
+      [executionId, status, error],
+    );
+    const row = rows[0];
+    return row ? { runId: row.id, changed: row.changed } : null;
+  }
+
+  /**
+   * Whether an execution of `workflowId` could still belong to a notify step that has not committed: the workflow is
+   * the managed notification workflow and some run has recorded its notification key without an execution id.
+   */
+  async notificationMayBeUncommitted(workflowId: string): Promise<boolean> {
+    const rows = await this.dataSource.query<Array<{ pending: boolean }>>(
+      `SELECT EXISTS (SELECT 1 FROM "n8n_managed_workflows" WHERE "name" = $2 AND "workflow_id" = $1)
+          AND EXISTS (SELECT 1 FROM "pipeline_runs"
+                      WHERE "status" = 'notifying' AND "notification_key" IS NOT NULL AND "n8n_execution_id" IS NULL)
+          AS "pending"`,
+      [workflowId, NOTIFICATION_WORKFLOW_NAME],
+    );
+    return rows[0]?.pending === true;
   }
 
   async markTripClosed(runId: string): Promise<void> {

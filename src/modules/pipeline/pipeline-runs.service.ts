@@ -13,6 +13,7 @@ import type { StepAttemptError, StepRecordStatus } from './pipeline-step.entity.
 import { PipelineRunsRepository } from './pipeline-runs.repository.js';
 import type { Rfq } from '../avainode/avinode-trips.contracts.js';
 import {
+  PipelineNotificationFinished,
   PipelineRunCreated,
   PipelineRunFinished,
   PipelineRunStatusChanged,
@@ -71,6 +72,7 @@ export interface StepOutcome {
       | 'charterRequestId'
       | 'bookingId'
       | 'n8nExecutionId'
+      | 'notificationStatus'
       | 'quotePath'
       | 'avinodeTripId'
       | 'avinodeDeepLink'
@@ -328,6 +330,40 @@ export class PipelineRunsService {
     });
     this.flush(emits);
     return result;
+  }
+
+  // ---- the notification's end ---------------------------------------------------------------------------------------
+
+  /**
+   * n8n reported how a notification execution ended: recorded on its run and audited. A failed notification does not
+   * fail the run (the charter request stands; an operator sees it on the run and in the audit log). An execution of the
+   * notification workflow that no run knows yet is most likely a notify step whose commit n8n overtook: the error makes
+   * the webhook intake deliver the event again later. Returns the run id, or null for an execution no run waits for.
+   */
+  async recordNotificationOutcome(outcome: {
+    executionId: string;
+    workflowId: string;
+    status: 'succeeded' | 'failed';
+    error: string | null;
+  }): Promise<string | null> {
+    const found = await this.repository.recordNotificationOutcome(outcome.executionId, outcome.status, outcome.error);
+    if (found) {
+      if (found.changed) {
+        publish(
+          this.events,
+          new PipelineNotificationFinished(found.runId, outcome.executionId, outcome.status, outcome.error),
+        );
+      }
+      return found.runId;
+    }
+    if (await this.repository.notificationMayBeUncommitted(outcome.workflowId)) {
+      throw new DomainError(
+        'service_unavailable',
+        `No run has n8n execution ${outcome.executionId} yet; its notify step may not have committed`,
+        { retryAfterSeconds: 1 },
+      );
+    }
+    return null;
   }
 
   // ---- Avinode's trip flow -------------------------------------------------------------------------------------------

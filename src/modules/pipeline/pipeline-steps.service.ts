@@ -532,7 +532,8 @@ export class PipelineStepsService {
       outcome: {
         event: { type: 'step_succeeded', step: 'notify' },
         output: { workflowId: result.workflowId, executionId: result.executionId, alreadySent: result.alreadySent },
-        runPatch: { n8nExecutionId: result.executionId },
+        // n8n answered once its Respond to Webhook node ran: the workflow's end is followed by its webhook.
+        runPatch: { n8nExecutionId: result.executionId, notificationStatus: 'sent' },
       },
     };
   }

@@ -75,6 +75,7 @@ const RUN_EXAMPLE = {
   bookingId: null,
   n8nExecutionId: '1207',
   notificationKey: '9b2f6c1e-4a7d-4f0e-8c3b-5d6e7f8a9b0c:1',
+  notification: { status: 'succeeded', error: null },
   steps: [
     { step: 'enrich', status: 'succeeded', attempts: 1, durationMs: 41, instance: 'jetvision-7d9f/1', errors: [] },
   ],
@@ -166,6 +167,7 @@ export function runView(
     bookingId: run.bookingId,
     n8nExecutionId: run.n8nExecutionId,
     notificationKey: run.notificationKey,
+    notification: { status: run.notificationStatus, error: run.notificationError },
     quotePath: run.quotePath,
     avinodeTrip: run.avinodeTripId
       ? {

@@ -147,6 +147,31 @@ export class PipelineRunFinished implements AuditableEvent {
   }
 }
 
+/** n8n reported the end of the run's notification execution. Audited; a failure does not change the run's status. */
+export class PipelineNotificationFinished implements AuditableEvent {
+  static readonly eventName = 'pipeline.run.notification_finished';
+
+  constructor(
+    readonly runId: string,
+    readonly executionId: string,
+    readonly status: 'succeeded' | 'failed',
+    readonly error: string | null,
+    readonly occurredAt: Date = new Date(),
+  ) {}
+
+  toAuditEntry(): AuditEntryInput {
+    return {
+      source: 'pipeline',
+      type: PipelineNotificationFinished.eventName,
+      subject: this.runId,
+      correlationId: this.runId,
+      outcome: this.status === 'succeeded' ? 'success' : 'failure',
+      details: { executionId: this.executionId, status: this.status, error: this.error },
+      occurredAt: this.occurredAt,
+    };
+  }
+}
+
 export class PipelineBatchCreated implements AuditableEvent {
   static readonly eventName = 'pipeline.batch.created';
 

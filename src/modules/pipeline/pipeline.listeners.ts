@@ -7,6 +7,7 @@ import {
   BookingCancelled,
   BookingConfirmed,
 } from '../avainode/avainode.events.js';
+import { N8nWorkflowCompleted, N8nWorkflowFailed } from '../n8n/n8n.events.js';
 import { SyncedBookingStatusChanged } from '../sync/sync.events.js';
 import { LeadReceived } from '../webhook/events/lead.events.js';
 import type { LeadProfile } from './lead-merge.js';
@@ -87,6 +88,20 @@ export class PipelineListeners {
     const runId = await this.runs.recordTripQuotes(event.rfq.tripId, [event.rfq], true);
     if (runId)
       this.logger.debug(`Run ${runId}: RFQ ${event.rfq.id} is ${event.rfq.status} (${event.notificationType})`);
+  }
+
+  /** The end of a notification execution, which the notify step triggered without waiting for it. */
+  @OnDomainEvent(N8nWorkflowCompleted, { promisify: true, suppressErrors: false })
+  async onWorkflowCompleted(event: N8nWorkflowCompleted): Promise<void> {
+    const { executionId, workflowId } = event.payload;
+    await this.runs.recordNotificationOutcome({ executionId, workflowId, status: 'succeeded', error: null });
+  }
+
+  @OnDomainEvent(N8nWorkflowFailed, { promisify: true, suppressErrors: false })
+  async onWorkflowFailed(event: N8nWorkflowFailed): Promise<void> {
+    const { executionId, workflowId, error } = event.payload;
+    const message = error.node ? `${error.message} (node ${error.node})` : error.message;
+    await this.runs.recordNotificationOutcome({ executionId, workflowId, status: 'failed', error: message });
   }
 
   @OnDomainEvent(LeadReceived, { promisify: true, suppressErrors: false })
