@@ -176,6 +176,23 @@ describe('n8n REST API and ensureWorkflow over n8n-mcp', () => {
       expect(execution).toMatchObject({ workflowId: created.id, status: 'success' });
     });
 
+    it('finds an execution by its data while its workflow still runs after answering (a lost trigger answer)', async () => {
+      const definition = webhookWorkflow({ name: uniqueName('E2E acknowledges first'), path: `e2e/${randomUUID()}` });
+      // Respond first, then the slow part: n8n answers while the execution goes on and shows no data yet.
+      definition.connections = {
+        Webhook: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
+        Respond: { main: [[{ node: 'Prepare', type: 'main', index: 0 }]] },
+      };
+      const created = (await (await post({ action: 'create', workflow: definition })).json()) as Summary;
+      await put({ workflowId: created.id, action: 'activate' });
+      const key = `key-${randomUUID()}`;
+      const run = await executions.executeWorkflow(created.id, { key, __sandboxDelayMs: 1_500 });
+      expect(run.executionId).toEqual(expect.any(String));
+      expect((await executions.getExecution(run.executionId!)).status).toBe('running');
+      const found = await executions.findExecution(created.id, key);
+      expect(found).toMatchObject({ id: run.executionId, status: 'success' });
+    });
+
     it('deactivates it; executing an inactive workflow is a 422 carrying n8n’s message', async () => {
       const response = await put({ workflowId, action: 'deactivate' });
       expect(response.status).toBe(200);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { SandboxServerHandle } from '../../src/sandbox/index.js';
 import { startChildApp } from '../support/child-app.js';
+import { eventually } from '../support/test-app.js';
 import { childRequester, crashHarness, exitWithin } from './crash-harness.js';
 import { trip, waitForStatus } from './pipeline-support.js';
 
@@ -83,7 +84,11 @@ describe('a crash after notify, then many other notifications: the run still not
       const workflow = workflows.workflows.find((w) => w.name === 'JetVision lead-to-booking notifications');
       expect(workflow).toBeDefined();
       const workflowId = workflow?.id ?? '';
-      const before = await n8n.allExecutions(workflowId);
+      // The trigger returned when n8n acknowledged it; the execution shows its data once it has finished.
+      const before = await eventually(async () => {
+        const all = await n8n.allExecutions(workflowId);
+        return all.some((e) => e.status === 'running' || e.status === 'new') ? undefined : all;
+      }, 30_000);
       expect(before.filter((e) => JSON.stringify(e).includes(runId))).toHaveLength(1);
 
       // Other runs' notifications, straight to the workflow: the crashed run's execution is now far from the newest.

@@ -147,10 +147,23 @@ export class N8nExecutionsService {
    * The newest execution of a workflow whose data holds `needle` and that did not fail, searching every execution n8n
    * keeps (page by page, newest first) — no window: a key sent long ago, or before many other executions, is still
    * found. Meant for the rare look-up after a crash, not for every call. n8n-mcp 2.87 cannot filter by data, hence the
-   * walk; n8n's own execution pruning bounds it.
+   * walk; n8n's own execution pruning bounds it. n8n shows an execution's data only once it has finished, so when
+   * nothing matched and some executions were still running, those are waited for (an `upstream_timeout` if one does not
+   * finish) and the walk is made again: a trigger whose answer was lost is found even while its workflow still runs.
    */
   async findExecution(workflowId: string, needle: string): Promise<ExecutionSummary | null> {
+    const first = await this.walkExecutions(workflowId, needle);
+    if (first.match || first.unfinished.length === 0) return first.match;
+    for (const id of first.unfinished) await this.waitForExecution(id);
+    return (await this.walkExecutions(workflowId, needle)).match;
+  }
+
+  private async walkExecutions(
+    workflowId: string,
+    needle: string,
+  ): Promise<{ match: ExecutionSummary | null; unfinished: string[] }> {
     const seen = new Set<string>();
+    const unfinished: string[] = [];
     let cursor: string | undefined;
     for (;;) {
       const result = await this.mcp.call(listExecutionsTool, {
@@ -164,10 +177,13 @@ export class N8nExecutionsService {
         (execution) =>
           execution.status !== 'error' && execution.status !== 'canceled' && JSON.stringify(execution).includes(needle),
       );
-      if (match) return executionSummary(match);
+      if (match) return { match: executionSummary(match), unfinished };
+      for (const execution of result.executions) {
+        if (execution.status === 'running' || execution.status === 'new') unfinished.push(execution.id);
+      }
       const next = result.nextCursor ?? undefined;
       // A server that hands back a cursor it already gave would otherwise be walked forever.
-      if (next === undefined || next === '' || seen.has(next)) return null;
+      if (next === undefined || next === '' || seen.has(next)) return { match: null, unfinished };
       seen.add(next);
       cursor = next;
     }
