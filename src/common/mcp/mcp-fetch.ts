@@ -33,13 +33,15 @@ export function createMcpAgent(options: McpAgentOptions): Agent {
  *   only the status);
  * - an SSE reply to a POST is read to its end here and handed to the SDK as a JSON batch, so a stream that closes before
  *   the response, or carries malformed JSON-RPC, fails the call at once instead of leaving it to time out;
- * - the optional standalone GET stream is declined (405): we never need server-initiated messages, and it would pin a
- *   socket and reconnect on its own after every server restart.
+ * - a long-lived stream — a 2026-07-28 `subscriptions/listen` POST, or the session era's standalone GET — is handed on
+ *   unread (see `streamThrough`).
  */
-export function createMcpFetch(agent: Agent): FetchLike {
+export function createMcpFetch(agent: Agent, streamAgent: Agent): FetchLike {
   const mcpFetch = async (url: string | URL, init?: RequestInit): Promise<Response> => {
     const method = (init?.method ?? 'GET').toUpperCase();
-    if (method === 'GET') return new Response(null, { status: 405, statusText: 'Method Not Allowed' });
+    if (method === 'GET' || (method === 'POST' && isListenRequest(init?.body))) {
+      return streamThrough(url, init, streamAgent);
+    }
     const callSignal = callScope.getStore();
     // undici's fetch leaves its abort listener on the signal it is given until the request object is collected (a
     // FinalizationRegistry removes it), which on Node 24 can take many collections; on the caller's long-lived signal
@@ -96,10 +98,37 @@ export function createMcpFetch(agent: Agent): FetchLike {
   return mcpFetch;
 }
 
+/**
+ * A stream that stays open for as long as the connection lives: its events (list changes) are the SDK's to read as they
+ * come, so the reply is handed on unread — reading it to its end, as a call's reply is, would never hand it on. It is
+ * tied to the SDK's own signal for it (the listen's, which `McpSubscription.close()` aborts, or the transport's, which
+ * `Client.close()` aborts), not to the call scope: the listen is opened during connect, and the connect's deadline must
+ * not end it. It runs on its own agent so that the one socket it pins for its lifetime is never taken from the bounded
+ * pool the calls share. A refusal still fails as `McpHttpError`.
+ */
+async function streamThrough(url: string | URL, init: RequestInit | undefined, streamAgent: Agent): Promise<Response> {
+  const response = (await undiciFetch(url, {
+    ...(init as UndiciRequestInit),
+    dispatcher: streamAgent,
+  } satisfies UndiciRequestInit)) as unknown as Response;
+  if (response.ok || response.status === 405) return response;
+  const body = await response.text().catch(() => '');
+  throw new McpHttpError(response.status, body, parseRetryAfter(response.headers.get('retry-after')));
+}
+
+/** Whether a POST body is a `subscriptions/listen` request. */
+export function isListenRequest(body: unknown): boolean {
+  return isRequestFor(body, 'subscriptions/listen');
+}
+
 function isDiscoverProbe(body: unknown): boolean {
-  if (typeof body !== 'string' || !body.includes('server/discover')) return false;
+  return isRequestFor(body, 'server/discover');
+}
+
+function isRequestFor(body: unknown, method: string): boolean {
+  if (typeof body !== 'string' || !body.includes(method)) return false;
   try {
-    return (JSON.parse(body) as { method?: unknown }).method === 'server/discover';
+    return (JSON.parse(body) as { method?: unknown }).method === method;
   } catch {
     return false;
   }
