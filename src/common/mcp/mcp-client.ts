@@ -602,6 +602,7 @@ export class McpClient {
       reconnectAttempts: server.endpoints.reduce((sum, endpoint) => sum + endpoint.connection.attempts, 0),
       tools: reference.connection.tools,
       missingTools: [...new Set(server.endpoints.flatMap((endpoint) => endpoint.connection.missingTools))].sort(),
+      toolList: describeToolList(reference.connection),
       inFlight: server.inFlight.size,
       ...(server.endpoints[0]?.spec.auth?.diagnostics ? { auth: server.endpoints[0].spec.auth.diagnostics() } : {}),
       calls: server.counts.snapshot(),
@@ -628,6 +629,7 @@ export class McpClient {
       lastError: this.renderError(lastError),
       reconnectAttempts: connection.attempts,
       missingTools: connection.missingTools,
+      toolList: describeToolList(connection),
       inFlight: endpoint.inFlight,
       attempts: endpoint.attempts.snapshot(),
     };
@@ -636,4 +638,15 @@ export class McpClient {
 
 function latest(errors: readonly (CallError | undefined)[]): CallError | undefined {
   return errors.filter((error) => error !== undefined).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+}
+
+function describeToolList(connection: McpConnection): McpServerDiagnostics['toolList'] {
+  const list = connection.toolList;
+  if (!list) return null;
+  return {
+    listedAt: list.listedAt.toISOString(),
+    ttlMs: list.ttlMs ?? null,
+    refreshAt: list.refreshAt?.toISOString() ?? null,
+    listening: connection.listening,
+  };
 }

@@ -2,7 +2,10 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   type CallToolResult,
   Client,
+  type FetchLike,
   isInputRequiredResult,
+  MAX_CACHE_TTL_MS,
+  type McpSubscription,
   StreamableHTTPClientTransport,
 } from '@modelcontextprotocol/client';
 import type { Agent } from 'undici';
@@ -69,6 +72,23 @@ export interface SendOptions {
   safeToRepeat: boolean;
 }
 
+/** When the tool list was last fetched, and until when its `ttlMs` hint (2026-07-28) says it is fresh. */
+export interface ToolListFreshness {
+  listedAt: Date;
+  /** The server's hint as sent; absent or 0: no timed re-list (changes come by notification). */
+  ttlMs: number | undefined;
+  /** When the background re-list is due; absent without a positive `ttlMs`. */
+  refreshAt: Date | undefined;
+}
+
+/**
+ * A server's `ttlMs` below this is raised to it, so a server cannot make us re-list on every call; above the SDK's own
+ * cap (24 h) it is lowered to that.
+ */
+export const MIN_TOOL_LIST_TTL_MS = 1_000;
+/** A burst of list-change notifications is one re-list. */
+const LIST_CHANGE_DEBOUNCE_MS = 100;
+
 interface Session {
   readonly client: Client;
   readonly transport: StreamableHTTPClientTransport;
@@ -78,6 +98,13 @@ interface Session {
   readonly startedAt: number;
   inFlight: number;
   retired: boolean;
+  /** 2026-07-28: the open `subscriptions/listen` stream for tool-list changes. */
+  subscription: McpSubscription | undefined;
+  /** Re-opens the listen stream after it dropped (the connection's backoff). */
+  relistenTimer: NodeJS.Timeout | undefined;
+  relistenAttempts: number;
+  /** The background re-list when the list's `ttlMs` runs out. */
+  ttlTimer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -108,12 +135,19 @@ export class McpConnection {
   private checking = false;
   /** Why the server is `unauthorized`; calls fail with it at once until `reconnect()`. */
   private unauthorized: McpFailure | undefined;
+  /** Long-lived streams (listen, standalone GET) pin a socket each; they get their own pool, not the calls'. */
+  private readonly streamAgent: Agent;
+  private freshness: ToolListFreshness | undefined;
+  /** The re-list in progress; a change noticed meanwhile sets `relistAgain` instead of starting a second one. */
+  private relisting: Promise<void> | undefined;
+  private relistAgain = false;
 
   constructor(private readonly options: McpConnectionOptions) {
     this.server = options.server;
     this.label = options.label ?? options.server;
     this.agent = createMcpAgent({ connections: options.maxSockets, connectTimeoutMs: options.connectTimeoutMs });
-    const fetch = createMcpFetch(this.agent);
+    this.streamAgent = createMcpAgent({ connections: 2, connectTimeoutMs: options.connectTimeoutMs });
+    const fetch = createMcpFetch(this.agent, this.streamAgent);
     this.fetch = options.endpoint.auth ? withMcpAuth(fetch, options.endpoint.auth) : fetch;
     this.unsubscribe = options.registry.onChange((server) => {
       if (server === this.server && this.session) this.evaluateTools();
@@ -130,6 +164,16 @@ export class McpConnection {
 
   get missingTools(): string[] {
     return [...this.missing];
+  }
+
+  /** The tool list's age and expiry; undefined while not connected. */
+  get toolList(): ToolListFreshness | undefined {
+    return this.session ? this.freshness : undefined;
+  }
+
+  /** Whether a `subscriptions/listen` stream (2026-07-28) is open for tool-list changes. */
+  get listening(): boolean {
+    return this.session?.subscription !== undefined;
   }
 
   get lastError(): { kind: string; message: string; at: Date } | undefined {
@@ -204,7 +248,9 @@ export class McpConnection {
     const session = this.session;
     this.session = undefined;
     if (session) await this.dispose(session);
+    await this.relisting?.catch(() => undefined);
     await this.agent.destroy().catch(() => undefined);
+    await this.streamAgent.destroy().catch(() => undefined);
   }
 
   private async acquire(signal: AbortSignal): Promise<Session> {
@@ -279,6 +325,8 @@ export class McpConnection {
         this.reconnectAttempts = 0;
         this.lastSuccessAt = Date.now();
         this.evaluateTools();
+        this.scheduleTtlRelist(session);
+        this.watchSubscription(session);
         return session;
       },
       (error: unknown) => {
@@ -303,8 +351,16 @@ export class McpConnection {
 
   private async openSession(): Promise<Session> {
     const { endpoint, connectTimeoutMs } = this.options;
+    // Session era: the standalone GET stream is where a server's `notifications/tools/list_changed` arrives. Opened only
+    // when the server says it sends them (n8n-mcp 2.87 declares `tools: {}` and never gets one); it ends with the
+    // session (closing the client aborts it) and is never re-opened by the SDK (`maxRetries: 0`): a new session opens
+    // its own.
+    const sessionFetch: FetchLike = (url, init) =>
+      (init?.method ?? 'GET').toUpperCase() === 'GET' && client.getServerCapabilities()?.tools?.listChanged !== true
+        ? Promise.resolve(new Response(null, { status: 405, statusText: 'Method Not Allowed' }))
+        : this.fetch(url, init);
     const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
-      fetch: this.fetch,
+      fetch: sessionFetch,
       requestInit: endpoint.bearerToken ? { headers: { authorization: `Bearer ${endpoint.bearerToken}` } } : undefined,
       reconnectionOptions: {
         maxRetries: 0,
@@ -324,6 +380,18 @@ export class McpConnection {
         // The backend has nobody to answer a server's question mid-call: an `input_required` result is not fulfilled
         // but surfaces (as a typed SDK error) and becomes a "needs input" outcome for the caller.
         inputRequired: { autoFulfill: false },
+        // 2026-07-28: the SDK opens a `subscriptions/listen` stream at connect when the server advertises
+        // `tools.listChanged`; session era: the notification arrives on the standalone GET stream. Either way we only
+        // hear that the list changed and re-list ourselves (one at a time, under our own deadline).
+        listChanged: {
+          tools: {
+            autoRefresh: false,
+            debounceMs: LIST_CHANGE_DEBOUNCE_MS,
+            onChanged: () => {
+              if (this.session?.client === client) this.relist('list changed');
+            },
+          },
+        },
       },
     );
     // The SDK reports transport trouble here as well as through the failing request; the request path handles it.
@@ -335,21 +403,23 @@ export class McpConnection {
     try {
       await callScope.run(abort.signal, async () => {
         await client.connect(transport, { signal: abort.signal, timeout: connectTimeoutMs + 1_000 });
-        const names = new Set<string>();
-        let cursor: string | undefined;
-        do {
-          const page = await client.listTools(cursor ? { cursor } : {}, {
-            signal: abort.signal,
-            timeout: connectTimeoutMs,
-          });
-          for (const tool of page.tools) names.add(tool.name);
-          cursor = page.nextCursor;
-        } while (cursor);
-        this.toolNames = names;
+        await this.listTools(client, abort.signal);
       });
       const era: ProtocolEra = client.getProtocolEra() === 'modern' ? '2026-07-28' : 'session';
       const version = client.getNegotiatedProtocolVersion();
-      return { client, transport, era, version, startedAt: Date.now(), inFlight: 0, retired: false };
+      return {
+        client,
+        transport,
+        era,
+        version,
+        startedAt: Date.now(),
+        inFlight: 0,
+        retired: false,
+        subscription: client.autoOpenedSubscription,
+        relistenTimer: undefined,
+        relistenAttempts: 0,
+        ttlTimer: undefined,
+      };
     } catch (error) {
       await client.close().catch(() => undefined);
       throw abort.signal.aborted ? (abort.signal.reason as Error) : error;
@@ -391,6 +461,147 @@ export class McpConnection {
     }
   }
 
+  /**
+   * Fetches the whole tool list (the SDK walks the pages) past the SDK's response cache, so `toolNames` is what the
+   * server lists now, and notes its `ttlMs` hint.
+   */
+  private async listTools(client: Client, signal: AbortSignal): Promise<void> {
+    const { connectTimeoutMs } = this.options;
+    const names = new Set<string>();
+    let cursor: string | undefined;
+    let ttlMs: number | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : {}, {
+        signal,
+        timeout: connectTimeoutMs,
+        cacheMode: 'refresh',
+      });
+      for (const tool of page.tools) names.add(tool.name);
+      const hint = (page as { ttlMs?: unknown }).ttlMs;
+      if (cursor === undefined && typeof hint === 'number' && Number.isFinite(hint)) ttlMs = hint;
+      cursor = page.nextCursor;
+    } while (cursor);
+    this.toolNames = names;
+    const listedAt = Date.now();
+    const refreshIn = ttlMs !== undefined && ttlMs > 0 ? clampTtl(ttlMs) : undefined;
+    this.freshness = {
+      listedAt: new Date(listedAt),
+      ttlMs,
+      refreshAt: refreshIn === undefined ? undefined : new Date(listedAt + refreshIn),
+    };
+  }
+
+  /**
+   * Re-lists the tools on the current session and re-checks the contract (`up` ↔ `degraded`), in the background: calls
+   * never wait for it, and there is never more than one at a time (a change noticed meanwhile re-lists once more after).
+   */
+  private relist(why: string): void {
+    if (this.closed) return;
+    if (this.relisting) {
+      this.relistAgain = true;
+      return;
+    }
+    const run = async (): Promise<void> => {
+      do {
+        this.relistAgain = false;
+        const session = this.session;
+        if (!session || this.closed) return;
+        const before = this.tools;
+        const signal = AbortSignal.timeout(this.options.connectTimeoutMs);
+        try {
+          await callScope.run(signal, () => this.listTools(session.client, signal));
+        } catch (error) {
+          const failure = classifyFailure(error, this.server, undefined);
+          this.options.logger?.warn(`mcp ${this.label}: re-listing tools (${why}) failed: ${failure.message}`);
+          return;
+        }
+        if (this.session !== session) return;
+        const after = this.tools;
+        const added = after.filter((name) => !before.includes(name));
+        const removed = before.filter((name) => !after.includes(name));
+        if (added.length > 0 || removed.length > 0) {
+          const change = [...added.map((n) => `+${n}`), ...removed.map((n) => `-${n}`)].join(' ');
+          this.options.logger?.log(`mcp ${this.label}: tool list changed (${why}): ${change}`);
+        }
+        this.evaluateTools();
+        this.scheduleTtlRelist(session);
+      } while (this.relistAgain);
+    };
+    const running = run().finally(() => {
+      this.relisting = undefined;
+    });
+    this.relisting = running;
+  }
+
+  /** Arms the timed re-list when the last list carried a positive `ttlMs`; a missing or 0 ttl arms nothing. */
+  private scheduleTtlRelist(session: Session): void {
+    clearTimeout(session.ttlTimer);
+    session.ttlTimer = undefined;
+    const refreshAt = this.freshness?.refreshAt;
+    if (refreshAt === undefined || session.retired) return;
+    session.ttlTimer = setTimeout(() => {
+      session.ttlTimer = undefined;
+      if (this.session === session) this.relist('ttl expired');
+    }, refreshAt.getTime() - Date.now());
+    session.ttlTimer.unref();
+  }
+
+  /**
+   * 2026-07-28: when the listen stream ends without us closing it (server restart, dropped socket), it is opened again
+   * with the connection's backoff, and the tools are re-listed once it is back (changes may have been missed). The SDK
+   * does not re-listen by itself. A server that advertises list changes but whose listen failed at connect is retried
+   * the same way.
+   */
+  private watchSubscription(session: Session): void {
+    if (session.era !== '2026-07-28') return;
+    if (session.client.getServerCapabilities()?.tools?.listChanged !== true) return;
+    const subscription = session.subscription;
+    if (!subscription) {
+      this.scheduleRelisten(session);
+      return;
+    }
+    void subscription.closed.then((cause) => {
+      if (session.subscription === subscription) session.subscription = undefined;
+      if (cause === 'local' || session.retired || this.closed) return;
+      this.options.logger?.warn(`mcp ${this.label}: tool-list subscription ended (${cause}); re-opening it`);
+      this.scheduleRelisten(session);
+    });
+  }
+
+  private scheduleRelisten(session: Session): void {
+    if (session.relistenTimer || session.retired || this.closed) return;
+    const delay = this.backoffDelay(session.relistenAttempts);
+    session.relistenAttempts++;
+    session.relistenTimer = setTimeout(() => {
+      session.relistenTimer = undefined;
+      void this.relisten(session);
+    }, delay);
+    session.relistenTimer.unref();
+  }
+
+  private async relisten(session: Session): Promise<void> {
+    if (session.retired || this.closed || this.session !== session) return;
+    try {
+      const timeout = this.options.connectTimeoutMs;
+      session.subscription = await session.client.listen({ toolsListChanged: true }, { timeout });
+    } catch (error) {
+      const failure = classifyFailure(error, this.server, undefined);
+      this.options.logger?.debug?.(
+        `mcp ${this.label}: re-opening the tool-list subscription failed: ${failure.message}`,
+      );
+      this.scheduleRelisten(session);
+      return;
+    }
+    if (session.retired || this.closed) {
+      await session.subscription.close().catch(() => undefined);
+      return;
+    }
+    session.relistenAttempts = 0;
+    this.options.logger?.log(`mcp ${this.label}: tool-list subscription re-opened`);
+    this.watchSubscription(session);
+    this.relist('subscription re-opened');
+  }
+
   private evaluateTools(): void {
     const required = this.options.registry.requiredTools(this.server, this.toolNames);
     this.missing = required.filter((name) => !this.toolNames.has(name));
@@ -425,11 +636,17 @@ export class McpConnection {
   private retire(session: Session): void {
     if (this.session === session) this.session = undefined;
     session.retired = true;
+    clearTimeout(session.ttlTimer);
+    clearTimeout(session.relistenTimer);
     if (session.inFlight === 0) void this.dispose(session);
   }
 
   /** Best-effort `DELETE` of the server-side session (bounded; none in 2026-07-28), then close the SDK client. */
   private async dispose(session: Session): Promise<void> {
+    clearTimeout(session.ttlTimer);
+    clearTimeout(session.relistenTimer);
+    session.retired = true;
+    await session.subscription?.close().catch(() => undefined);
     const signal = AbortSignal.timeout(Math.min(2_000, this.options.connectTimeoutMs));
     if (session.era === 'session') {
       await callScope.run(signal, () => session.transport.terminateSession()).catch(() => undefined);
@@ -439,15 +656,20 @@ export class McpConnection {
 
   private scheduleReconnect(): void {
     if (this.closed || this.reconnectTimer) return;
-    const { reconnectMinDelayMs, reconnectMaxDelayMs } = this.options;
-    const exponential = Math.min(reconnectMaxDelayMs, reconnectMinDelayMs * 2 ** this.reconnectAttempts);
-    const delay = Math.round(exponential / 2 + Math.random() * (exponential / 2));
+    const delay = this.backoffDelay(this.reconnectAttempts);
     this.reconnectAttempts++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       this.connectNow().catch(() => undefined);
     }, delay);
     this.reconnectTimer.unref();
+  }
+
+  /** Capped exponential backoff with jitter (half fixed, half random). */
+  private backoffDelay(attempt: number): number {
+    const { reconnectMinDelayMs, reconnectMaxDelayMs } = this.options;
+    const exponential = Math.min(reconnectMaxDelayMs, reconnectMinDelayMs * 2 ** attempt);
+    return Math.round(exponential / 2 + Math.random() * (exponential / 2));
   }
 
   private setState(to: ConnectionState, reason: string | null): void {
@@ -474,4 +696,8 @@ function callParams(name: string, args: Record<string, unknown>, era: ProtocolEr
   const meta: Record<string, unknown> = { ...currentTraceContext() };
   if (era === '2026-07-28') meta[CLIENT_CAPABILITIES_META_KEY] = MODERN_CALL_CAPABILITIES;
   return Object.keys(meta).length > 0 ? { name, arguments: args, _meta: meta } : { name, arguments: args };
+}
+
+function clampTtl(ttlMs: number): number {
+  return Math.min(MAX_CACHE_TTL_MS, Math.max(MIN_TOOL_LIST_TTL_MS, ttlMs));
 }

@@ -83,6 +83,12 @@ interface McpConnectionDiagnostics {
   lastError: { kind: string; message: string; at: string } | null;
   reconnectAttempts: number;
   missingTools: string[];
+  /**
+   * The tool list the contract check ran on: when it was fetched, the server's `ttlMs` hint (2026-07-28; null when
+   * absent), when it is re-listed because that ran out (null: only on a change notification), and whether a
+   * `subscriptions/listen` stream is open for changes. Null while not connected.
+   */
+  toolList: { listedAt: string; ttlMs: number | null; refreshAt: string | null; listening: boolean } | null;
   /** Calls (server) or attempts (endpoint) in flight now. */
   inFlight: number;
 }

@@ -56,6 +56,7 @@ const EXAMPLE = {
       reconnectAttempts: 4,
       tools: [],
       missingTools: [],
+      toolList: null,
       inFlight: 0,
       calls: { total: 120, succeeded: 112, failed: 8, byOutcome: { success: 112, unreachable: 5, breaker_open: 3 } },
       latencyMs: { p50: 1.2, p95: 3.4, p99: 9.8, samples: 120 },
@@ -75,6 +76,7 @@ const EXAMPLE = {
           },
           reconnectAttempts: 4,
           missingTools: [],
+          toolList: null,
           inFlight: 0,
           attempts: {
             total: 125,
