@@ -71,11 +71,12 @@ describe('n8n sandbox tools/list matches n8n-mcp 2.87.0', () => {
   beforeAll(async () => {
     const state = n8nSandbox.createState({ seed: 1, now: new Date('2026-03-01T12:00:00Z') });
     server = new McpServer({ name: 'n8n-sandbox', version: '1.0.0' });
-    n8nSandbox.registerTools(server, state, {
-      now: () => new Date('2026-03-01T12:00:00Z'),
-      random: () => 0.5,
-      emit: () => undefined,
-    });
+    n8nSandbox.registerTools(
+      server,
+      state,
+      { now: () => new Date('2026-03-01T12:00:00Z'), random: () => 0.5, emit: () => undefined },
+      'session',
+    );
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     client = new Client({ name: 'contract-test', version: '1.0.0' });
     await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

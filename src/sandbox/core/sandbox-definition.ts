@@ -27,6 +27,9 @@ export interface SandboxToolContext {
   emit(eventType: string, data: Record<string, unknown>): void;
 }
 
+/** Which protocol era the server instance a tool runs on serves (a 2026-07-28 host also serves session-based clients). */
+export type SandboxServingEra = '2026-07-28' | 'session';
+
 /** An edit made through the admin endpoint, imitating a change made upstream by somebody else (for sync tests). */
 export interface SandboxDataChange {
   action: 'update' | 'delete';
@@ -40,7 +43,16 @@ export interface SandboxDataChange {
 export interface SandboxDefinition<State> {
   name: SandboxName;
   createState(options: SandboxStateOptions): State;
-  registerTools(server: McpServer, state: State, context: SandboxToolContext): void;
+  /**
+   * `era` is the era of this server instance: a tool that would ask the caller for input answers `input_required` in
+   * 2026-07-28 and, in the session era (no such result), a tool error naming what is missing.
+   */
+  registerTools(server: McpServer, state: State, context: SandboxToolContext, era: SandboxServingEra): void;
+  /**
+   * Whether the server says it announces tool-list changes (`capabilities.tools.listChanged`). Default true, as the
+   * SDK's McpServer declares; n8n-mcp 2.87 (a low-level Server with `tools: {}`) does not.
+   */
+  toolListChanged?: boolean;
   /** Returns the changed record (or `{ deleted: id }`); throws `Error` with a clear message for an unknown collection or id. */
   applyDataChange(state: State, change: SandboxDataChange, context: SandboxToolContext): unknown;
   /**

@@ -1,6 +1,6 @@
 import type { SandboxDefinition, SandboxName } from './sandbox-definition.js';
 import type { SandboxFaults } from './sandbox-faults.js';
-import { SandboxHost, type SandboxHostOptions, type SandboxStats } from './sandbox-host.js';
+import { SandboxHost, type SandboxHostOptions, type SandboxStats, type SandboxToolList } from './sandbox-host.js';
 import type { SandboxWebhookConfig } from './webhook-dispatcher.js';
 
 export interface SandboxServerHandle {
@@ -20,6 +20,8 @@ export interface SandboxServerHandle {
   clearFaults(): void;
   dropSessions(): Promise<void>;
   setWebhook(webhook: SandboxWebhookConfig | null): void;
+  /** Hides or restores tools (announcing the change) and sets the tool list's `ttlMs` hint. */
+  setToolList(list: SandboxToolList): void;
   stats(): SandboxStats;
   /** Rebuilds the data from the seed (drops open sessions). */
   reset(seed?: number): Promise<void>;
@@ -60,6 +62,7 @@ function handleFor<State>(host: SandboxHost<State>): SandboxServerHandle {
       await host.dropSessions();
     },
     setWebhook: (webhook) => host.setWebhook(webhook),
+    setToolList: (list) => host.setToolList(list),
     stats: () => host.stats(),
     reset: (seed) => host.reset(seed),
     startReplica: async (port) => {

@@ -8,6 +8,7 @@ import {
   isLegacyRequest,
   type McpHttpHandler,
   McpServer,
+  type RegisteredTool,
   WebStandardStreamableHTTPServerTransport,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ import {
   type SandboxDataChange,
   type SandboxDefinition,
   type SandboxName,
+  type SandboxServingEra,
   type SandboxToolContext,
 } from './sandbox-definition.js';
 import { FaultInjector, sandboxFaultsSchema, type FaultDecision, type SandboxFaults } from './sandbox-faults.js';
@@ -92,6 +94,8 @@ export interface SandboxStats {
   requests: { modern: number; session: number; discover: number };
   /** tools/call requests received per tool name (faulted ones included). */
   calls: Record<string, number>;
+  /** tools/list requests received (both eras). */
+  toolLists: number;
   faultsInjected: number;
   /** Trace ids carried by the last (up to 100) tools/call requests that had a `traceparent` in `_meta`. */
   traceIds: string[];
@@ -100,9 +104,26 @@ export interface SandboxStats {
   persistence?: { path: string; lastError?: string };
 }
 
+/**
+ * The tool list the server publishes (admin `PUT /admin/tools`): tools hidden from it (a hidden tool is unknown to
+ * `tools/call` as well), and the `ttlMs` hint its 2026-07-28 `tools/list` results carry (absent: the SDK's 0).
+ */
+export interface SandboxToolList {
+  hidden: string[];
+  listTtlMs?: number | undefined;
+}
+
+export const sandboxToolListSchema = z
+  .object({
+    hidden: z.array(z.string().min(1)).max(100),
+    listTtlMs: z.number().int().min(0).max(86_400_000).optional(),
+  })
+  .strict();
+
 interface Session {
   id: string;
   server: McpServer;
+  tools: Map<string, RegisteredTool>;
   transport: WebStandardStreamableHTTPServerTransport;
   idleTimer: NodeJS.Timeout;
 }
@@ -199,6 +220,8 @@ export class SandboxHost<State> {
   readonly protocol: SandboxMcpProtocol;
   private modern: McpHttpHandler | undefined;
   private requests = { modern: 0, session: 0, discover: 0 };
+  private toolLists = 0;
+  private toolList: SandboxToolList = { hidden: [] };
 
   constructor(
     private readonly definition: SandboxDefinition<State>,
@@ -348,6 +371,31 @@ export class SandboxHost<State> {
     return sessions.length;
   }
 
+  getToolList(): SandboxToolList {
+    return { ...this.toolList, hidden: [...this.toolList.hidden] };
+  }
+
+  /**
+   * Hides or restores tools and sets the list's `ttlMs` hint, as an upstream that deploys a new version would. A change
+   * of the hidden tools is announced: on open `subscriptions/listen` streams (2026-07-28) and as
+   * `notifications/tools/list_changed` on each live session (its standalone GET stream, when the client opened one).
+   */
+  setToolList(list: SandboxToolList): void {
+    const next = sandboxToolListSchema.parse(list);
+    const before = new Set(this.toolList.hidden);
+    const hidden = new Set(next.hidden);
+    this.toolList = { hidden: [...hidden], ...(next.listTtlMs !== undefined ? { listTtlMs: next.listTtlMs } : {}) };
+    if (before.size === hidden.size && [...hidden].every((name) => before.has(name))) return;
+    for (const session of this.sessions.values()) {
+      // Each enable/disable announces itself on that session (the SDK's McpServer does so when connected).
+      for (const [name, tool] of session.tools) {
+        if (hidden.has(name) && tool.enabled) tool.disable();
+        else if (!hidden.has(name) && !tool.enabled) tool.enable();
+      }
+    }
+    this.modern?.notify.toolsChanged();
+  }
+
   setWebhook(webhook: SandboxWebhookConfig | null): void {
     this.webhooks.configure(webhook);
   }
@@ -359,6 +407,7 @@ export class SandboxHost<State> {
       sessions: this.sessions.size,
       requests: { ...this.requests },
       calls: { ...this.calls },
+      toolLists: this.toolLists,
       faultsInjected: this.faults.injectedCount,
       traceIds: [...this.traceIds],
       webhooks: this.webhooks.snapshot(),
@@ -385,6 +434,7 @@ export class SandboxHost<State> {
       avinodeTripFlow: this.tripFlowOption,
     });
     this.calls = {};
+    this.toolLists = 0;
     this.requests = { modern: 0, session: 0, discover: 0 };
     this.stateFile?.changed();
   }
@@ -455,6 +505,7 @@ export class SandboxHost<State> {
 
     // Counted in both eras: in `session` a probe is answered "no valid session", which is what makes a client fall back.
     if (method === 'POST' && peek(body).method === 'server/discover') this.requests.discover++;
+    if (method === 'POST' && peek(body).method === 'tools/list') this.toolLists++;
     const sessionId = req.headers['mcp-session-id'];
     if (
       this.protocol === '2026-07-28' &&
@@ -512,7 +563,7 @@ export class SandboxHost<State> {
     this.requests.modern++;
     const rpc = peek(body);
     if (!(await this.applyFault(this.admit(rpc, res), rpc, res, undefined, true))) return;
-    this.modern ??= createMcpHandler(() => this.createServer(), {
+    this.modern ??= createMcpHandler(() => this.createServer('2026-07-28').server, {
       legacy: 'reject',
       onerror: () => undefined,
     });
@@ -601,18 +652,34 @@ export class SandboxHost<State> {
     for (const resume of waiting) resume(proceed);
   }
 
-  /** A server instance with the definition's tools on the current state (one per session, or per modern request). */
-  private createServer(): McpServer {
+  /**
+   * A server instance with the definition's tools on the current state (one per session, or per modern request), the
+   * hidden ones disabled, and the tool list's `ttlMs` hint. The tools are collected as they are registered so that a
+   * live session's can be hidden later.
+   */
+  private createServer(era: SandboxServingEra): { server: McpServer; tools: Map<string, RegisteredTool> } {
+    const { listTtlMs } = this.toolList;
     const server = new McpServer(
       { name: `jetvision-sandbox-${this.name}`, version: SERVER_VERSION },
-      { capabilities: { tools: {} } },
+      {
+        capabilities: { tools: this.definition.toolListChanged === false ? { listChanged: false } : {} },
+        ...(listTtlMs !== undefined ? { cacheHints: { 'tools/list': { ttlMs: listTtlMs } } } : {}),
+      },
     );
-    this.definition.registerTools(server, this.state, this.context);
-    return server;
+    const tools = new Map<string, RegisteredTool>();
+    const register = server.registerTool.bind(server);
+    server.registerTool = (...args: Parameters<typeof register>) => {
+      const tool = register(...args);
+      tools.set(args[0], tool);
+      return tool;
+    };
+    this.definition.registerTools(server, this.state, this.context, era);
+    for (const name of this.toolList.hidden) tools.get(name)?.disable();
+    return { server, tools };
   }
 
   private async openSession(): Promise<WebStandardStreamableHTTPServerTransport> {
-    const server = this.createServer();
+    const { server, tools } = this.createServer('session');
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
@@ -621,7 +688,7 @@ export class SandboxHost<State> {
           if (session) void this.endSession(session);
         }, this.sessionIdleMs);
         idleTimer.unref();
-        this.sessions.set(id, { id, server, transport, idleTimer });
+        this.sessions.set(id, { id, server, tools, transport, idleTimer });
       },
       onsessionclosed: (id) => {
         const session = this.sessions.get(id);
@@ -657,6 +724,13 @@ export class SandboxHost<State> {
       case 'DELETE /admin/faults':
         this.clearFaults();
         sendJson(res, 200, this.getFaults());
+        return;
+      case 'GET /admin/tools':
+        sendJson(res, 200, this.getToolList());
+        return;
+      case 'PUT /admin/tools':
+        this.setToolList(parseBody(sandboxToolListSchema, await readJson(req)));
+        sendJson(res, 200, this.getToolList());
         return;
       case 'POST /admin/sessions/drop':
         sendJson(res, 200, { dropped: await this.dropSessions() });

@@ -102,6 +102,8 @@ export const n8nSandbox: SandboxDefinition<N8nState> = {
   name: 'n8n',
   createState: (options) => createN8nState(options),
   registerTools: (server, state, context) => registerN8nTools(server, state, context),
+  // As n8n-mcp 2.87 (a low-level Server declaring `tools: {}`, src/mcp/server.ts), which never announces list changes.
+  toolListChanged: false,
   applyDataChange: applyN8nDataChange,
   saveState: saveN8nState,
   loadState: loadN8nState,
