@@ -10,8 +10,8 @@ import { registerTripFlowTools } from './trip-flow.tools.js';
 export const avinodeSandbox: SandboxDefinition<AvinodeState> = {
   name: 'avinode',
   createState: createAvinodeState,
-  registerTools: (server, state, context) => {
-    registerAvinodeTools(server, state, context);
+  registerTools: (server, state, context, era) => {
+    registerAvinodeTools(server, state, context, era);
     registerTripFlowTools(server, state, context);
   },
   applyDataChange: applyAvinodeDataChange,

@@ -72,7 +72,18 @@ export const manageBookingInput = {
   bookingId: z.string().min(1).optional(),
   requestId: z.string().min(1).optional(),
   action: z.enum(['confirm', 'cancel', 'modify', 'get_details']),
-  paymentMethod: z.string().min(1).max(100).optional().describe('Required for confirm, e.g. wire_transfer'),
+  paymentMethod: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Required for confirm, e.g. wire_transfer, card, or on_account (invoiced; needs signerName)'),
+  signerName: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Who signs the charter agreement; required to confirm on_account'),
   cancellationReason: z.string().min(1).max(500).optional().describe('Required for cancel'),
   modifications: z
     .object({

@@ -1,7 +1,7 @@
 /** The Avinode MCP tools: thin adapters from validated input to the domain functions and back to MCP results. */
-import type { CallToolResult, McpServer } from '@modelcontextprotocol/server';
+import { acceptedContent, type CallToolResult, inputRequired, type McpServer } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { SandboxToolContext } from '../core/sandbox-definition.js';
+import type { SandboxServingEra, SandboxToolContext } from '../core/sandbox-definition.js';
 import { AvinodeError } from './avinode.errors.js';
 import {
   createCharterRequestInput,
@@ -30,7 +30,7 @@ import {
   searchResultView,
   usd,
 } from './avinode.views.js';
-import { advanceBookings, createCharterRequest, manageBooking } from './bookings.js';
+import { advanceBookings, createCharterRequest, manageBooking, SignerRequiredError } from './bookings.js';
 import { localDate } from './calendar.js';
 import { pageOf } from './change-feed.js';
 import { greatCircleNm } from './geo.js';
@@ -68,7 +68,45 @@ function run(handler: () => { structured: Structured; text: string }): CallToolR
   }
 }
 
-export function registerAvinodeTools(server: McpServer, state: AvinodeState, context: SandboxToolContext): void {
+/** What a confirmation on account asks for when the signer is missing (2026-07-28 `input_required`). */
+const signerSchema = z.object({
+  signerName: z.string().min(1).max(200).describe('Full name of the person signing the charter agreement'),
+});
+
+/**
+ * `run`, except that in the 2026-07-28 era a confirmation on account without a signer is asked for (`input_required`,
+ * nothing changed) rather than refused.
+ */
+function runOrAsk(
+  era: SandboxServingEra,
+  handler: () => { structured: Structured; text: string },
+): CallToolResult | ReturnType<typeof inputRequired> {
+  let asking: SignerRequiredError | undefined;
+  const result = run(() => {
+    try {
+      return handler();
+    } catch (error) {
+      if (era === '2026-07-28' && error instanceof SignerRequiredError) asking = error;
+      throw error;
+    }
+  });
+  if (!asking) return result;
+  return inputRequired({
+    inputRequests: {
+      signer: inputRequired.elicit({
+        message: `Booking ${asking.bookingId} is confirmed on account: who signs the charter agreement?`,
+        requestedSchema: signerSchema,
+      }),
+    },
+  });
+}
+
+export function registerAvinodeTools(
+  server: McpServer,
+  state: AvinodeState,
+  context: SandboxToolContext,
+  era: SandboxServingEra,
+): void {
   server.registerTool(
     'search-aircraft',
     {
@@ -185,12 +223,16 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
       inputSchema: z.object(manageBookingInput),
       outputSchema: z.object(manageBookingOutput),
     },
-    (input) =>
-      run(() => {
-        if (input.bookingId === undefined && input.requestId === undefined) {
+    (input, ctx) => {
+      // A 2026-07-28 server asks the caller for what a person must answer (the signer on account) instead of failing;
+      // the answer comes back on the retried request. A session-era server cannot ask: the tool error names the field.
+      const signer = acceptedContent(ctx.mcpReq.inputResponses, 'signer', signerSchema);
+      const given = signer ? { ...input, signerName: signer.signerName } : input;
+      return runOrAsk(era, () => {
+        if (given.bookingId === undefined && given.requestId === undefined) {
           throw new AvinodeError('validation', 'bookingId', 'bookingId or requestId is required');
         }
-        const booking = bookingView(state, manageBooking(state, input, context));
+        const booking = bookingView(state, manageBooking(state, given, context));
         const money =
           booking.payment !== null && input.action === 'confirm'
             ? `, deposit ${usd(booking.payment.depositAmount)} paid, balance ${usd(booking.payment.balanceAmount)} due ${booking.payment.balanceDueAt}`
@@ -201,7 +243,8 @@ export function registerAvinodeTools(server: McpServer, state: AvinodeState, con
           structured: { booking },
           text: `Booking ${booking.bookingId ?? booking.id} is ${booking.status}${money}`,
         };
-      }),
+      });
+    },
   );
 
   server.registerTool(

@@ -88,8 +88,24 @@ export interface ManageInput {
   requestId?: string | undefined;
   action: BookingAction;
   paymentMethod?: string | undefined;
+  /** Who signs the charter agreement; required to confirm `on_account`. */
+  signerName?: string | undefined;
   cancellationReason?: string | undefined;
   modifications?: Modifications | undefined;
+}
+
+/**
+ * Confirming on account (invoiced on credit terms, no card or wire up front) binds the client to the operator's charter
+ * agreement, so the operator asks who signs it. Checked before anything changes.
+ */
+export const ON_ACCOUNT = 'on_account';
+
+/** A confirmation on account without the signer's name; a 2026-07-28 server asks for it (`input_required`). */
+export class SignerRequiredError extends AvinodeError {
+  constructor(readonly bookingId: string) {
+    super('validation', 'signerName', 'required to confirm a booking on account (who signs the charter agreement)');
+    this.name = 'SignerRequiredError';
+  }
 }
 
 const REQUEST_FIELDS = {
@@ -386,6 +402,9 @@ export function manageBooking(state: AvinodeState, input: ManageInput, context: 
     case 'confirm': {
       if (input.paymentMethod === undefined) {
         throw new AvinodeError('validation', 'paymentMethod', 'required to confirm a booking');
+      }
+      if (input.paymentMethod === ON_ACCOUNT && !input.signerName?.trim()) {
+        throw new SignerRequiredError(booking.bookingId ?? booking.id);
       }
       const departureAt = departureInstant(booking);
       if (departureAt.getTime() <= now.getTime()) {
