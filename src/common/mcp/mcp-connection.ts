@@ -146,7 +146,7 @@ export class McpConnection {
     this.server = options.server;
     this.label = options.label ?? options.server;
     this.agent = createMcpAgent({ connections: options.maxSockets, connectTimeoutMs: options.connectTimeoutMs });
-    this.streamAgent = createMcpAgent({ connections: 2, connectTimeoutMs: options.connectTimeoutMs });
+    this.streamAgent = createMcpAgent({ connections: 4, connectTimeoutMs: options.connectTimeoutMs });
     const fetch = createMcpFetch(this.agent, this.streamAgent);
     this.fetch = options.endpoint.auth ? withMcpAuth(fetch, options.endpoint.auth) : fetch;
     this.unsubscribe = options.registry.onChange((server) => {
@@ -646,8 +646,10 @@ export class McpConnection {
     clearTimeout(session.ttlTimer);
     clearTimeout(session.relistenTimer);
     session.retired = true;
-    await session.subscription?.close().catch(() => undefined);
     const signal = AbortSignal.timeout(Math.min(2_000, this.options.connectTimeoutMs));
+    // Closing a subscription also tells the server (`notifications/cancelled`): bounded like the DELETE.
+    const subscription = session.subscription;
+    if (subscription) await callScope.run(signal, () => subscription.close()).catch(() => undefined);
     if (session.era === 'session') {
       await callScope.run(signal, () => session.transport.terminateSession()).catch(() => undefined);
     }
