@@ -513,6 +513,7 @@ export class McpConnection {
         } catch (error) {
           const failure = classifyFailure(error, this.server, undefined);
           this.options.logger?.warn(`mcp ${this.label}: re-listing tools (${why}) failed: ${failure.message}`);
+          this.retryTtlRelist(session);
           return;
         }
         if (this.session !== session) return;
@@ -544,6 +545,17 @@ export class McpConnection {
       if (this.session === session) this.relist('ttl expired');
     }, refreshAt.getTime() - Date.now());
     session.ttlTimer.unref();
+  }
+
+  /**
+   * A timed re-list that failed is tried again one ttl later (a server in real trouble is found by the health check and
+   * reconnected, which lists anew); without this, one failure would end the timed re-lists for the session's life.
+   */
+  private retryTtlRelist(session: Session): void {
+    const ttlMs = this.freshness?.ttlMs;
+    if (this.session !== session || !this.freshness || ttlMs === undefined || ttlMs <= 0) return;
+    this.freshness = { ...this.freshness, refreshAt: new Date(Date.now() + clampTtl(ttlMs)) };
+    this.scheduleTtlRelist(session);
   }
 
   /**
