@@ -107,7 +107,13 @@ describe('McpClient with several endpoints per server', () => {
     await eventually(() => completed >= 60 && endpoint(replica.url).inFlight > 0, 10_000, 1, 'load on both endpoints');
     await replica.stop();
     const killedAt = completed;
-    await eventually(() => endpoint(replica.url).state === 'down', 5_000, 10, 'the dead endpoint is seen down');
+    // An attempt is counted when it ends: the ones already under way when the endpoint was seen down end first.
+    await eventually(
+      () => endpoint(replica.url).state === 'down' && endpoint(replica.url).inFlight === 0,
+      5_000,
+      10,
+      'the dead endpoint is seen down, its last attempts ended',
+    );
     const replicaAttempts = endpoint(replica.url).attempts.total;
     await eventually(() => completed >= killedAt + 150, 20_000, 10, 'traffic goes on');
     stop = true;
