@@ -2,12 +2,7 @@ import { join } from 'node:path';
 
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
-import {
-  type SandboxServerHandle,
-  sandboxStateFile,
-  startAvinodeLiveServer,
-  startSandboxServer,
-} from '../../sandbox/index.js';
+import type { SandboxServerHandle } from '../../sandbox/index.js';
 import { MCP_SERVER_NAMES, type McpServerName } from './tool-contract.js';
 import { safeErrorMessage } from '../logging/safe-errors.js';
 
@@ -62,6 +57,10 @@ export class EmbeddedSandboxes implements OnApplicationShutdown {
 
   private async startMissing(): Promise<void> {
     const missing = MCP_SERVER_NAMES.filter((name) => this.config.mcp.servers[name].urls.length === 0);
+    if (missing.length === 0) return;
+    // Loaded only when a server runs here: the sandboxes (MCP server SDK, worlds, workflow engine) are several MB of
+    // code and heap that an instance configured with real upstreams never uses.
+    const { sandboxStateFile, startAvinodeLiveServer, startSandboxServer } = await import('../../sandbox/index.js');
     await Promise.all(
       missing.map(async (name) => {
         try {
