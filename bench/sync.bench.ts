@@ -64,6 +64,8 @@ interface Measured {
   seconds: number;
   rows: number;
   peakRssMb: number;
+  /** CPU time of this process (the backend) during the sync, user + system. */
+  cpuSeconds: number;
 }
 
 async function measure(runner: SyncRunner, kind: 'full' | 'incremental'): Promise<Measured> {
@@ -72,15 +74,17 @@ async function measure(runner: SyncRunner, kind: 'full' | 'incremental'): Promis
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 20);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const begun = await runner.start({ streams: STREAMS, trigger: 'manual', kind });
   if (!begun) throw new Error('the sync could not start');
   const run = await begun.done;
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
   if (run.outcome !== 'success') throw new Error(`sync ${kind} ended ${run.outcome}: ${run.error ?? ''}`);
   const rows = run.inserted + run.changed + run.unchanged + run.deleted;
-  return { run, seconds, rows, peakRssMb: peak / 1024 / 1024 };
+  return { run, seconds, rows, peakRssMb: peak / 1024 / 1024, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -134,14 +138,14 @@ async function main(): Promise<void> {
         'backend in this process, pages of 1,000, both streams concurrently. Command: ' +
         '`npm run build && node --expose-gc dist/bench/sync.bench.js --write` (with `DATABASE_URL=postgres://…` for PostgreSQL).',
       '',
-      '| sync | rows | inserted | changed | unchanged | time s | rows/s | peak RSS MB |',
-      '| ---- | ---: | -------: | ------: | --------: | -----: | -----: | ----------: |',
+      '| sync | rows | inserted | changed | unchanged | time s | rows/s | backend CPU s | peak RSS MB |',
+      '| ---- | ---: | -------: | ------: | --------: | -----: | -----: | ------------: | ----------: |',
       ...[
         ['full', full],
         ['incremental, no changes', incremental],
       ].map(([label, m]) => {
         const r = m as Measured;
-        return `| ${label as string} | ${r.rows} | ${r.run.inserted} | ${r.run.changed} | ${r.run.unchanged} | ${r.seconds.toFixed(2)} | ${Math.round(r.rows / r.seconds)} | ${Math.round(r.peakRssMb)} |`;
+        return `| ${label as string} | ${r.rows} | ${r.run.inserted} | ${r.run.changed} | ${r.run.unchanged} | ${r.seconds.toFixed(2)} | ${Math.round(r.rows / r.seconds)} | ${r.cpuSeconds.toFixed(2)} | ${Math.round(r.peakRssMb)} |`;
       }),
       '',
       `Full sync: ${contacts} contacts + ${availability} availability records. At rest (started, after a full ` +
