@@ -11,7 +11,7 @@ interface RunWithNotification {
   status: string;
   n8nExecutionId: string | null;
   notification: { status: string | null; error: string | null };
-  steps?: Array<{ step: string; finishedAt: string | null }>;
+  steps?: Array<{ step: string; finishedAt: string | null; attempts: number }>;
 }
 
 /**
@@ -142,5 +142,19 @@ describe('the notification is triggered, not waited for; its end is recorded on 
     const settled = await notificationSettled(runId);
     expect(settled.notification).toEqual({ status: 'succeeded', error: null });
     expect((await executionOf(run.n8nExecutionId ?? '')).status).toBe('success');
+  });
+
+  it('notifies through a workflow deactivated in n8n since the last notification: it is activated again', async () => {
+    await callTool(upstreams.n8n, 'n8n_update_partial_workflow', {
+      id: workflowId,
+      operations: [{ type: 'deactivateWorkflow' }],
+    });
+    const { runId, run } = await runToAwaiting('reactivated.notification@pipeline-e2e.example');
+    expect(run.steps?.find((s) => s.step === 'notify')).toMatchObject({ attempts: 1 });
+    expect((await notificationSettled(runId)).notification.status).toBe('succeeded');
+    const workflow = await callTool<{ data: { active: boolean } }>(upstreams.n8n, 'n8n_get_workflow', {
+      id: workflowId,
+    });
+    expect(workflow.data.active).toBe(true);
   });
 });

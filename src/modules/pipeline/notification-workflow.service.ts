@@ -44,6 +44,23 @@ export function notificationWorkflowDefinition(path: string): WorkflowDefinition
   };
 }
 
+/**
+ * n8n refused the trigger before starting anything: the workflow is unknown, n8n-mcp refused the call (an inactive
+ * workflow is a precondition failure: "Workflow must be active to trigger via this method"), or the webhook is not
+ * registered (404).
+ */
+function notTaken(error: unknown): boolean {
+  if (!(error instanceof DomainError)) return false;
+  const { reason, httpStatus } = error.extensions;
+  return (
+    error.code === 'not_found' ||
+    error.code === 'validation_failed' ||
+    error.code === 'precondition_failed' ||
+    httpStatus === 404 ||
+    (error.code === 'upstream_error' && (reason === 'client_error' || reason === 'invalid_params'))
+  );
+}
+
 export interface NotificationResult {
   workflowId: string;
   executionId: string | null;
@@ -57,6 +74,12 @@ export interface NotificationResult {
  */
 @Injectable()
 export class NotificationWorkflowService {
+  /**
+   * The workflow id once ensured: a notification needs no look-up (a database read and an n8n read) per run. Dropped
+   * when a notification fails, so the next attempt ensures again (re-creating or re-activating the workflow).
+   */
+  private ensured: string | undefined;
+
   constructor(
     private readonly managedWorkflows: ManagedWorkflowsService,
     private readonly executions: N8nExecutionsService,
@@ -80,7 +103,28 @@ export class NotificationWorkflowService {
     notificationKey: string,
     lookFirst: boolean,
   ): Promise<NotificationResult> {
+    const cached = this.ensured;
+    if (cached !== undefined) {
+      try {
+        return await this.trigger(cached, summary, notificationKey, lookFirst);
+      } catch (error) {
+        this.ensured = undefined;
+        // Deleted or deactivated since it was ensured: n8n took nothing, so ensuring it and triggering again is safe.
+        if (!notTaken(error)) throw error;
+      }
+    }
     const workflowId = await this.ensure();
+    const result = await this.trigger(workflowId, summary, notificationKey, lookFirst);
+    this.ensured = workflowId;
+    return result;
+  }
+
+  private async trigger(
+    workflowId: string,
+    summary: Record<string, unknown>,
+    notificationKey: string,
+    lookFirst: boolean,
+  ): Promise<NotificationResult> {
     if (lookFirst) {
       const existing = await this.executions.findExecution(workflowId, JSON.stringify(notificationKey));
       if (existing) return { workflowId, executionId: existing.id, alreadySent: true };
@@ -88,7 +132,7 @@ export class NotificationWorkflowService {
     const run = await this.executions.executeWorkflow(workflowId, { ...summary, notificationKey });
     if (run.httpStatus >= 400) {
       throw new DomainError('upstream_error', `The n8n notification workflow answered HTTP ${run.httpStatus}`, {
-        extensions: { server: 'n8n', tool: 'n8n_test_workflow', reason: 'tool_error' },
+        extensions: { server: 'n8n', tool: 'n8n_test_workflow', reason: 'tool_error', httpStatus: run.httpStatus },
       });
     }
     return { workflowId, executionId: run.executionId, alreadySent: false };
