@@ -145,7 +145,7 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
     if (this.draining) throw new Error(`JobQueueService.work(${queue.name}): the job queue is draining`);
     const ids: string[] = [];
     for (let i = 0; i < queue.concurrency; i++) {
-      const worker = new QueueWorker(this.boss, queue, handler, this.logger);
+      const worker = new QueueWorker(this.boss, queue, handler, this.logger, this.config.database.jobsSchema);
       this.workers.push(worker as unknown as QueueWorker<never>);
       worker.start();
       ids.push(worker.id);

@@ -17,6 +17,28 @@ export interface JobContext {
    * active. A handler whose transaction does not commit must throw: the job is then failed as usual.
    */
   completeWithin(db: PgBoss.Db): Promise<void>;
+  /**
+   * For a handler that completes the job in a statement of its own transaction (folded into a statement it sends
+   * anyway): the job's table and identity, with `completeJobSql`. Like `completeWithin`, the worker then leaves the job
+   * alone, and a handler whose transaction does not commit must throw.
+   */
+  completeInStatement(): JobCompletion;
+}
+
+/** Where a job lives, for completing it inside another statement (see `completeJobSql`). */
+export interface JobCompletion {
+  schema: string;
+  queue: string;
+  id: string;
+}
+
+/**
+ * A data-modifying CTE body that completes the job as pg-boss 10.4's `complete()` does (an active job becomes
+ * completed, with no output); `$queue` and `$id` are the placeholders the caller binds to `queue` and `id`.
+ */
+export function completeJobSql(completion: JobCompletion, queueParam: string, idParam: string): string {
+  return `UPDATE ${completion.schema}.job SET completed_on = now(), state = 'completed', output = NULL
+          WHERE name = ${queueParam} AND id = ${idParam}::uuid AND state = 'active'`;
 }
 
 export type JobHandler<TPayload> = (payload: TPayload, context: JobContext) => Promise<void>;
@@ -56,6 +78,7 @@ export class QueueWorker<TPayload> {
     private readonly queue: QueueDefinition<TPayload>,
     private readonly handler: JobHandler<TPayload> | { batch: BatchJobHandler<TPayload> },
     private readonly logger: Logger,
+    private readonly schema: string,
   ) {}
 
   get queueName(): string {
@@ -154,6 +177,10 @@ export class QueueWorker<TPayload> {
           completeWithin: async (db) => {
             await this.boss.complete(this.queue.name, job.id, undefined as unknown as object, { db });
             completedWithin = true;
+          },
+          completeInStatement: () => {
+            completedWithin = true;
+            return { schema: this.schema, queue: this.queue.name, id: job.id };
           },
         });
         if (completedWithin) {

@@ -5,6 +5,7 @@ import { AppConfig } from '../../common/config/app-config.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 import { INSTANCE_NAME } from '../../common/instance.js';
+import { type JobCompletion, completeJobSql } from '../../common/jobs/queue-worker.js';
 import type { Rfq } from '../avainode/avinode-trips.contracts.js';
 import { PipelineBookingOutcome } from './booking-outcome.entity.js';
 import type { LeadProfile } from './lead-merge.js';
@@ -312,6 +313,49 @@ export class PipelineRunsRepository {
     return this.hydrateRuns(rows)[0] ?? null;
   }
 
+  /**
+   * A step's commit in one statement: locks the run and, when the run is still in `workingStatus` at `generation`,
+   * records the step's result; with `job`, completes the step's job too (whatever the run's state: a job that is no
+   * longer current is done as well). Returns the run as locked (before the transition), or null if it is gone.
+   */
+  async lockRunFinishingStep(
+    manager: EntityManager,
+    commit: {
+      runId: string;
+      step: PipelineStep;
+      generation: number;
+      workingStatus: RunStatus;
+      stepStatus: StepRecordStatus;
+      input: Record<string, unknown>;
+      output: Record<string, unknown>;
+      durationMs: number;
+      job: JobCompletion | undefined;
+    },
+  ): Promise<PipelineRun | null> {
+    const { job } = commit;
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `WITH "run" AS (SELECT * FROM "pipeline_runs" WHERE "id" = $1 FOR UPDATE),
+       "step" AS (
+         UPDATE "pipeline_steps" SET "status" = $3, "input" = $4, "output" = $5, "finished_at" = now(), "duration_ms" = $6
+         WHERE "run_id" = $1 AND "step" = $2
+           AND EXISTS (SELECT 1 FROM "run" WHERE "generation" = $7 AND "status" = $8))
+       ${job ? `, "job" AS (${completeJobSql(job, '$9', '$10')})` : ''}
+       SELECT * FROM "run"`,
+      [
+        commit.runId,
+        commit.step,
+        commit.stepStatus,
+        JSON.stringify(commit.input),
+        JSON.stringify(commit.output),
+        commit.durationMs,
+        commit.generation,
+        commit.workingStatus,
+        ...(job ? [job.queue, job.id] : []),
+      ],
+    );
+    return this.hydrateRuns(rows)[0] ?? null;
+  }
+
   /** The run whose charter request or booking has this upstream id, locked. */
   async lockRunByUpstreamId(manager: EntityManager, upstreamId: string): Promise<PipelineRun | null> {
     return manager
@@ -482,22 +526,6 @@ export class PipelineRunsRepository {
                      THEN "errors" - 0 ELSE "errors" END) || $4::jsonb
        WHERE "run_id" = $1 AND "step" = $2`,
       [runId, step, status, JSON.stringify([entry]), durationMs],
-    );
-  }
-
-  async finishStep(
-    manager: EntityManager,
-    runId: string,
-    step: PipelineStep,
-    status: StepRecordStatus,
-    input: Record<string, unknown>,
-    output: Record<string, unknown>,
-    durationMs: number,
-  ): Promise<void> {
-    await manager.query(
-      `UPDATE "pipeline_steps" SET "status" = $3, "input" = $4, "output" = $5, "finished_at" = now(), "duration_ms" = $6
-       WHERE "run_id" = $1 AND "step" = $2`,
-      [runId, step, status, JSON.stringify(input), JSON.stringify(output), durationMs],
     );
   }
 

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
-import { JobQueueService, transactionDb } from '../../common/jobs/job-queue.service.js';
+import { JobQueueService } from '../../common/jobs/job-queue.service.js';
 import type { JobContext } from '../../common/jobs/queue-worker.js';
 import type { LeadProfile } from './lead-merge.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
@@ -220,17 +220,26 @@ export class PipelineRunsService {
     outcome: StepOutcome,
     input: Record<string, unknown>,
     durationMs: number,
-    job?: Pick<JobContext, 'completeWithin'>,
+    job?: Pick<JobContext, 'completeInStatement'>,
   ): Promise<RunStatus | null> {
     const emits: PendingEmit[] = [];
+    const succeeded = outcome.event.type === 'step_succeeded' || outcome.event.type === 'quotes_requested';
+    const stepStatus: StepRecordStatus = succeeded ? 'succeeded' : 'failed';
     const status = await this.dataSource.transaction(async (manager) => {
-      const run = await this.repository.lockRun(manager, runId);
-      // A job that is no longer current is done too: completing it here is what the worker would do after it.
-      await job?.completeWithin(transactionDb(manager));
+      // One statement locks the run, records the step if the job is current, and completes the job (a job that is no
+      // longer current is done too: completing it here is what the worker would do after it).
+      const run = await this.repository.lockRunFinishingStep(manager, {
+        runId,
+        step,
+        generation,
+        workingStatus: WORKING_STATUS[step],
+        stepStatus,
+        input,
+        output: outcome.output,
+        durationMs,
+        job: job?.completeInStatement(),
+      });
       if (!run || run.generation !== generation || run.status !== WORKING_STATUS[step]) return null;
-      const succeeded = outcome.event.type === 'step_succeeded' || outcome.event.type === 'quotes_requested';
-      const stepStatus: StepRecordStatus = succeeded ? 'succeeded' : 'failed';
-      await this.repository.finishStep(manager, runId, step, stepStatus, input, outcome.output, durationMs);
       Object.assign(run, outcome.runPatch ?? {});
       if (outcome.failureMessage !== undefined) run.failureMessage = outcome.failureMessage;
       const report: PendingEmit = succeeded
