@@ -67,6 +67,14 @@ describe('the embedded default keeps its world across a restart', () => {
     );
     const bookingId = booked.bookingId ?? '';
     expect(bookingId).toMatch(/^bk-/);
+    // The notification workflow goes on running in n8n after the run moved on; synced while it runs, its execution
+    // would differ from n8n's by the time the score is taken, and again after the restart.
+    await eventually(async () => {
+      const run = (await (await first.request(`/api/integration/pipeline/runs/${booked.id}`)).json()) as {
+        notification: { status: string };
+      };
+      return run.notification.status === 'succeeded' ? run : undefined;
+    }, 30_000);
 
     const sync = await first.request('/api/integration/sync', { method: 'POST', json: { action: 'full_sync' } });
     expect(sync.status).toBe(202);
