@@ -181,11 +181,12 @@ describe(`through the REST API, Avinode in the ${era} era`, () => {
       .findBy({ operation: 'confirm_booking' });
     expect(intents.map((intent) => intent.status)).toEqual(['failed']);
 
-    // With a payment the server takes as it is, the same booking confirms.
+    // Asked again with what the server asked for, the same booking confirms on account.
     const confirmed = await app.request(`/api/integration/bookings/${requestId}/confirm`, {
       method: 'POST',
-      json: { paymentMethod: 'wire_transfer' },
+      json: { paymentMethod: 'on_account', signerName: 'Ana Ruiz' },
     });
     expect(confirmed.status).toBe(200);
+    expect(await confirmed.json()).toMatchObject({ status: 'confirmed' });
   });
 });

@@ -317,6 +317,7 @@ export const manageBookingArgs = z.object({
   requestId: z.string().optional(),
   action: z.enum(BOOKING_ACTIONS),
   paymentMethod: z.string().optional(),
+  signerName: z.string().optional(),
   cancellationReason: z.string().optional(),
   modifications: z
     .object({

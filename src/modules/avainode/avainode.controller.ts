@@ -277,7 +277,7 @@ export class AvainodeController {
     @Body() body: ConfirmBookingBody,
     @IdempotencyContext() idempotency: IdempotencyInfo,
   ): Promise<CharterRequestView> {
-    return this.avainode.confirmBooking(params.id, body.paymentMethod, changeKey(idempotency));
+    return this.avainode.confirmBooking(params.id, body.paymentMethod, changeKey(idempotency), body.signerName);
   }
 
   @Post('bookings/:id/cancel')

@@ -204,6 +204,21 @@ export class ConfirmBookingBody {
   @IsNotEmpty()
   @MaxLength(100)
   paymentMethod!: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Who signs the charter agreement. Avinode asks for it when the booking is confirmed `on_account` (invoiced on ' +
+      'credit terms): without it the answer is 409 `upstream-needs-input` naming `signerName` (400 from a session-era ' +
+      'server); send the same request again with it.',
+    example: 'Ana Ruiz',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  signerName?: string;
 }
 
 export class CancelBookingBody {

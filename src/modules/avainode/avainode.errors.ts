@@ -28,6 +28,7 @@ const FIELD_NAMES: Readonly<Record<string, string>> = {
   startDate: 'startDate',
   endDate: 'endDate',
   paymentMethod: 'paymentMethod',
+  signerName: 'signerName',
   cancellationReason: 'reason',
   modifications: 'modifications',
   'modifications.departureTime': 'departureTime',

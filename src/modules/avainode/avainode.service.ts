@@ -324,11 +324,18 @@ export class AvainodeService {
 
   /**
    * pending → confirmed (deposit taken). Not repeated automatically: confirming is not idempotent upstream. Like every
-   * booking change, recorded as an intent first (see `changeBooking`).
+   * booking change, recorded as an intent first (see `changeBooking`). `signerName` answers Avinode's question on an
+   * `on_account` confirmation; the intent keeps only whether it was given (it is a person's name).
    */
-  confirmBooking(id: string, paymentMethod: string, key: BookingChangeKey): Promise<CharterRequestView> {
-    return this.changeBooking(id, 'confirm', { paymentMethod }, key, (upstreamId) =>
-      this.call(manageBookingTool, { bookingId: upstreamId, action: 'confirm', paymentMethod }),
+  confirmBooking(
+    id: string,
+    paymentMethod: string,
+    key: BookingChangeKey,
+    signerName?: string,
+  ): Promise<CharterRequestView> {
+    const signer = signerName === undefined ? {} : { signerName };
+    return this.changeBooking(id, 'confirm', { paymentMethod, signed: signerName !== undefined }, key, (upstreamId) =>
+      this.call(manageBookingTool, { bookingId: upstreamId, action: 'confirm', paymentMethod, ...signer }),
     );
   }
 
