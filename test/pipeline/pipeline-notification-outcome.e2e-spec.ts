@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DataSource } from 'typeorm';
+import { SANDBOX_DELAY_KEY } from '../../src/sandbox/n8n/n8n.engine.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
 import { testSecret } from '../webhook/support/webhook-client.js';
 import { notificationWorkflowDefinition } from '../../src/modules/pipeline/notification-workflow.service.js';
@@ -156,5 +158,43 @@ describe('the notification is triggered, not waited for; its end is recorded on 
       id: workflowId,
     });
     expect(workflow.data.active).toBe(true);
+  });
+
+  it('a run of the workflow by hand that ends while a run is mid-trigger is not retried as if it were that run', async () => {
+    // A team tries its nodes by hand, with data of its own (no run's notification key); its execution runs 8 s.
+    const manual = await callTool<{ data: { data: { executionId: string } } }>(upstreams.n8n, 'n8n_test_workflow', {
+      workflowId,
+      data: { runId: 'tried-by-hand', [SANDBOX_DELAY_KEY]: 8_000 },
+    });
+    const manualId = manual.data.data.executionId;
+    // Meanwhile a run's trigger hangs in n8n: the run has recorded its notification key, not yet an execution.
+    upstreams.n8n.setFaults({ hang: true, tools: ['n8n_test_workflow'] });
+    let runId: string;
+    try {
+      const response = await app.request('/api/integration/leads', {
+        method: 'POST',
+        json: {
+          lead: { email: 'mid.trigger@pipeline-e2e.example', firstName: 'Mia', lastName: 'Trigg' },
+          flightRequirements: trip(),
+        },
+      });
+      runId = ((await response.json()) as { runId: string }).runId;
+      await waitForStatus(app.request, runId, ['notifying']);
+      // The hand-run execution has not ended yet, so its webhook comes while the run is mid-trigger.
+      expect((await executionOf(manualId)).status).toBe('running');
+      const event = await eventually(async () => {
+        const rows = await app.app.get(DataSource).query<Array<{ status: string; attempts: number }>>(
+          `SELECT "status", "attempts" FROM "webhook_events"
+              WHERE "source" = 'n8n' AND "type" = 'workflow_completed' AND "payload"::text LIKE $1`,
+          [`%"${manualId}"%`],
+        );
+        return rows[0]?.status === 'processed' ? rows[0] : undefined;
+      }, 30_000);
+      expect(event.attempts).toBe(1);
+      expect((await getRun(app.request, runId)).status).toBe('notifying');
+    } finally {
+      upstreams.n8n.clearFaults();
+    }
+    await waitForStatus(app.request, runId, ['awaiting_confirmation'], 30_000);
   });
 });

@@ -7,6 +7,7 @@ import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import {
   type ExecutionStatus,
   type FilterableExecutionStatus,
+  getExecutionDataTool,
   getExecutionTool,
   listExecutionsTool,
   type N8nExecutionResult,
@@ -121,6 +122,20 @@ export class N8nExecutionsService {
       .call(getExecutionTool, { action: 'get', id })
       .catch((error: unknown) => mapNotFound(error, 'execution', id));
     return executionSummary(execution);
+  }
+
+  /**
+   * Whether the data of execution `id` holds one of `needles` (each looked for as a JSON string, as it was sent in the
+   * trigger's body). An execution n8n no longer has holds nothing.
+   */
+  async executionHoldsAny(id: string, needles: readonly string[]): Promise<boolean> {
+    try {
+      const text = JSON.stringify(await this.mcp.call(getExecutionDataTool, { action: 'get', id, mode: 'full' }));
+      return needles.some((needle) => text.includes(JSON.stringify(needle)));
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not_found' && error.extensions.server === 'n8n') return false;
+      throw error;
+    }
   }
 
   /** Polls an execution until it has finished (success, error, canceled) or the bound passes. */

@@ -216,6 +216,16 @@ export const getExecutionTool = defineTool({
   result: executionSchema,
 });
 
+/** `get` in n8n-mcp's `full` mode: every node's output items, the trigger's body among them. */
+export const getExecutionDataTool = defineTool({
+  server: 'n8n',
+  envelope: 'n8n-mcp',
+  name: 'n8n_executions',
+  mode: 'read',
+  input: z.custom<{ action: 'get'; id: string; mode: 'full' }>(),
+  result: executionSchema,
+});
+
 export const healthCheckTool = defineTool({
   server: 'n8n',
   envelope: 'n8n-mcp',
@@ -237,5 +247,6 @@ export const N8N_TOOLS = [
   testWorkflowTool,
   listExecutionsTool,
   getExecutionTool,
+  getExecutionDataTool,
   healthCheckTool,
 ] as const;

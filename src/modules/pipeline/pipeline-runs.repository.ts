@@ -462,18 +462,17 @@ export class PipelineRunsRepository {
   }
 
   /**
-   * Whether an execution of `workflowId` could still belong to a notify step that has not committed: the workflow is
-   * the managed notification workflow and some run has recorded its notification key without an execution id.
+   * The notification keys of runs whose notify step may have triggered `workflowId` without having committed the
+   * execution yet: none unless the workflow is the managed notification workflow.
    */
-  async notificationMayBeUncommitted(workflowId: string): Promise<boolean> {
-    const rows = await this.dataSource.query<Array<{ pending: boolean }>>(
-      `SELECT EXISTS (SELECT 1 FROM "n8n_managed_workflows" WHERE "name" = $2 AND "workflow_id" = $1)
-          AND EXISTS (SELECT 1 FROM "pipeline_runs"
-                      WHERE "status" = 'notifying' AND "notification_key" IS NOT NULL AND "n8n_execution_id" IS NULL)
-          AS "pending"`,
+  async uncommittedNotificationKeys(workflowId: string): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ key: string }>>(
+      `SELECT "notification_key" AS "key" FROM "pipeline_runs"
+        WHERE "status" = 'notifying' AND "notification_key" IS NOT NULL AND "n8n_execution_id" IS NULL
+          AND EXISTS (SELECT 1 FROM "n8n_managed_workflows" WHERE "name" = $2 AND "workflow_id" = $1)`,
       [workflowId, NOTIFICATION_WORKFLOW_NAME],
     );
-    return rows[0]?.pending === true;
+    return rows.map((row) => row.key);
   }
 
   async markTripClosed(runId: string): Promise<void> {

@@ -5,6 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
+import { N8nExecutionsService } from '../n8n/n8n-executions.service.js';
 import { JobQueueService } from '../../common/jobs/job-queue.service.js';
 import type { JobContext } from '../../common/jobs/queue-worker.js';
 import type { LeadProfile } from './lead-merge.js';
@@ -111,6 +112,7 @@ export class PipelineRunsService {
     private readonly events: EventEmitter2,
     private readonly config: AppConfig,
     private readonly repository: PipelineRunsRepository,
+    private readonly executions: N8nExecutionsService,
   ) {
     this.queues = pipelineQueues(config);
   }
@@ -345,9 +347,11 @@ export class PipelineRunsService {
 
   /**
    * n8n reported how a notification execution ended: recorded on its run and audited. A failed notification does not
-   * fail the run (the charter request stands; an operator sees it on the run and in the audit log). An execution of the
-   * notification workflow that no run knows yet is most likely a notify step whose commit n8n overtook: the error makes
-   * the webhook intake deliver the event again later. Returns the run id, or null for an execution no run waits for.
+   * fail the run (the charter request stands; an operator sees it on the run and in the audit log). An execution that no
+   * run knows yet but whose trigger carried the key of a run still notifying is a notify step whose commit n8n overtook:
+   * the error makes the webhook intake deliver the event again later. Any other (a team running the workflow by hand to
+   * test its nodes) is nobody's notification and is not retried into the dead letters. Returns the run id, or null for
+   * an execution no run waits for.
    */
   async recordNotificationOutcome(outcome: {
     executionId: string;
@@ -365,7 +369,8 @@ export class PipelineRunsService {
       }
       return found.runId;
     }
-    if (await this.repository.notificationMayBeUncommitted(outcome.workflowId)) {
+    const keys = await this.repository.uncommittedNotificationKeys(outcome.workflowId);
+    if (keys.length > 0 && (await this.executions.executionHoldsAny(outcome.executionId, keys))) {
       throw new DomainError(
         'service_unavailable',
         `No run has n8n execution ${outcome.executionId} yet; its notify step may not have committed`,
