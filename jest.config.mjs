@@ -44,8 +44,18 @@ export default {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/console/', '<rootDir>/test/fleet/', '-crash[.-]'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/console/',
+        '<rootDir>/test/fleet/',
+        '-crash[.-]',
+        '<rootDir>/test/foundation/fuzz.e2e-spec.ts',
+      ],
     },
+    // Generated hostile input against every route of the OpenAPI document: our own validation and error mapping, the
+    // same whatever the Node or the MCP protocol era underneath; the longest file (two and a half minutes), which CI
+    // runs once, on production's Node.
+    { ...common, displayName: 'fuzz', testMatch: ['<rootDir>/test/foundation/fuzz.e2e-spec.ts'] },
     // Processes killed with SIGKILL and restarted, and several instances sharing one database (end-to-end too; the
     // slowest files, which CI runs once, on production's Node).
     {
