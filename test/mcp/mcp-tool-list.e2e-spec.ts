@@ -108,12 +108,16 @@ describe(`through the REST API, Avinode in the ${era} era`, () => {
     await waitFor(async () => (await status())?.state === 'up', 10_000, 'up again');
     expect(sandbox.stats().requests.discover).toBe(probes);
     expect(sandbox.stats().sessions).toBe(sessions);
-    // Audited as any state change is.
-    const audited = await app.app
-      .get(DataSource)
-      .getRepository(AuditLogEntry)
-      .findBy({ type: 'mcp.server.state_changed', subject: 'avinode' });
-    expect(audited.map((entry) => entry.details)).toEqual(
+    // Audited as any state change is; audit entries are written in groups after the change, so wait for the second.
+    const audit = app.app.get(DataSource).getRepository(AuditLogEntry);
+    const audited = async (): Promise<Array<Record<string, unknown>>> =>
+      (await audit.findBy({ type: 'mcp.server.state_changed', subject: 'avinode' })).map((entry) => entry.details);
+    await waitFor(
+      async () => (await audited()).some((details) => details['from'] === 'degraded' && details['to'] === 'up'),
+      10_000,
+      'the return to up audited',
+    );
+    expect(await audited()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ from: 'up', to: 'degraded', reason: 'missing tools: get-empty-legs' }),
         expect.objectContaining({ from: 'degraded', to: 'up', reason: null }),
