@@ -24,9 +24,12 @@ describe('console: serving, sign-in and the overview (real browser)', () => {
     const asset = await fetch(`${h.t.baseUrl}${script}`);
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toContain('immutable');
+    // Read to the end: an unread 150 KB body keeps the connection busy, and the app's close waits for it.
+    expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(0);
     const redirect = await fetch(`${h.t.baseUrl}/console`, { redirect: 'manual' });
     expect(redirect.status).toBe(301);
     expect(redirect.headers.get('location')).toBe('/console/');
+    await redirect.body?.cancel();
   });
 
   it('keeps the API behind the key and serves nothing outside the console folder', async () => {

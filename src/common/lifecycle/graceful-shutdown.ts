@@ -43,11 +43,29 @@ export function installGracefulShutdown(app: NestFastifyApplication, timeoutMs: 
  */
 export async function closeHttpThenApp(app: NestFastifyApplication, signal?: string): Promise<void> {
   const timeoutMs = app.get(AppConfig).http.shutdownTimeoutMs;
-  await Promise.all([app.getHttpAdapter().getInstance().close(), app.get(ShutdownDrain).drainAll(timeoutMs)]);
+  await Promise.all([closeHttpWithin(app, timeoutMs), app.get(ShutdownDrain).drainAll(timeoutMs)]);
   await app.get(McpClientService).close();
   await app.get(JobQueueService).stop();
   // The interface declares close() without arguments; the implementation (NestApplicationContext) passes the signal on
   // to the shutdown hooks, which record it in the audit log; the database pool closes last.
   const close: (signal?: string) => Promise<void> = app.close.bind(app);
   await close(signal);
+}
+
+/**
+ * Closes the listener and waits for the responses in progress, for at most `timeoutMs`: then the connections still
+ * open are closed. Idle keep-alive connections are closed at once (`forceCloseConnections: 'idle'`), but a client
+ * that stops reading a large response keeps its connection busy for as long as it likes, and would hold the shutdown.
+ */
+async function closeHttpWithin(app: NestFastifyApplication, timeoutMs: number): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const timer = setTimeout(() => {
+    new Logger('Shutdown').warn(`Responses still in progress after ${timeoutMs} ms; closing their connections`);
+    fastify.server.closeAllConnections();
+  }, timeoutMs);
+  try {
+    await fastify.close();
+  } finally {
+    clearTimeout(timer);
+  }
 }
