@@ -14,6 +14,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { closeHttpThenApp } from '../src/common/lifecycle/graceful-shutdown.js';
 import { PipelineRunStatusChanged } from '../src/modules/pipeline/pipeline.events.js';
+import { SUBSCRIBED_EVENT_TYPES } from '../src/modules/webhook/webhook.catalog.js';
 import { writeBenchmarkSection } from './bench-report.js';
 import { type CpuProfileSummary, profileTable, startCpuProfile } from './cpu-profile.js';
 import { BENCH_API_KEY, benchTrip, startBenchApp, startSandboxes } from './pipeline-fixtures.js';
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
   const webhookSet = await fetch(sandboxes.urls.n8n.replace(/\/mcp$/, '/admin/webhook'), {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ url: `${base}/api/integration/webhook/n8n`, secret: n8nSecret }),
+    body: JSON.stringify({
+      url: `${base}/api/integration/webhook/n8n`,
+      secret: n8nSecret,
+      types: SUBSCRIBED_EVENT_TYPES.n8n,
+    }),
   });
   if (!webhookSet.ok) throw new Error(`could not point the n8n sandbox's webhooks at the app: ${webhookSet.status}`);
   const events = app.get(EventEmitter2);

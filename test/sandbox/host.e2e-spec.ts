@@ -403,4 +403,33 @@ describe('sandbox host webhooks', () => {
       await handle.close();
     }
   });
+  it('sends only the event types subscribed to, and the admin endpoint shows the subscription', async () => {
+    const handle = await startSandboxHost(echoSandbox, { admin: true });
+    const c = await connectClient(handle.url);
+    try {
+      const subscribe = (types: string[]): Promise<Response> =>
+        fetch(`${handle.baseUrl}/admin/webhook`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ url: receiver.url, secret: receiver.secret, baseDelayMs: 10, types }),
+        });
+      const put = await subscribe(['something_else']);
+      expect(await put.json()).toEqual({ url: receiver.url, attempts: 5, baseDelayMs: 10, types: ['something_else'] });
+      const before = receiver.received.length;
+      await c.json('bump');
+      expect(handle.stats().webhooks).toMatchObject({ queued: 0, pending: 0 });
+
+      await subscribe(['something_else', 'counter_bumped']);
+      await c.json('bump');
+      await waitFor(() => handle.stats().webhooks.delivered === 1, 5_000, 'the subscribed event to be delivered');
+      expect(receiver.received.length - before).toBe(1);
+      expect(receiver.received.at(-1)?.verified).toMatchObject({ ok: true, payload: { type: 'counter_bumped' } });
+
+      const empty = await subscribe([]);
+      expect(empty.status).toBe(400);
+    } finally {
+      await c.close();
+      await handle.close();
+    }
+  });
 });

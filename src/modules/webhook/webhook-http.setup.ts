@@ -8,7 +8,7 @@ import { problemFor, sendProblem } from '../../common/http/problem-details.filte
 import { EmbeddedSandboxes } from '../../common/mcp/embedded-sandbox.provider.js';
 import { SANDBOX_OF_SOURCE, WebhookAuthService } from './webhook-auth.service.js';
 import type { IntakeContext } from './webhook-intake.service.js';
-import { resolveSource } from './webhook.catalog.js';
+import { SUBSCRIBED_EVENT_TYPES, resolveSource } from './webhook.catalog.js';
 import { WebhookIntakeLimiter } from './webhook-intake-limiter.js';
 import { WebhookRejectionLedger } from './webhook-rejection-ledger.js';
 import { WebhookMetrics } from './webhook.metrics.js';
@@ -117,13 +117,15 @@ export class WebhookHttpSetup {
         const secret = credentials.secrets[0];
         const url = `${baseUrl}/api/integration/webhook/${credentials.source}`;
         if (!handle) continue;
+        const subscribed = SUBSCRIBED_EVENT_TYPES[credentials.source];
+        const types = subscribed ? { types: [...subscribed] } : {};
         if (credentials.scheme === 'basic' && credentials.basic) {
-          handle.setWebhook({ url, basic: credentials.basic });
+          handle.setWebhook({ url, basic: credentials.basic, ...types });
           this.logger.log(`${credentials.source}: the embedded sandbox sends webhooks with HTTP Basic to ${url}`);
           continue;
         }
         if (!secret) continue;
-        handle.setWebhook({ url, secret });
+        handle.setWebhook({ url, secret, ...types });
         this.logger.log(`${credentials.source}: the embedded sandbox sends signed webhooks to ${url}`);
       }
     } catch (error) {

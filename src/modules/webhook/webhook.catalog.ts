@@ -205,6 +205,16 @@ export const WEBHOOK_EVENT_TYPES: Record<WebhookSourceName, readonly WebhookEven
   ],
 };
 
+/**
+ * The event types the backend asks a sender for, where it needs fewer than the sender has (a source not listed gets
+ * every type). n8n: the ends of executions, which the pipeline applies to its runs and which also start the executions
+ * sync; an `execution_status` change adds nothing the backend acts on (the cron sync sees running executions), and
+ * taking it in would cost two deliveries per notification.
+ */
+export const SUBSCRIBED_EVENT_TYPES: Partial<Record<WebhookSourceName, readonly string[]>> = {
+  n8n: ['workflow_completed', 'workflow_failed'],
+};
+
 export function findEventType(source: WebhookSourceName, type: string): WebhookEventType | undefined {
   const wanted = type.trim().toLowerCase();
   // Case-insensitive: Avinode spells its types in PascalCase (`TripRequestSellerResponse`).

@@ -246,7 +246,7 @@ export class SandboxHost<State> {
       emit: (type, data) => {
         // Tools emit whenever their data changes, timers included (an n8n run finishing), so this sees every change.
         this.stateFile?.changed();
-        if (this.faults.dropsWebhook(type)) this.webhooks.drop();
+        if (this.faults.dropsWebhook(type)) this.webhooks.drop(type);
         else this.webhooks.emit(type, data, this.now());
       },
     };

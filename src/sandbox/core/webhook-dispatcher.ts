@@ -21,6 +21,11 @@ export const webhookConfigSchema = z
       .object({ user: z.string().min(1), password: z.string().min(1) })
       .strict()
       .optional(),
+    /**
+     * The event types to send (as a receiver subscribes to some of a sender's events); every type when absent. Events
+     * of other types are not sent and not counted.
+     */
+    types: z.array(z.string().min(1).max(100)).min(1).max(100).optional(),
     /** Total tries per event, the first included. */
     attempts: z.number().int().min(1).max(20).optional(),
     /** Delay before the first retry; doubled for each further retry. */
@@ -105,10 +110,15 @@ export class WebhookDispatcher {
     this.stats.configured = this.config !== null;
   }
 
-  get current(): { url: string; attempts: number; baseDelayMs: number } | null {
-    return this.config
-      ? { url: this.config.url, attempts: this.config.attempts, baseDelayMs: this.config.baseDelayMs }
-      : null;
+  get current(): { url: string; attempts: number; baseDelayMs: number; types?: string[] } | null {
+    if (!this.config) return null;
+    const { url, attempts, baseDelayMs, types } = this.config;
+    return { url, attempts, baseDelayMs, ...(types ? { types } : {}) };
+  }
+
+  /** Whether events of this type are sent at all (a callback URL is set and the type is subscribed). */
+  wants(type: string): boolean {
+    return this.config !== null && (this.config.types === undefined || this.config.types.includes(type));
   }
 
   snapshot(): WebhookStats {
@@ -121,7 +131,7 @@ export class WebhookDispatcher {
    * (docs/avinode-webhooks).
    */
   emit(type: string, data: Record<string, unknown>, timestamp: Date): void {
-    if (!this.config || this.closed) return;
+    if (!this.config || this.closed || !this.wants(type)) return;
     const keys = Object.keys(data).sort().join(',');
     const native = this.config.basic !== undefined && keys === 'href,id';
     const delivery: Delivery = {
@@ -137,8 +147,8 @@ export class WebhookDispatcher {
   }
 
   /** Counts an event the `dropWebhooks` fault keeps from being sent (when a callback URL is configured). */
-  drop(): void {
-    if (this.config && !this.closed) this.stats.dropped++;
+  drop(type: string): void {
+    if (this.wants(type) && !this.closed) this.stats.dropped++;
   }
 
   /** Cancels retries and aborts requests in flight. */
