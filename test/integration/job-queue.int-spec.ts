@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/common/config/app-config.js';
 import { JobQueueService, transactionDb } from '../../src/common/jobs/job-queue.service.js';
+import { jobInsert } from '../../src/common/jobs/job-insert.js';
 import { defineQueue } from '../../src/common/jobs/queue-definition.js';
 import { auditRetentionQueue } from '../../src/modules/audit/audit-retention.job.js';
 import { eventually, startTestApp, type TestApp } from '../support/test-app.js';
@@ -79,6 +80,43 @@ describe.each(availableDatabaseKinds())('durable jobs on %s', (kind) => {
     await eventually(() => received.includes('committed'));
     // The committed job was delivered after the rolled-back one would have been, so its absence is meaningful.
     expect(received).toEqual(['committed']);
+  });
+
+  it('inserts a job inside a statement exactly as send() does, and nothing for a queue that does not exist', async () => {
+    const queue = defineQueue<{ tag: string }>({
+      name: 'test.insert-in-statement',
+      retryLimit: 4,
+      retryDelaySeconds: 3,
+      retryBackoff: true,
+      expireInSeconds: 90,
+    });
+    const schema = t.config.database.jobsSchema;
+    const dataSource = t.app.get(DataSource);
+    const sentId = await jobs.send(queue, { tag: 'sent' }, { priority: 2 });
+    const insert = await jobs.insertFor(queue, { tag: 'inserted' }, { priority: 2 });
+    const [row] = await dataSource.query<Array<{ id: string }>>(
+      `WITH "job" AS (${insert.sql(0)}) SELECT id FROM "job"`,
+      [...insert.params],
+    );
+    const columns = `name, data->>'tag' AS tag, priority, state, expire_in, retry_limit, retry_delay, retry_backoff,
+                     dead_letter, policy, keep_until - start_after AS kept, start_after <= now() AS startable`;
+    const [sent, inserted] = await Promise.all(
+      [sentId, row?.id].map(async (id) => {
+        const [job] = await dataSource.query<Array<Record<string, unknown>>>(
+          `SELECT ${columns} FROM ${schema}.job WHERE id = $1`,
+          [id],
+        );
+        return job;
+      }),
+    );
+    expect(sent).toMatchObject({ tag: 'sent', priority: 2, retry_limit: 4, retry_backoff: true, startable: true });
+    expect({ ...inserted, tag: 'sent' }).toEqual(sent);
+
+    const missing = jobInsert(schema, { ...queue, name: 'test.no-such-queue' }, { tag: 'lost' });
+    const none = await dataSource.query<unknown[]>(`WITH "job" AS (${missing.sql(0)}) SELECT id FROM "job"`, [
+      ...missing.params,
+    ]);
+    expect(none).toEqual([]);
   });
 
   it("completes a job inside the handler's transaction: with its commit, not after a rollback", async () => {

@@ -5,6 +5,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { AppConfig } from '../config/app-config.js';
 import { ShutdownDrain } from '../lifecycle/shutdown-drain.js';
 import type { QueueDefinition } from './queue-definition.js';
+import { type JobInsert, jobInsert } from './job-insert.js';
 import { type BatchJobHandler, type JobHandler, QueueWorker } from './queue-worker.js';
 import { safeErrorMessage } from '../logging/safe-errors.js';
 
@@ -217,6 +218,19 @@ export class JobQueueService implements OnApplicationBootstrap, BeforeApplicatio
     };
     if (options.within) sendOptions.db = transactionDb(options.within);
     return this.boss.send(queue.name, payload as object, sendOptions);
+  }
+
+  /**
+   * A job to insert inside a statement of the caller's own transaction (see `JobInsert`): as `send()` with `within`,
+   * without a round trip of its own.
+   */
+  async insertFor<TPayload>(
+    queue: QueueDefinition<TPayload>,
+    payload: TPayload,
+    options: { priority?: number } = {},
+  ): Promise<JobInsert> {
+    await this.ensureQueue(queue);
+    return jobInsert(this.config.database.jobsSchema, queue, payload, options);
   }
 
   /** The workers of this instance, for diagnostics and tests. */

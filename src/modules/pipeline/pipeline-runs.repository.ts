@@ -5,6 +5,7 @@ import { AppConfig } from '../../common/config/app-config.js';
 import { NotFoundError } from '../../common/errors/domain-error.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../../common/http/keyset-cursor.js';
 import { INSTANCE_NAME } from '../../common/instance.js';
+import type { JobInsert } from '../../common/jobs/job-insert.js';
 import { type JobCompletion, completeJobSql } from '../../common/jobs/queue-worker.js';
 import type { Rfq } from '../avainode/avinode-trips.contracts.js';
 import { PipelineBookingOutcome } from './booking-outcome.entity.js';
@@ -256,28 +257,38 @@ export class PipelineRunsRepository {
 
   // ---- creating ------------------------------------------------------------------------------------------------------
 
-  /** Inserts the run unless one conflicts with it (same open lead and trip, origin key, or batch place). */
-  async insertRun(manager: EntityManager, row: NewRunRow): Promise<boolean> {
-    const inserted: unknown = await manager.query(
-      `INSERT INTO "pipeline_runs" ("id", "status", "source", "batch_id", "batch_index", "lead_input", "lead", "flight",
-         "dedupe_key", "idempotency_key", "request_hash")
-       VALUES ($1, $10, $2, $3, $4, $5, $5, $6, $7, $8, $9)
-       ON CONFLICT DO NOTHING
-       RETURNING "id"`,
-      [
-        row.id,
-        row.source,
-        row.batchId,
-        row.batchIndex,
-        JSON.stringify(row.lead),
-        JSON.stringify(row.flight),
-        row.dedupeKey,
-        row.idempotencyKey,
-        row.requestHash,
-        row.status,
-      ],
+  /**
+   * Inserts the run unless one conflicts with it (same open lead and trip, origin key, or batch place) and returns it;
+   * null when it was not inserted. With `job` (its first step's), the job is inserted by the same statement.
+   */
+  async insertRun(manager: EntityManager, row: NewRunRow, job?: JobInsert): Promise<PipelineRun | null> {
+    const params = [
+      row.id,
+      row.source,
+      row.batchId,
+      row.batchIndex,
+      JSON.stringify(row.lead),
+      JSON.stringify(row.flight),
+      row.dedupeKey,
+      row.idempotencyKey,
+      row.requestHash,
+      row.status,
+    ];
+    const rows = await manager.query<Array<Record<string, unknown>>>(
+      `WITH "run" AS (
+         INSERT INTO "pipeline_runs" ("id", "status", "source", "batch_id", "batch_index", "lead_input", "lead", "flight",
+           "dedupe_key", "idempotency_key", "request_hash")
+         VALUES ($1, $10, $2, $3, $4, $5, $5, $6, $7, $8, $9)
+         ON CONFLICT DO NOTHING
+         RETURNING *)
+       ${job ? `, "job" AS (${job.sql(params.length, 'EXISTS (SELECT 1 FROM "run")')})` : ''}
+       SELECT *${job ? ', (SELECT count(*) FROM "job")::int AS "jobs_inserted"' : ''} FROM "run"`,
+      [...params, ...(job?.params ?? [])],
     );
-    return Array.isArray(inserted) && inserted.length > 0;
+    const inserted = rows[0];
+    if (!inserted) return null;
+    if (job && inserted['jobs_inserted'] !== 1) throw new Error(`Run ${row.id}: its first step's job was not created`);
+    return this.hydrateRuns([inserted])[0] ?? null;
   }
 
   async findOrFail(manager: EntityManager, runId: string): Promise<PipelineRun> {
@@ -378,9 +389,9 @@ export class PipelineRunsRepository {
 
   /**
    * Writes a run's changeable columns. As TypeORM's update() does, JSON columns are serialised and undefined
-   * properties are left as they are.
+   * properties are left as they are. With `job`, the same statement inserts it (the next step's job).
    */
-  async saveRun(manager: EntityManager, run: PipelineRun): Promise<void> {
+  async saveRun(manager: EntityManager, run: PipelineRun, job?: JobInsert): Promise<void> {
     const json = (value: unknown): string | null | undefined =>
       value === null || value === undefined ? value : JSON.stringify(value);
     const fields = (
@@ -409,10 +420,17 @@ export class PipelineRunsRepository {
         ['finished_at', run.finishedAt],
       ] as Array<[string, unknown]>
     ).filter(([, value]) => value !== undefined);
-    await manager.query(
-      `UPDATE "pipeline_runs" SET ${fields.map(([column], i) => `"${column}" = $${i + 2}`).join(', ')} WHERE "id" = $1`,
-      [run.id, ...fields.map(([, value]) => value)],
+    const params = [run.id, ...fields.map(([, value]) => value)];
+    const update = `UPDATE "pipeline_runs" SET ${fields.map(([column], i) => `"${column}" = $${i + 2}`).join(', ')} WHERE "id" = $1`;
+    if (!job) {
+      await manager.query(update, params);
+      return;
+    }
+    const rows = await manager.query<Array<{ jobs: number }>>(
+      `WITH "run" AS (${update}), "job" AS (${job.sql(params.length)}) SELECT count(*)::int AS "jobs" FROM "job"`,
+      [...params, ...job.params],
     );
+    if (rows[0]?.jobs !== 1) throw new Error(`Run ${run.id}: the next step's job was not created`);
   }
 
   /**

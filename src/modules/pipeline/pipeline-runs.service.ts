@@ -7,6 +7,7 @@ import { AppConfig } from '../../common/config/app-config.js';
 import { DomainError, NotFoundError } from '../../common/errors/domain-error.js';
 import { N8nExecutionsService } from '../n8n/n8n-executions.service.js';
 import { JobQueueService } from '../../common/jobs/job-queue.service.js';
+import type { JobInsert } from '../../common/jobs/job-insert.js';
 import type { JobContext } from '../../common/jobs/queue-worker.js';
 import type { LeadProfile } from './lead-merge.js';
 import type { PipelineRun } from './pipeline-run.entity.js';
@@ -138,23 +139,29 @@ export class PipelineRunsService {
     const load = await this.repository.admissionState(manager);
     // A new run starts at once only with a free place and nobody waiting before it: the queue is first come, first served.
     const startNow = load.inFlight < this.config.pipeline.maxRunsInFlight && load.queued === 0;
-    const inserted = await this.repository.insertRun(manager, {
-      id,
-      status: startNow ? 'enriching' : 'queued',
-      source: input.source,
-      batchId: input.batchId ?? null,
-      batchIndex: input.batchIndex ?? null,
-      lead: input.lead,
-      flight: input.flight,
-      dedupeKey: key,
-      idempotencyKey: input.idempotencyKey ?? null,
-      requestHash: hash,
-    });
+    const inserted = await this.repository.insertRun(
+      manager,
+      {
+        id,
+        status: startNow ? 'enriching' : 'queued',
+        source: input.source,
+        batchId: input.batchId ?? null,
+        batchIndex: input.batchIndex ?? null,
+        lead: input.lead,
+        flight: input.flight,
+        dedupeKey: key,
+        idempotencyKey: input.idempotencyKey ?? null,
+        requestHash: hash,
+      },
+      startNow ? await this.stepJob(id, 'enrich', 1) : undefined,
+    );
     if (inserted) {
-      if (startNow) await this.sendStep(manager, id, 'enrich', 1);
-      // Queued behind others while places are free (a place freed by a transaction this one could not see yet): fill them.
-      else await this.admitQueued(manager, emits);
-      const run = await this.repository.findOrFail(manager, id);
+      let run = inserted;
+      if (!startNow) {
+        // Queued behind others while places are free (a place freed by a transaction this one could not see yet): fill them.
+        await this.admitQueued(manager, emits);
+        run = await this.repository.findOrFail(manager, id);
+      }
       emits.push(new PipelineRunCreated(id, input.source, run.batchId, run.status));
       return { run, created: true };
     }
@@ -520,11 +527,11 @@ export class PipelineRunsService {
   // ---- internals -----------------------------------------------------------------------------------------------------
 
   /** Enqueues a step job at the step's priority (later steps first), inside the caller's transaction. */
-  private async sendStep(manager: EntityManager, runId: string, step: PipelineStep, generation: number): Promise<void> {
-    await this.jobs.send(
+  private stepJob(runId: string, step: PipelineStep, generation: number): Promise<JobInsert> {
+    return this.jobs.insertFor(
       this.queues.step,
       { runId, step, generation, trace: currentTraceContext() },
-      { within: manager, priority: stepPriority(step, this.config) },
+      { priority: stepPriority(step, this.config) },
     );
   }
 
@@ -581,9 +588,13 @@ export class PipelineRunsService {
     if (state.status !== 'awaiting_confirmation') run.confirmationDueAt = null;
     else if (result.from !== 'awaiting_confirmation') run.confirmationDueAt = this.confirmationDue(run);
     if (state.status === 'booked' || state.status === 'cancelled') run.failureMessage = null;
-    await this.repository.saveRun(manager, run);
     const next = stepOfStatus(state.status);
-    if (next && result.from !== result.to) await this.sendStep(manager, run.id, next, run.generation);
+    // The next step's job is inserted by the statement that saves the run: they commit together, in one round trip.
+    await this.repository.saveRun(
+      manager,
+      run,
+      next && result.from !== result.to ? await this.stepJob(run.id, next, run.generation) : undefined,
+    );
     // A run leaving the runs in flight hands its place to the oldest queued run, in this same transaction.
     if (IN_FLIGHT_STATUSES.includes(result.from) && !IN_FLIGHT_STATUSES.includes(result.to)) {
       await this.admitQueued(manager, emits);
