@@ -55,6 +55,10 @@ export async function startBenchApp(sandboxes: Sandboxes, env: Record<string, st
     APOLLO_RATE_LIMIT_PER_MINUTE: '1000000',
     AVAINODE_RATE_LIMIT_PER_MINUTE: '1000000',
     N8N_RATE_LIMIT_PER_MINUTE: '1000000',
+    // n8n's webhooks come from one address at the pipeline's pace (more than the default 1,200 a minute per address):
+    // refused with 429, they would be retried with backoff or given up, and the runs would not learn their outcome.
+    WEBHOOK_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '1000000',
+    WEBHOOK_RATE_LIMIT_PER_SOURCE_PER_MINUTE: '1000000',
     SYNC_ENABLED: 'false',
     ...env,
   });
