@@ -25,6 +25,7 @@ const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 10);
 const SUBMIT_CONCURRENCY = 20;
 /** A file to write a CPU profile of the load phase to (and print where the time went); off by default. */
 const CPU_PROFILE = process.env.BENCH_CPU_PROFILE;
+// BENCH_STATEMENTS=1 also prints the SQL statements per run by their first words.
 
 function leadBody(i: number): unknown {
   return {
@@ -182,6 +183,12 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpuStart);
   counting = false;
   const statementsPerRun = [...statements.values()].reduce((a, b) => a + b, 0) / LEADS;
+  if (process.env.BENCH_STATEMENTS === '1') {
+    console.log('\nSQL statements per run, by their first words:');
+    for (const [text, n] of [...statements].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+      console.log(`${(n / LEADS).toFixed(2).padStart(6)}  ${text}`);
+    }
+  }
   const profile: CpuProfileSummary | undefined = CPU_PROFILE ? await profiler?.stop(CPU_PROFILE) : undefined;
   const cpuMsPerRun = (cpu.user + cpu.system) / 1000 / LEADS;
   const systemMsPerRun = cpu.system / 1000 / LEADS;
