@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AppConfig } from '../../common/config/app-config.js';
+import { safeErrorMessage } from '../../common/logging/safe-errors.js';
 import { McpClientService } from '../../common/mcp/mcp-client.service.js';
 import { dataHash, differingFields } from './record-hash.js';
 import { type StreamFindings, overallScore, streamScore } from './consistency-score.js';
@@ -306,7 +307,8 @@ export class ConsistencyService implements OnApplicationBootstrap {
       }
     } catch (error) {
       findings.checked = false;
-      findings.error = error instanceof Error ? error.message : String(error);
+      // Stored and shown on the consistency page: a database error's quoted values are masked as in the logs.
+      findings.error = safeErrorMessage(error);
       this.logger.warn(`Consistency check of ${findings.stream} could not compare: ${findings.error}`);
     }
     findings.missingHere = missingHere.count;
