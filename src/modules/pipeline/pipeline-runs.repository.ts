@@ -622,7 +622,9 @@ export class PipelineRunsRepository {
          ON CONFLICT ("run_id", "rfq_id") DO UPDATE SET "status" = EXCLUDED."status", "quote_id" = EXCLUDED."quote_id",
            "total_cents" = EXCLUDED."total_cents", "rfq" = EXCLUDED."rfq", "updated_at" = now()
          WHERE (${rfqStage('EXCLUDED."status"')}, (EXCLUDED."rfq"->>'quoteRevisions')::int)
-            >= (${rfqStage('"stored"."status"')}, ("stored"."rfq"->>'quoteRevisions')::int)`,
+            >= (${rfqStage('"stored"."status"')}, ("stored"."rfq"->>'quoteRevisions')::int)
+           -- The same answer read again (a webhook and the reconciliation) is left as it is, its updated_at too.
+           AND EXCLUDED."rfq" IS DISTINCT FROM "stored"."rfq"`,
         [runId, rfq.id, rfq.status, rfq.latestQuote?.id ?? null, rfq.latestQuote?.total ?? null, JSON.stringify(rfq)],
       );
     }
