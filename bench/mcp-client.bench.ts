@@ -28,6 +28,8 @@ interface Result {
   callsPerSecond: number;
   p50: number;
   p99: number;
+  /** This process's CPU time per call (user + system); the sandbox server runs in a process of its own. */
+  cpuMs: number;
 }
 
 async function measure(
@@ -38,6 +40,7 @@ async function measure(
 ): Promise<Result> {
   const latencies: number[] = [];
   let next = 0;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -50,9 +53,11 @@ async function measure(
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   latencies.sort((a, b) => a - b);
   const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? 0;
-  return { client, concurrency, calls, callsPerSecond: calls / seconds, p50: at(0.5), p99: at(0.99) };
+  const cpuMs = (used.user + used.system) / 1000 / calls;
+  return { client, concurrency, calls, callsPerSecond: calls / seconds, p50: at(0.5), p99: at(0.99), cpuMs };
 }
 
 async function rawSdk(url: string): Promise<{ call: () => Promise<unknown>; close: () => Promise<void> }> {
@@ -86,15 +91,15 @@ function table(results: Result[]): string {
     results.filter((r) => r.client === 'connect per call').map((r) => [r.concurrency, r.callsPerSecond]),
   );
   const lines = [
-    '| client | concurrency | calls | calls/s | p50 ms | p99 ms | vs raw SDK | vs connect-per-call |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| client | concurrency | calls | calls/s | p50 ms | p99 ms | CPU ms per call | vs raw SDK | vs connect-per-call |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const vsRaw = raw.get(r.concurrency);
     const vsPerCall = perCall.get(r.concurrency);
     lines.push(
       `| ${r.client} | ${r.concurrency} | ${r.calls} | ${r.callsPerSecond.toFixed(0)} | ${r.p50.toFixed(2)} | ` +
-        `${r.p99.toFixed(2)} | ${vsRaw ? `${((r.callsPerSecond / vsRaw) * 100).toFixed(0)} %` : ''} | ` +
+        `${r.p99.toFixed(2)} | ${r.cpuMs.toFixed(2)} | ${vsRaw ? `${((r.callsPerSecond / vsRaw) * 100).toFixed(0)} %` : ''} | ` +
         `${vsPerCall ? `${(r.callsPerSecond / vsPerCall).toFixed(1)}×` : ''} |`,
     );
   }
@@ -158,10 +163,12 @@ async function main(): Promise<void> {
       results.find((r) => r.client === name && r.concurrency === concurrency)!.callsPerSecond;
     const vsRaw = of('ours') / of('raw SDK');
     const vsPerCall = of('ours') / of('connect per call');
+    const cpu = (name: string): string =>
+      results.find((r) => r.client === name && r.concurrency === concurrency)!.cpuMs.toFixed(2);
     return (
       `- concurrency ${concurrency}: ours/raw SDK ${(vsRaw * 100).toFixed(0)} % (target ≥ 90 %: ` +
       `${vsRaw >= 0.9 ? 'met' : 'not met'}); ours/connect-per-call ${vsPerCall.toFixed(1)}× (target ≥ 10×: ` +
-      `${vsPerCall >= 10 ? 'met' : 'not met'})`
+      `${vsPerCall >= 10 ? 'met' : 'not met'}); CPU per call, ours / raw SDK: ${cpu('ours')} / ${cpu('raw SDK')} ms`
     );
   });
   const markdown = [
