@@ -526,7 +526,7 @@ export class PipelineRunsService {
 
   // ---- internals -----------------------------------------------------------------------------------------------------
 
-  /** Enqueues a step job at the step's priority (later steps first), inside the caller's transaction. */
+  /** A step job at the step's priority (later steps first), for the statement that creates or saves its run to insert. */
   private stepJob(runId: string, step: PipelineStep, generation: number): Promise<JobInsert> {
     return this.jobs.insertFor(
       this.queues.step,
