@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { z } from 'zod';
 import { AppConfig, type WebhookSourceName } from '../../common/config/app-config.js';
 import { GroupCommit } from '../../common/database/group-commit.js';
+import { jobInsertPerRow } from '../../common/jobs/job-insert.js';
 import { DomainError, type FieldProblem, ValidationFailedError } from '../../common/errors/domain-error.js';
 import { WebhookAuthService } from './webhook-auth.service.js';
 import {
@@ -179,8 +180,13 @@ export class WebhookIntakeService {
   }
 
   private async insertEvents(items: PendingEvent[]): Promise<IntakeResult[]> {
-    const queue = this.queues.process;
     const column = <T>(pick: (item: PendingEvent) => T): T[] => items.map(pick);
+    // One processing job per stored event, its id the event's.
+    const job = jobInsertPerRow(this.jobsSchema, this.queues.process, {
+      from: 'event',
+      id: 'event.id',
+      data: `jsonb_build_object('eventId', event.id)`,
+    });
     const inserted = await this.dataSource.query<Array<{ id: string; source: string; message_id: string }>>(
       `WITH input AS (
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
@@ -191,14 +197,7 @@ export class WebhookIntakeService {
          ORDER BY position
          ON CONFLICT (source, message_id) DO NOTHING
          RETURNING id, source, message_id
-       ), job AS (
-         INSERT INTO ${this.jobsSchema}.job
-           (id, name, data, expire_in, keep_until, retry_limit, retry_delay, retry_backoff, dead_letter, policy)
-         SELECT event.id, q.name, jsonb_build_object('eventId', event.id), $9::int * interval '1 second',
-                now() + COALESCE(q.retention_minutes * interval '1 minute', interval '14 days'),
-                $10::int, CASE WHEN $12::bool THEN GREATEST($11::int, 1) ELSE $11::int END, $12::bool, $13, q.policy
-         FROM event JOIN ${this.jobsSchema}.queue q ON q.name = $8
-         RETURNING id
+       ), job AS (${job.sql(7)}
        ), audit AS (
          -- Audited in the same statement (no extra round trip per delivery): the entry exists exactly when the event does.
          INSERT INTO audit_log (source, type, subject, correlation_id, outcome, details)
@@ -220,12 +219,7 @@ export class WebhookIntakeService {
         column((item) => JSON.stringify(item.event.payload)),
         column((item) => item.event.authScheme),
         column((item) => item.event.occurredAt?.toISOString() ?? null),
-        queue.name,
-        queue.expireInSeconds,
-        queue.retryLimit,
-        queue.retryDelaySeconds,
-        queue.retryBackoff,
-        queue.deadLetter,
+        ...job.params,
       ],
     );
     const key = (source: string, messageId: string): string => `${source}\u0000${messageId}`;
